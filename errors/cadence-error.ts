@@ -1,0 +1,32 @@
+// One error type for the whole project. The CLI prints `code: message`; the origin maps codes to
+// HTTP statuses in one place. A leaf module so every folder may import it.
+
+export type ErrorCode =
+  | 'BAD_MASTER' // the master file is not a supported lossless master
+  | 'BAD_INPUT' // a command-line argument or option is wrong
+  | 'OUTPUT_EXISTS' // refusing to overwrite a non-empty output folder
+  | 'MEDIA' // a box structure or encoded stream is not what we expect
+  | 'FFMPEG' // ffmpeg or ffprobe failed
+  | 'ABORTED'; // the operation was cancelled
+
+export class CadenceError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CadenceError';
+    this.code = code;
+  }
+}
+
+/** A malformed or unexpected MP4 structure. */
+export class MediaError extends CadenceError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('MEDIA', message, options);
+    this.name = 'MediaError';
+  }
+}
+
+export function isCadenceError(error: unknown): error is CadenceError {
+  return error instanceof CadenceError;
+}

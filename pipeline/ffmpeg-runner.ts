@@ -1,0 +1,150 @@
+// The one wrapper that runs ffmpeg and ffprobe (through fluent-ffmpeg). It records the command
+// line, keeps stderr for error messages, reports progress 0–100, honours an AbortSignal, runs in a
+// private temporary folder, and only ever opens plain local files: inputs are passed as `file:`
+// URLs with the demuxer forced and protocols restricted, so a playlist or concat script is never
+// followed.
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import ffmpeg from 'fluent-ffmpeg';
+import { CadenceError } from '../errors/cadence-error.ts';
+import { type Logger, silentLogger } from './types.ts';
+
+export interface FfmpegInput {
+  path: string;
+  /** The demuxer to force (never let ffmpeg guess from content). */
+  demuxer: string;
+}
+
+export interface FfmpegOutput {
+  /** File name inside the working folder, or `-` with `-f null`. */
+  target: string;
+  options: string[];
+}
+
+export interface FfmpegRun {
+  ffmpegPath: string;
+  input: FfmpegInput;
+  outputs: FfmpegOutput[];
+  /** Expected input duration, to turn timestamps into a percentage. */
+  durationSeconds: number;
+  /** Folder to run in; a private temporary one is made (and removed) when omitted. */
+  workDir?: string;
+  signal?: AbortSignal;
+  onProgress?: (percent: number) => void;
+  logger?: Logger;
+}
+
+export interface FfmpegResult {
+  commandLine: string;
+  stderr: string;
+}
+
+const STDERR_TAIL_LINES = 12;
+
+/** Input options that keep ffmpeg to the one local file it was given. */
+export function lockedInputOptions(demuxer: string): string[] {
+  return ['-f', demuxer, '-protocol_whitelist', 'file', '-format_whitelist', demuxer];
+}
+
+function fileUrl(path: string): string {
+  return `file:${resolve(path)}`;
+}
+
+function timemarkSeconds(timemark: string): number {
+  const match = /^(-?)(\d+):(\d+):(\d+(?:\.\d+)?)$/.exec(timemark);
+  if (!match) return 0;
+  return Number(match[2]) * 3600 + Number(match[3]) * 60 + Number(match[4]);
+}
+
+export async function runFfmpeg(run: FfmpegRun): Promise<FfmpegResult> {
+  const { ffmpegPath, input, outputs, durationSeconds, signal, onProgress, logger = silentLogger } = run;
+  if (signal?.aborted) throw new CadenceError('ABORTED', 'ffmpeg was cancelled before it started');
+  const ownWorkDir = run.workDir === undefined;
+  const workDir = run.workDir ?? (await mkdtemp(join(tmpdir(), 'cadence-ffmpeg-')));
+
+  const command = ffmpeg({ cwd: workDir, stdoutLines: 0 })
+    .setFfmpegPath(ffmpegPath)
+    .input(fileUrl(input.path))
+    .inputOptions(['-nostdin', '-hide_banner', ...lockedInputOptions(input.demuxer)]);
+  for (const output of outputs) command.output(output.target).outputOptions(output.options);
+
+  let commandLine = '';
+  const stderrLines: string[] = [];
+  try {
+    await new Promise<void>((resolvePromise, reject) => {
+      const abort = (): void => {
+        command.kill('SIGKILL');
+      };
+      signal?.addEventListener('abort', abort, { once: true });
+      command
+        .on('start', (line: string) => {
+          commandLine = line;
+          logger.debug({ commandLine, workDir }, 'ffmpeg started');
+        })
+        .on('stderr', (line: string) => {
+          stderrLines.push(line);
+        })
+        .on('progress', (progress: { timemark?: string }) => {
+          if (!onProgress || !progress.timemark || durationSeconds <= 0) return;
+          const percent = (100 * timemarkSeconds(progress.timemark)) / durationSeconds;
+          onProgress(Math.max(0, Math.min(100, percent)));
+        })
+        .on('end', () => {
+          signal?.removeEventListener('abort', abort);
+          resolvePromise();
+        })
+        .on('error', (error: Error) => {
+          signal?.removeEventListener('abort', abort);
+          if (signal?.aborted) {
+            reject(new CadenceError('ABORTED', 'ffmpeg was cancelled', { cause: error }));
+            return;
+          }
+          const tail = stderrLines.filter((line) => !line.startsWith('size=')).slice(-STDERR_TAIL_LINES).join('\n');
+          reject(new CadenceError('FFMPEG', `ffmpeg failed: ${error.message}\n${commandLine}\n${tail}`, { cause: error }));
+        })
+        .run();
+    });
+  } finally {
+    if (ownWorkDir) await rm(workDir, { recursive: true, force: true });
+  }
+  onProgress?.(100);
+  return { commandLine, stderr: stderrLines.join('\n') };
+}
+
+export interface ProbeStream {
+  codec_type?: string;
+  codec_name?: string;
+  sample_rate?: number | string;
+  channels?: number;
+  sample_fmt?: string;
+  bits_per_sample?: number;
+  bits_per_raw_sample?: number | string;
+  duration_ts?: number | string;
+  duration?: number | string;
+  disposition?: Record<string, number>;
+}
+
+export interface ProbeData {
+  streams: ProbeStream[];
+  format: { format_name?: string; duration?: number | string };
+}
+
+/** ffprobe with the same lock-down as ffmpeg: forced demuxer, plain files only. */
+export async function runFfprobe(options: { ffprobePath: string; input: FfmpegInput }): Promise<ProbeData> {
+  const { ffprobePath, input } = options;
+  return new Promise((resolvePromise, reject) => {
+    ffmpeg()
+      .setFfprobePath(ffprobePath)
+      .input(fileUrl(input.path))
+      .ffprobe(['-v', 'error', ...lockedInputOptions(input.demuxer)], (error, data) => {
+        if (error) {
+          const detail = String((error as Error).message ?? error).split('\n').filter(Boolean).slice(-3).join(' ');
+          reject(new CadenceError('FFMPEG', `ffprobe could not read ${input.path}: ${detail}`, { cause: error }));
+          return;
+        }
+        resolvePromise(data as unknown as ProbeData);
+      });
+  });
+}

@@ -1,0 +1,33 @@
+// Contracts of the pipeline folder.
+
+/** The slice of pino's interface that library code uses; tests pass a silent one. */
+export interface Logger {
+  debug(object: object, message?: string): void;
+  info(object: object, message?: string): void;
+  warn(object: object, message?: string): void;
+  error(object: object, message?: string): void;
+}
+
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+export interface ToolPaths {
+  ffmpegPath: string;
+  ffprobePath: string;
+}
+
+export type MasterFormat = 'wav' | 'flac' | 'aiff';
+
+/** What the probe learned about an accepted master. */
+export interface MasterInfo {
+  path: string;
+  format: MasterFormat;
+  codec: string;
+  sampleRate: number;
+  channels: number;
+  /** 16 or 24 for integer PCM, 32 for float. */
+  bitDepth: number;
+  sampleFormat: 'int' | 'float';
+  /** Samples per channel the container declares. */
+  declaredSamples: number;
+  durationSeconds: number;
+}

@@ -43,6 +43,18 @@ export interface FfmpegResult {
 
 const STDERR_TAIL_LINES = 12;
 
+/** ffmpeg exited with an error; the command line and the end of its stderr say why. */
+export class FfmpegError extends CadenceError {
+  constructor(
+    message: string,
+    readonly commandLine: string,
+    readonly stderrTail: string[],
+    options?: { cause?: unknown },
+  ) {
+    super('FFMPEG', `${message}\n${commandLine}\n${stderrTail.join('\n')}`, options);
+  }
+}
+
 /** Input options that keep ffmpeg to the one local file it was given. */
 export function lockedInputOptions(demuxer: string): string[] {
   return ['-f', demuxer, '-protocol_whitelist', 'file', '-format_whitelist', demuxer];
@@ -101,8 +113,8 @@ export async function runFfmpeg(run: FfmpegRun): Promise<FfmpegResult> {
             reject(new CadenceError('ABORTED', 'ffmpeg was cancelled', { cause: error }));
             return;
           }
-          const tail = stderrLines.filter((line) => !line.startsWith('size=')).slice(-STDERR_TAIL_LINES).join('\n');
-          reject(new CadenceError('FFMPEG', `ffmpeg failed: ${error.message}\n${commandLine}\n${tail}`, { cause: error }));
+          const tail = stderrLines.filter((line) => !line.startsWith('size=')).slice(-STDERR_TAIL_LINES);
+          reject(new FfmpegError(`ffmpeg failed: ${error.message.split('\n')[0]}`, commandLine, tail, { cause: error }));
         })
         .run();
     });

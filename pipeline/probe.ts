@@ -5,7 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CadenceError } from '../errors/cadence-error.ts';
-import { type ProbeStream, runFfmpeg, runFfprobe } from './ffmpeg-runner.ts';
+import { FfmpegError, type ProbeStream, runFfmpeg, runFfprobe } from './ffmpeg-runner.ts';
 import { SUPPORTED_SAMPLE_RATES } from './ladder.ts';
 import { sniffMaster } from './sniff.ts';
 import type { MasterFormat, MasterInfo, ToolPaths } from './types.ts';
@@ -40,6 +40,9 @@ function sampleLayout(path: string, stream: ProbeStream): { bitDepth: number; sa
   }
   const pcm = PCM_CODECS[codec];
   if (pcm) return pcm;
+  if (codec === 'pcm_s32le' || codec === 'pcm_s32be') {
+    throw refuse(path, '32-bit integer PCM is not supported (16/24-bit integer or 32-bit float only)');
+  }
   if (codec.startsWith('pcm_')) {
     throw refuse(path, `${codec} samples are not supported (16/24-bit integer or 32-bit float PCM only)`);
   }
@@ -114,8 +117,12 @@ export async function verifyDecode(master: MasterInfo, options: { ffmpegPath: st
       signal: options.signal,
     });
   } catch (error) {
-    if (error instanceof CadenceError && error.code === 'ABORTED') throw error;
-    const detail = (error as Error).message.split('\n').slice(2).join(' ').trim();
+    if (!(error instanceof FfmpegError)) throw error;
+    // Keep the decoder's own complaints ("[flac @ …] invalid residual"), drop the banner noise.
+    const detail = error.stderrTail
+      .filter((line) => line.startsWith('['))
+      .map((line) => line.replace(/^\[[^\]]*\]\s*/, ''))
+      .join('; ');
     throw refuse(master.path, `the audio data is corrupt or cut off and cannot be decoded (${detail || 'decoder error'})`);
   }
   // framecrc lines: stream, dts, pts, duration, size, checksum.

@@ -18,7 +18,7 @@ function looksLike(head: Buffer): string {
   if (ascii.startsWith('\x1aE\xdf\xa3')) return 'a Matroska/WebM file';
   if (/^(ffconcat|#EXTM3U|#EXTINF|file\s)/.test(ascii)) return 'a playlist or concat script, which is never followed';
   if (/^[\t\n\r\x20-\x7e]*$/.test(ascii)) return 'a text file';
-  return 'none of WAV, FLAC or AIFF';
+  return 'unrecognised binary data';
 }
 
 /** Syncsafe size of an ID3v2 tag, so a FLAC file with a leading tag is still recognised. */

@@ -31,46 +31,89 @@ async function hlsVariant(dir: string, bitrate: string, extra: string[] = []): P
   );
 }
 
-/** Four small packages plus two broken copies, all of the same 10 s 440 Hz tone. */
+/**
+ * ffmpeg's HLS muxer refuses FLAC (its inner mp4 muxer never sees `-strict -2`), but the DASH
+ * muxer's single-file SegmentList output is a plain byte-ranged fMP4: rewrite it as an
+ * EXT-X-BYTERANGE media playlist, the same shape our byterange manifests have.
+ */
+function segmentListToHls(mpd: string, totalSeconds: number): string {
+  const file = /<BaseURL>([^<]+)<\/BaseURL>/.exec(mpd)?.[1];
+  const init = /<Initialization range="(\d+)-(\d+)"/.exec(mpd);
+  const list = /<SegmentList timescale="(\d+)" duration="(\d+)"/.exec(mpd);
+  const ranges = [...mpd.matchAll(/mediaRange="(\d+)-(\d+)"/g)];
+  if (!file || !init || !list || ranges.length === 0) throw new Error(`unexpected MPD from ffmpeg:\n${mpd}`);
+  const nominal = Number(list[2]) / Number(list[1]);
+  const lines = [
+    '#EXTM3U',
+    '#EXT-X-VERSION:7',
+    `#EXT-X-TARGETDURATION:${Math.ceil(nominal)}`,
+    '#EXT-X-PLAYLIST-TYPE:VOD',
+    `#EXT-X-MAP:URI="${file}",BYTERANGE="${Number(init[2]) - Number(init[1]) + 1}@${init[1]}"`,
+  ];
+  let left = totalSeconds;
+  for (const [, start, end] of ranges) {
+    const duration = Math.min(nominal, left);
+    left -= duration;
+    lines.push(`#EXTINF:${duration.toFixed(6)},`, `#EXT-X-BYTERANGE:${Number(end) - Number(start) + 1}@${start}`, file);
+  }
+  lines.push('#EXT-X-ENDLIST', '');
+  return lines.join('\n');
+}
+
+const SEGMENTED = ['-hls_segment_filename', 'seg_%03d.m4s', '-hls_fmp4_init_filename', 'init.mp4'];
+
+/** Small packages of the same 10 s 440 Hz tone, plus two broken copies. */
 async function makeMedia(root: string): Promise<void> {
-  // This 2018 ffmpeg segfaults writing an audio-only master playlist (-var_stream_map), so the
-  // variants are packaged one by one and the master is written here.
-  await hlsVariant(join(root, 'hls/a64'), '64k', ['-hls_segment_filename', 'seg_%03d.m4s', '-hls_fmp4_init_filename', 'init.mp4']);
-  await hlsVariant(join(root, 'hls/a128'), '128k', ['-hls_segment_filename', 'seg_%03d.m4s', '-hls_fmp4_init_filename', 'init.mp4']);
-  await writeFile(
-    join(root, 'hls/master.m3u8'),
-    [
-      '#EXTM3U',
-      '#EXT-X-VERSION:7',
-      '#EXT-X-STREAM-INF:BANDWIDTH=72000,CODECS="mp4a.40.2"',
-      'a64/index.m3u8',
-      '#EXT-X-STREAM-INF:BANDWIDTH=140000,CODECS="mp4a.40.2"',
-      'a128/index.m3u8',
-      '',
-    ].join('\n'),
-  );
-  // One file addressed with EXT-X-BYTERANGE, like our byterange manifests.
-  await hlsVariant(join(root, 'hls-range'), '128k', ['-hls_flags', 'single_file', '-hls_segment_filename', 'media.mp4']);
-
-  await mkdir(join(root, 'dash'), { recursive: true });
-  await ffmpeg(
-    [...TONE, '-map', '0:a', '-map', '0:a', '-c:a', 'aac', '-b:a:0', '64k', '-b:a:1', '128k', '-f', 'dash',
-      '-seg_duration', '2', '-adaptation_sets', 'id=0,streams=0,1', 'manifest.mpd'],
-    join(root, 'dash'),
-  );
-  // SegmentList with mediaRange into one file.
-  await mkdir(join(root, 'dash-range'), { recursive: true });
-  await ffmpeg(
-    [...TONE, '-c:a', 'aac', '-b:a', '128k', '-f', 'dash', '-seg_duration', '2', '-single_file', '1', 'manifest.mpd'],
-    join(root, 'dash-range'),
-  );
-
-  // Broken copies: the manifests still list the 2-4 s segment, the file is gone.
-  await hlsVariant(join(root, 'broken-hls'), '128k', ['-hls_segment_filename', 'seg_%03d.m4s', '-hls_fmp4_init_filename', 'init.mp4']);
-  await unlink(join(root, 'broken-hls/seg_001.m4s'));
-  await mkdir(join(root, 'broken-dash'), { recursive: true });
-  await ffmpeg([...TONE, '-c:a', 'aac', '-b:a', '128k', '-f', 'dash', '-seg_duration', '2', 'manifest.mpd'], join(root, 'broken-dash'));
-  await unlink(join(root, 'broken-dash/chunk-stream0-00002.mp4'));
+  const dir = async (name: string) => {
+    await mkdir(join(root, name), { recursive: true });
+    return join(root, name);
+  };
+  await mkdir(join(root, 'hls'), { recursive: true });
+  // allSettled: on a failure, let the other ffmpeg runs finish before cleanup removes the folder.
+  const outcomes = await Promise.allSettled([
+    // This 2018 ffmpeg segfaults writing an audio-only master playlist (-var_stream_map), so
+    // the variants are packaged one by one and the master is written by hand below.
+    hlsVariant(join(root, 'hls/a64'), '64k', SEGMENTED),
+    hlsVariant(join(root, 'hls/a128'), '128k', SEGMENTED),
+    dir('hls/flac').then(async (d) => {
+      await ffmpeg([...TONE, '-c:a', 'flac', '-strict', '-2', '-f', 'dash', '-seg_duration', '2', '-single_file', '1', 'flac.mpd'], d);
+      await writeFile(join(d, 'index.m3u8'), segmentListToHls(await readFile(join(d, 'flac.mpd'), 'utf8'), 10));
+    }),
+    writeFile(
+      join(root, 'hls/master.m3u8'),
+      [
+        '#EXTM3U',
+        '#EXT-X-VERSION:7',
+        '#EXT-X-STREAM-INF:BANDWIDTH=72000,CODECS="mp4a.40.2"',
+        'a64/index.m3u8',
+        '#EXT-X-STREAM-INF:BANDWIDTH=140000,CODECS="mp4a.40.2"',
+        'a128/index.m3u8',
+        '#EXT-X-STREAM-INF:BANDWIDTH=900000,CODECS="fLaC"',
+        'flac/index.m3u8',
+        '',
+      ].join('\n'),
+    ),
+    // Two AAC Representations in one AdaptationSet, FLAC in a second one (id 2).
+    dir('dash').then((d) =>
+      ffmpeg(
+        [...TONE, '-map', '0:a', '-map', '0:a', '-map', '0:a', '-c:a:0', 'aac', '-b:a:0', '64k', '-c:a:1', 'aac',
+          '-b:a:1', '128k', '-c:a:2', 'flac', '-strict', '-2', '-f', 'dash', '-seg_duration', '2',
+          '-adaptation_sets', 'id=0,streams=0,1 id=1,streams=2', 'manifest.mpd'],
+        d,
+      ),
+    ),
+    // SegmentList with mediaRange into one file.
+    dir('dash-range').then((d) =>
+      ffmpeg([...TONE, '-c:a', 'aac', '-b:a', '128k', '-f', 'dash', '-seg_duration', '2', '-single_file', '1', 'manifest.mpd'], d),
+    ),
+    // Broken copies: the manifests still list the 2-4 s segment, the file is gone.
+    hlsVariant(join(root, 'broken-hls'), '128k', SEGMENTED).then(() => unlink(join(root, 'broken-hls/seg_001.m4s'))),
+    dir('broken-dash').then(async (d) => {
+      await ffmpeg([...TONE, '-c:a', 'aac', '-b:a', '128k', '-f', 'dash', '-seg_duration', '2', 'manifest.mpd'], d);
+      await unlink(join(d, 'chunk-stream0-00002.mp4'));
+    }),
+  ]);
+  for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
 }
 
 /** Everything needed to understand a failed playback assertion. */
@@ -94,7 +137,7 @@ beforeAll(async () => {
     startStaticServer({
       root,
       extraRoutes: {
-        '/alias/': join(root, 'hls-range'),
+        '/alias/': join(root, 'dash-range'),
         '/teapot': (_req, res) => {
           res.statusCode = 418;
           res.end('short and stout');
@@ -111,37 +154,39 @@ afterAll(async () => {
   if (root) await rm(root, { recursive: true, force: true });
 });
 
-function requestsUnder(prefix: string) {
-  return server.requests.filter((r) => r.url.startsWith(prefix));
+/** Requests made by one player page (see RecordedRequest.referer). */
+function requestsFrom(pageUrl: string) {
+  const mine = server.requests.filter((r) => r.referer === pageUrl);
+  return { under: (prefix: string) => mine.filter((r) => r.url.startsWith(prefix)) };
 }
 
 describe('static server', () => {
   // Through the /alias/ extra route, so the playback tests' request logs stay clean.
   it('serves HTTP ranges as 206 with the right bytes', async () => {
-    const whole = await readFile(join(root, 'hls-range/media.mp4'));
-    const res = await fetch(`${server.url}/alias/media.mp4`, { headers: { Range: 'bytes=100-199' } });
+    const whole = await readFile(join(root, 'dash-range/manifest-stream0.mp4'));
+    const res = await fetch(`${server.url}/alias/manifest-stream0.mp4`, { headers: { Range: 'bytes=100-199' } });
     expect(res.status).toBe(206);
     expect(res.headers.get('content-range')).toBe(`bytes 100-199/${whole.length}`);
     expect(res.headers.get('content-type')).toBe('audio/mp4');
     expect(Buffer.from(await res.arrayBuffer()).equals(whole.subarray(100, 200))).toBe(true);
 
-    const open = await fetch(`${server.url}/alias/media.mp4`, { headers: { Range: `bytes=${whole.length - 10}-` } });
+    const open = await fetch(`${server.url}/alias/manifest-stream0.mp4`, { headers: { Range: `bytes=${whole.length - 10}-` } });
     expect(open.status).toBe(206);
     expect((await open.arrayBuffer()).byteLength).toBe(10);
 
-    const beyond = await fetch(`${server.url}/alias/media.mp4`, { headers: { Range: `bytes=${whole.length}-` } });
+    const beyond = await fetch(`${server.url}/alias/manifest-stream0.mp4`, { headers: { Range: `bytes=${whole.length}-` } });
     expect(beyond.status).toBe(416);
     await beyond.arrayBuffer();
 
     // Forms sirv would answer wrongly fall back to the whole file, which HTTP allows.
     for (const range of ['bytes=-10', 'bytes=0-0', 'bytes=0-1,5-6']) {
-      const r = await fetch(`${server.url}/alias/media.mp4`, { headers: { Range: range } });
+      const r = await fetch(`${server.url}/alias/manifest-stream0.mp4`, { headers: { Range: range } });
       expect(r.status, range).toBe(200);
       expect((await r.arrayBuffer()).byteLength, range).toBe(whole.length);
     }
 
     const recorded = server.requests.find((r) => r.range === 'bytes=100-199');
-    expect(recorded).toMatchObject({ method: 'GET', url: '/alias/media.mp4', status: 206 });
+    expect(recorded).toMatchObject({ method: 'GET', url: '/alias/manifest-stream0.mp4', status: 206 });
   });
 
   it('labels manifests and segments, serves player assets, and honours extra routes', async () => {
@@ -153,7 +198,7 @@ describe('static server', () => {
       ['/__players/hls.html', 'text/html; charset=utf-8'],
       ['/__players/hls.min.js', 'text/javascript; charset=utf-8'],
       ['/__players/dash.all.min.js', 'text/javascript; charset=utf-8'],
-      ['/alias/index.m3u8', 'application/vnd.apple.mpegurl'],
+      ['/alias/manifest.mpd', 'application/dash+xml'],
     ];
     for (const [path, type] of types) {
       const res = await fetch(server.url + path);
@@ -177,56 +222,79 @@ describe('static server', () => {
 // every test uses its own folder, which keeps the request log separable.
 describe.concurrent('players in headless Chromium', { timeout: 30_000 }, () => {
   it('hls.js plays the locked level of a segmented fMP4 master', async () => {
-    const result = await playUntil({ browser, pageUrl: playerPageUrl(server.url, 'hls', '/hls/master.m3u8', 1) });
+    const pageUrl = playerPageUrl(server.url, 'hls', '/hls/master.m3u8', 1);
+    const result = await playUntil({ browser, pageUrl });
+    const requests = requestsFrom(pageUrl);
     expect(result.errors, explain(result)).toEqual([]);
     expect(result.reached, explain(result)).toBe(true);
     expect(result.currentTime).toBeGreaterThan(3);
     expect(result.playingRendition).toMatchObject({ level: 1, bitrate: 140000, codecs: 'mp4a.40.2' });
     expect(result.playingRendition?.bufferCodec).toMatch(/^mp4a\.40\./);
     expect(result.timeToPlayingMs).toBeGreaterThan(0);
-    // Locked means the other level was never fetched.
-    expect(requestsUnder('/hls/a128/').length).toBeGreaterThan(0);
-    expect(requestsUnder('/hls/a64/')).toEqual([]);
+    // Locked means the other levels were never fetched.
+    expect(requests.under('/hls/a128/').length).toBeGreaterThan(0);
+    expect(requests.under('/hls/a64/')).toEqual([]);
+    expect(requests.under('/hls/flac/')).toEqual([]);
   });
 
-  it('hls.js plays EXT-X-BYTERANGE segments with range requests', async () => {
-    const result = await playUntil({ browser, pageUrl: playerPageUrl(server.url, 'hls', '/hls-range/index.m3u8') });
+  it('hls.js plays a FLAC level addressed with EXT-X-BYTERANGE', async () => {
+    const pageUrl = playerPageUrl(server.url, 'hls', '/hls/master.m3u8', 2);
+    const result = await playUntil({ browser, pageUrl });
+    const requests = requestsFrom(pageUrl);
     expect(result.errors, explain(result)).toEqual([]);
     expect(result.reached, explain(result)).toBe(true);
-    const ranged = requestsUnder('/hls-range/media.mp4').filter((r) => r.range !== undefined);
-    expect(ranged.length).toBeGreaterThanOrEqual(2);
+    // hls.js lower-cases fLaC; bufferCodec is what it read from the init segment.
+    expect(result.playingRendition).toMatchObject({ level: 2, codecs: 'flac', bufferCodec: 'flac' });
+    const ranged = requests.under('/hls/flac/flac-stream0.mp4').filter((r) => r.range !== undefined);
+    expect(ranged.length).toBeGreaterThanOrEqual(3);
     expect(ranged.every((r) => r.status === 206), JSON.stringify(ranged)).toBe(true);
   });
 
   it('dash.js plays the chosen Representation with ABR off', async () => {
-    const result = await playUntil({ browser, pageUrl: playerPageUrl(server.url, 'dash', '/dash/manifest.mpd', '1') });
+    const pageUrl = playerPageUrl(server.url, 'dash', '/dash/manifest.mpd', '1');
+    const result = await playUntil({ browser, pageUrl });
+    const requests = requestsFrom(pageUrl);
     expect(result.errors, explain(result)).toEqual([]);
     expect(result.reached, explain(result)).toBe(true);
     expect(result.playingRendition).toMatchObject({ id: '1', bandwidth: 128000, codecs: 'mp4a.40.2' });
-    expect(requestsUnder('/dash/chunk-stream1-').length).toBeGreaterThan(0);
-    expect(requestsUnder('/dash/chunk-stream0-')).toEqual([]);
+    expect(requests.under('/dash/chunk-stream1-').length).toBeGreaterThan(0);
+    expect(requests.under('/dash/chunk-stream0-')).toEqual([]);
+    expect(requests.under('/dash/chunk-stream2-')).toEqual([]);
+  });
+
+  it('dash.js plays a FLAC Representation from another AdaptationSet', async () => {
+    const pageUrl = playerPageUrl(server.url, 'dash', '/dash/manifest.mpd', '2');
+    const result = await playUntil({ browser, pageUrl });
+    const requests = requestsFrom(pageUrl);
+    expect(result.errors, explain(result)).toEqual([]);
+    expect(result.reached, explain(result)).toBe(true);
+    expect(result.playingRendition).toMatchObject({ id: '2', codecs: 'flac' });
+    expect(requests.under('/dash/chunk-stream2-').length).toBeGreaterThan(0);
+    expect(requests.under('/dash/init-stream0')).toEqual([]);
   });
 
   it('dash.js plays a SegmentList with mediaRange via range requests', async () => {
-    const result = await playUntil({ browser, pageUrl: playerPageUrl(server.url, 'dash', '/dash-range/manifest.mpd') });
+    const pageUrl = playerPageUrl(server.url, 'dash', '/dash-range/manifest.mpd');
+    const result = await playUntil({ browser, pageUrl });
+    const requests = requestsFrom(pageUrl);
     expect(result.errors, explain(result)).toEqual([]);
     expect(result.reached, explain(result)).toBe(true);
     expect(result.playingRendition?.id).toBe('0');
-    const ranged = requestsUnder('/dash-range/manifest-stream0.mp4').filter((r) => r.range !== undefined);
+    const ranged = requests.under('/dash-range/manifest-stream0.mp4').filter((r) => r.range !== undefined);
     expect(ranged.length).toBeGreaterThanOrEqual(2);
     expect(ranged.every((r) => r.status === 206), JSON.stringify(ranged)).toBe(true);
   });
 
   it('fails when an HLS segment is missing', async () => {
-    const result = await playUntil({
-      browser,
-      pageUrl: playerPageUrl(server.url, 'hls', '/broken-hls/index.m3u8'),
-      timeoutMs: 8000,
-    });
+    const pageUrl = playerPageUrl(server.url, 'hls', '/broken-hls/index.m3u8');
+    const result = await playUntil({ browser, pageUrl, timeoutMs: 8000 });
+    const requests = requestsFrom(pageUrl);
     expect(result.errors.length, explain(result)).toBeGreaterThan(0);
     expect(result.errors.some((e) => e.details === 'fragLoadError')).toBe(true);
     expect(result.reached, explain(result)).toBe(false);
-    expect(requestsUnder('/broken-hls/seg_001.m4s').every((r) => r.status === 404)).toBe(true);
+    const missing = requests.under('/broken-hls/seg_001.m4s');
+    expect(missing.length).toBeGreaterThan(0);
+    expect(missing.every((r) => r.status === 404)).toBe(true);
   });
 
   it('fails when a DASH segment is missing', async () => {

@@ -24,6 +24,11 @@ export interface RecordedRequest {
   url: string;
   /** The Range header exactly as the client sent it. */
   range?: string;
+  /**
+   * Browsers send the full page URL as Referer on same-origin requests, which tells apart the
+   * requests of player pages running side by side.
+   */
+  referer?: string;
   status: number;
 }
 
@@ -143,6 +148,7 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
   const server = createServer((req, res) => {
     const entry: RecordedRequest = { method: req.method ?? 'GET', url: req.url ?? '/', status: 0 };
     if (req.headers.range !== undefined) entry.range = req.headers.range;
+    if (req.headers.referer !== undefined) entry.referer = req.headers.referer;
     requests.push(entry);
     res.on('finish', () => {
       entry.status = res.statusCode;

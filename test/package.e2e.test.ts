@@ -7,7 +7,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { Parser } from 'm3u8-parser';
+import { type ParsedManifest, Parser } from 'm3u8-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeMaster, type MakeMasterOptions } from '../fixtures/masters.ts';
 import { decodedPcmDigest } from '../fixtures/pcm-checksum.ts';
@@ -47,7 +47,7 @@ async function packageGenerated(name: string, master: Omit<MakeMasterOptions, 'p
   return { master: masterPath, out, description };
 }
 
-function parsePlaylist(text: string): { manifest: ReturnType<Parser['manifest']>; warnings: string[] } {
+function parsePlaylist(text: string): { manifest: ParsedManifest; warnings: string[] } {
   const parser = new Parser();
   const warnings: string[] = [];
   parser.on('warn', (warning: { message: string }) => warnings.push(warning.message));

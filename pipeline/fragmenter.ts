@@ -29,6 +29,10 @@ export function planFragments(options: {
 }): PlannedFragment[] {
   const { durations, priming, presentedSamples, fragmentLength } = options;
   if (presentedSamples <= 0) throw new MediaError('nothing to present: the stream is empty');
+  const encoded = durations.reduce((sum, duration) => sum + duration, 0) - priming;
+  if (encoded < presentedSamples) {
+    throw new MediaError(`encoded stream holds ${encoded} samples, fewer than the ${presentedSamples} it should present`);
+  }
   const lastIndex = Math.floor((presentedSamples - 1) / fragmentLength);
   const fragments: PlannedFragment[] = [];
   let mediaTime = 0;
@@ -48,8 +52,9 @@ export function planFragments(options: {
     fragment.sampleCount++;
     mediaTime += duration;
   });
-  if (fragments.length !== lastIndex + 1 || fragments.some((fragment) => fragment === undefined)) {
-    throw new MediaError(`encoded stream is shorter than the ${presentedSamples} samples it should present`);
+  // A sample longer than a fragment would leave a hole (`some` skips holes; `includes` does not).
+  if (fragments.length !== lastIndex + 1 || fragments.includes(undefined as unknown as PlannedFragment)) {
+    throw new MediaError(`a sample spans more than one ${fragmentLength}-sample fragment`);
   }
   return fragments;
 }
@@ -79,9 +84,6 @@ export async function fragmentFile(options: FragmentFileOptions): Promise<Fragme
   const priming = track.edit?.mediaTime ?? 0;
   const mediaDuration = table.durations.reduce((sum, duration) => sum + duration, 0);
   const encodedSamples = mediaDuration - priming;
-  if (encodedSamples < presentedSamples) {
-    throw new MediaError(`${source}: encoder produced ${encodedSamples} samples, expected ${presentedSamples}`);
-  }
   const fragments = planFragments({ durations: table.durations, priming, presentedSamples, fragmentLength });
 
   const moofs = fragments.map((fragment, index) =>

@@ -1,5 +1,6 @@
-// Splits encode jobs across worker processes so the slowest worker finishes as early as possible:
-// longest-processing-time-first, each worker one ffmpeg process that decodes the master once.
+// Splits encode jobs across worker processes, longest-processing-time first: a heuristic within
+// 4/3 of the best split in general, and the best split for the real ladder at any worker count
+// (see work-plan.test.ts). Each worker is one ffmpeg process that decodes the master once.
 
 export interface CostedJob {
   cost: number;

@@ -47,12 +47,12 @@ describe('runFfmpeg', () => {
     const running = runFfmpeg({
       ffmpegPath,
       input: { path: master, demuxer: 'wav' },
-      // Cancelled at the first progress report, long before the 20 s encode could finish.
-      outputs: [{ target: 'slow.mp4', options: encode }],
+      // arealtime paces the encode at playback speed: 20 s unless the signal stops it.
+      outputs: [{ target: 'slow.mp4', options: ['-af', 'arealtime', ...encode] }],
       durationSeconds: 20,
       signal: abort.signal,
-      onProgress: () => abort.abort(),
     });
+    setTimeout(() => abort.abort(), 300);
     await expect(running).rejects.toMatchObject({ code: 'ABORTED' });
     expect(Date.now() - started).toBeLessThan(5_000);
   });

@@ -21,22 +21,22 @@ export interface RenditionProfile {
   /** bit/s for AAC; null for lossless. */
   nominalBitrate: number | null;
   /**
-   * Relative encode cost, measured with ffmpeg's native AAC and FLAC encoders on a 4-minute
-   * 16/44.1 stereo master (`scripts/bench-package.ts`). AAC at 320 kbps with intensity and
-   * mid/side stereo off is cheaper than the lower rates, whose stereo tool search dominates.
+   * Relative encode cost: seconds to encode a 4-minute 16/44.1 stereo master alone on an idle
+   * core (`scripts/measure-encode-costs.ts`). The three AAC encodes cost about the same, so the
+   * split puts two AAC encodes on one core and the third with FLAC and loudness on the other.
    */
   cost: number;
 }
 
 export const LADDER: readonly RenditionProfile[] = [
-  { id: 'aac-96', codec: 'aac', nominalBitrate: 96_000, cost: 4.6 },
-  { id: 'aac-160', codec: 'aac', nominalBitrate: 160_000, cost: 3.6 },
-  { id: 'aac-320', codec: 'aac', nominalBitrate: 320_000, cost: 2.3 },
-  { id: 'flac', codec: 'flac', nominalBitrate: null, cost: 0.5 },
+  { id: 'aac-96', codec: 'aac', nominalBitrate: 96_000, cost: 2.5 },
+  { id: 'aac-160', codec: 'aac', nominalBitrate: 160_000, cost: 2.5 },
+  { id: 'aac-320', codec: 'aac', nominalBitrate: 320_000, cost: 2.7 },
+  { id: 'flac', codec: 'flac', nominalBitrate: null, cost: 0.55 },
 ];
 
 /** Cost of the EBU R128 measurement (true peak oversamples 4x), on the same scale. */
-export const LOUDNESS_COST = 1.1;
+export const LOUDNESS_COST = 0.8;
 
 /** AAC-LC is encoded at 44.1 or 48 kHz: hi-res masters are resampled by an integer factor. */
 export function aacSampleRate(masterRate: number): number {

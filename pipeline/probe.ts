@@ -98,14 +98,17 @@ export async function probeMaster(path: string, options: ProbeOptions): Promise<
     ...layout,
     declaredSamples,
     durationSeconds,
+    completeData: sniffed.completeData,
   };
 }
 
 /**
  * Decodes the whole master and counts its samples: a corrupt or cut-off file fails here, before
- * any encode starts. Returns the decoded length in samples per channel.
+ * any encode starts. Returns the decoded length in samples per channel. PCM whose data chunk was
+ * seen to be complete cannot fail to decode, so it is not decoded twice.
  */
 export async function verifyDecode(master: MasterInfo, options: { ffmpegPath: string; workDir: string; signal?: AbortSignal }): Promise<number> {
+  if (master.completeData) return master.declaredSamples;
   const report = 'decode-check.framecrc';
   try {
     await runFfmpeg({

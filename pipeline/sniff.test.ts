@@ -109,7 +109,7 @@ function mp3Frames(): Buffer {
 describe('sniffMaster accepts lossless masters by their bytes', () => {
   it('accepts a minimal PCM WAV', async () => {
     const file = wav([riffChunk('fmt ', pcmFormat()), riffChunk('data', Buffer.alloc(400))]);
-    expect(await sniffBytes(file)).toEqual({ ok: true, format: 'wav' });
+    expect(await sniffBytes(file)).toEqual({ ok: true, format: 'wav', completeData: true });
   });
 
   it('walks past other chunks, including odd-sized padded ones, to the data chunk', async () => {
@@ -118,7 +118,7 @@ describe('sniffMaster accepts lossless masters by their bytes', () => {
       riffChunk('LIST', ascii('INFOISFT\x05\x00\x00\x00Lavf')), // 17 bytes + pad byte
       riffChunk('data', Buffer.alloc(400)),
     ]);
-    expect(await sniffBytes(file)).toEqual({ ok: true, format: 'wav' });
+    expect(await sniffBytes(file)).toEqual({ ok: true, format: 'wav', completeData: true });
   });
 
   it('accepts an RF64 WAV whose 32-bit sizes are placeholders', async () => {
@@ -133,30 +133,30 @@ describe('sniffMaster accepts lossless masters by their bytes', () => {
       ascii('data'), le32(0xffffffff), Buffer.alloc(400),
     ]);
     const file = Buffer.concat([ascii('RF64'), le32(0xffffffff), body]);
-    expect(await sniffBytes(file)).toEqual({ ok: true, format: 'wav' });
+    expect(await sniffBytes(file)).toEqual({ ok: true, format: 'wav', completeData: false });
   });
 
   it('accepts AIFF with an SSND chunk', async () => {
-    expect(await sniffBytes(aiff('AIFF', [comm('AIFF'), ssnd(100)]))).toEqual({ ok: true, format: 'aiff' });
+    expect(await sniffBytes(aiff('AIFF', [comm('AIFF'), ssnd(100)]))).toEqual({ ok: true, format: 'aiff', completeData: true });
   });
 
   it('accepts AIFF-C with an SSND chunk after FVER and COMM', async () => {
     const fver = iffChunk('FVER', be32(0xa2805140));
-    expect(await sniffBytes(aiff('AIFC', [fver, comm('AIFC'), ssnd(100)]))).toEqual({ ok: true, format: 'aiff' });
+    expect(await sniffBytes(aiff('AIFC', [fver, comm('AIFC'), ssnd(100)]))).toEqual({ ok: true, format: 'aiff', completeData: true });
   });
 
   it('accepts FLAC', async () => {
-    expect(await sniffBytes(flacStream())).toEqual({ ok: true, format: 'flac' });
+    expect(await sniffBytes(flacStream())).toEqual({ ok: true, format: 'flac', completeData: false });
   });
 
   it('accepts FLAC behind an ID3v2 tag longer than the first bytes it reads', async () => {
-    expect(await sniffBytes(Buffer.concat([id3Tag(300), flacStream()]))).toEqual({ ok: true, format: 'flac' });
+    expect(await sniffBytes(Buffer.concat([id3Tag(300), flacStream()]))).toEqual({ ok: true, format: 'flac', completeData: false });
   });
 
   it('goes by content, not by the file name', async () => {
-    expect(await sniffBytes(flacStream(), 'mislabelled.wav')).toEqual({ ok: true, format: 'flac' });
+    expect(await sniffBytes(flacStream(), 'mislabelled.wav')).toEqual({ ok: true, format: 'flac', completeData: false });
     const file = wav([riffChunk('fmt ', pcmFormat()), riffChunk('data', Buffer.alloc(40))]);
-    expect(await sniffBytes(file, 'mislabelled.flac')).toEqual({ ok: true, format: 'wav' });
+    expect(await sniffBytes(file, 'mislabelled.flac')).toEqual({ ok: true, format: 'wav', completeData: true });
   });
 });
 

@@ -5,7 +5,14 @@
 import { open } from 'node:fs/promises';
 import type { MasterFormat } from './types.ts';
 
-export type SniffResult = { ok: true; format: MasterFormat } | { ok: false; reason: string };
+export type SniffResult =
+  | {
+      ok: true;
+      format: MasterFormat;
+      /** The PCM data chunk was checked to lie wholly inside the file (RIFF WAV, AIFF). */
+      completeData: boolean;
+    }
+  | { ok: false; reason: string };
 
 const HEAD_BYTES = 64;
 
@@ -43,7 +50,7 @@ export async function sniffMaster(path: string): Promise<SniffResult> {
     };
 
     const tag = id3Length(bytes);
-    if ((await read(tag, 4)).toString('latin1') === 'fLaC') return { ok: true, format: 'flac' };
+    if ((await read(tag, 4)).toString('latin1') === 'fLaC') return { ok: true, format: 'flac', completeData: false };
 
     const riff = bytes.toString('latin1', 0, 4);
     const form = bytes.toString('latin1', 8, 12);
@@ -83,7 +90,7 @@ async function checkChunks(options: {
           reason: `the ${name} file is truncated: its ${id} chunk declares ${length} bytes but only ${size - position - 8} follow`,
         };
       }
-      return { ok: true, format };
+      return { ok: true, format, completeData: sized };
     }
     position += 8 + length + (length % 2); // chunks are padded to even sizes
   }

@@ -29,5 +29,7 @@ export interface MasterInfo {
   sampleFormat: 'int' | 'float';
   /** Samples per channel the container declares. */
   declaredSamples: number;
+  /** Uncompressed data already checked to be all there, so no decode check is needed. */
+  completeData: boolean;
   durationSeconds: number;
 }

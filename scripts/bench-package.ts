@@ -75,7 +75,9 @@ try {
     `master: ${seconds} s, 16-bit/44.1 kHz stereo WAV; ${rounds} rounds, medians`,
     `bare ffmpeg (4 encodes, one process):  ${bareWall.toFixed(2)} s wall, peak ${mib(Math.max(...bare.map((m) => m.peakRssBytes)))}`,
     `cadence package (encodes + loudness + verify + fragment + manifests): ${cadenceWall.toFixed(2)} s wall, peak ${mib(Math.max(...cadence.map((m) => m.peakRssBytes)))}`,
-    `ratio cadence / bare: ${(cadenceWall / bareWall).toFixed(2)} (target <= 0.75)`,
+    `ratio cadence / bare: ${(cadenceWall / bareWall).toFixed(2)} (target <= 0.75; per round ${cadence
+      .map((m, i) => (m.wallSeconds / bare[i]!.wallSeconds).toFixed(2))
+      .join(', ')})`,
     `realtime factor: ${(seconds / cadenceWall).toFixed(1)}x`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

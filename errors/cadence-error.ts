@@ -7,7 +7,12 @@ export type ErrorCode =
   | 'OUTPUT_EXISTS' // refusing to overwrite a non-empty output folder
   | 'MEDIA' // a box structure or encoded stream is not what we expect
   | 'FFMPEG' // ffmpeg or ffprobe failed
-  | 'ABORTED'; // the operation was cancelled
+  | 'ABORTED' // the operation was cancelled
+  | 'BAD_DELIVERY' // the delivery file is malformed or inconsistent
+  | 'STORAGE' // the object store failed (after retries)
+  | 'NOT_FOUND' // no such object, track or version
+  | 'CONFLICT' // an immutable object exists with different content
+  | 'CATALOG'; // the SQLite catalog failed or is inconsistent
 
 export class CadenceError extends Error {
   readonly code: ErrorCode;

@@ -1,0 +1,91 @@
+// The catalog contract: a sidecar SQLite index of what is published in object storage. Every
+// fact here can be rebuilt from storage (`cadence reindex`).
+
+export interface ReleaseRecord {
+  upc: string;
+  label: string;
+  title: string;
+  artists: string[];
+  /** ISO date, YYYY-MM-DD. */
+  releaseDate: string;
+  genre: string | null;
+  /** ISO 3166-1 alpha-2 codes, or `WW`. */
+  territories: string[];
+}
+
+export interface TrackRecord {
+  isrc: string;
+  upc: string;
+  title: string;
+  artists: string[];
+  trackNumber: number;
+  discNumber: number;
+  explicit: boolean;
+}
+
+export interface RenditionRecord {
+  id: string;
+  codec: string;
+  codecs: string;
+  sampleRate: number;
+  channels: number;
+  bitDepth: number | null;
+  averageBitrate: number;
+  peakBitrate: number;
+}
+
+export interface VersionRecord {
+  isrc: string;
+  /** Content-derived id of one packaging (master content + ladder settings). */
+  version: string;
+  durationSeconds: number;
+  loudness: { integrated: number | null; range: number; truePeak: number | null };
+  renditions: RenditionRecord[];
+  /** ISO-8601. */
+  publishedAt: string;
+}
+
+export interface PublishInput {
+  release: ReleaseRecord;
+  track: TrackRecord;
+  version: VersionRecord;
+}
+
+/** What the origin and the CLI read about one track. */
+export interface TrackView extends TrackRecord {
+  release: ReleaseRecord;
+  /** null until a version is published. */
+  current: VersionRecord | null;
+}
+
+export type JobState = 'running' | 'published' | 'skipped' | 'failed';
+
+export interface JobRecord {
+  id: number;
+  isrc: string;
+  delivery: string;
+  state: JobState;
+  version: string | null;
+  lastError: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+export interface Catalog {
+  /**
+   * One transaction: upsert label, release (+ territories), track, version (+ renditions), and
+   * flip the track's current version. Publishing the version that is already current is a no-op
+   * apart from metadata updates; never creates duplicate rows.
+   */
+  publish(input: PublishInput): void;
+  currentVersion(isrc: string): string | null;
+  getTrack(isrc: string): TrackView | null;
+  /** Every track with a current version. */
+  listCurrent(): Array<{ isrc: string; version: string }>;
+  /** Every version any track points at (current), as `isrc/version`. */
+  referencedVersions(): Set<string>;
+  startJob(input: { isrc: string; delivery: string }): number;
+  finishJob(id: number, outcome: { state: Exclude<JobState, 'running'>; version?: string | null; error?: string | null }): void;
+  jobs(isrc?: string): JobRecord[];
+  close(): void;
+}

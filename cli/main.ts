@@ -2,10 +2,16 @@
 
 import { Command, InvalidArgumentError } from 'commander';
 import { pino } from 'pino';
+import type { Catalog } from '../catalog/types.ts';
 import { isCadenceError } from '../errors/cadence-error.ts';
+import { DeliveryError, loadDelivery } from '../pipeline/delivery.ts';
+import { DEFAULT_GRACE_SECONDS, collectGarbage } from '../pipeline/garbage-collect.ts';
+import { type IngestReport, ingestDelivery, ingestReport } from '../pipeline/ingest.ts';
 import { packageMaster } from '../pipeline/package-master.ts';
-import { DEFAULT_MAX_DURATION_SECONDS } from '../pipeline/probe.ts';
-import { resolveToolPaths } from '../pipeline/tool-paths.ts';
+import { reindexCatalog } from '../pipeline/reindex.ts';
+import type { ObjectStore } from '../storage/types.ts';
+import { type CadenceConfig, readConfig } from './config.ts';
+import { deliveryErrorJson, formatIngestSummary, ingestView } from './ingest-view.ts';
 import { progressReporter } from './progress.ts';
 import { formatPackageSummary } from './summary.ts';
 
@@ -21,7 +27,52 @@ function positiveInteger(value: string): number {
   return number;
 }
 
-export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
+/** `90`, `90s`, `15m`, `12h`, `7d` → seconds. */
+function duration(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)([smhd]?)$/.exec(value);
+  if (!match) throw new InvalidArgumentError('expected a duration such as 3600, 30m, 12h or 7d');
+  return Number(match[1]) * { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
+}
+
+/** Cancels the running command on Ctrl-C / SIGTERM so ffmpeg stops and temp files go. */
+async function withAbort<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await run(abort.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function logger(config: CadenceConfig): pino.Logger {
+  return pino({ level: config.logLevel }, pino.destination(2));
+}
+
+async function withStoreAndCatalog<T>(config: CadenceConfig, run: (store: ObjectStore, catalog: Catalog) => Promise<T>): Promise<T> {
+  // Loaded on demand: the AWS SDK and SQLite are not needed by `package`, which starts faster without them.
+  const [{ openObjectStore, s3OptionsFromEnv }, { openCatalog }] = await Promise.all([
+    import('../storage/open-store.ts'),
+    import('../catalog/open-catalog.ts'),
+  ]);
+  const store = openObjectStore(config.storeUrl, { s3: s3OptionsFromEnv(process.env), logger: logger(config) });
+  const catalog = openCatalog(config.catalogPath);
+  try {
+    return await run(store, catalog);
+  } finally {
+    catalog.close();
+    await store.close?.();
+  }
+}
+
+function writeJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function buildProgram(config: CadenceConfig): Command {
   const program = new Command('cadence')
     .description('HTTP adaptive-streaming audio pipeline and origin')
     .showHelpAfterError();
@@ -32,34 +83,106 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     .argument('<master>', 'WAV, FLAC or AIFF master (16/24-bit integer or 32-bit float, 44.1–192 kHz, mono or stereo)')
     .requiredOption('--out <dir>', 'output folder (created; must not exist or be empty)')
     .option('--force', 'replace the output folder if it already has content', false)
-    .option('--max-duration <seconds>', 'refuse masters longer than this', positiveNumber, Number(env.CADENCE_MAX_DURATION) || DEFAULT_MAX_DURATION_SECONDS)
+    .option('--max-duration <seconds>', 'refuse masters longer than this', positiveNumber, config.maxDurationSeconds)
     .option('--workers <n>', 'ffmpeg processes to run at once (default: one per core)', positiveInteger)
     .option('--json', 'print the media description as JSON on stdout', false)
     .action(async (master: string, options: { out: string; force: boolean; maxDuration: number; workers?: number; json: boolean }) => {
-      const logger = pino({ level: env.LOG_LEVEL ?? 'warn' }, pino.destination(2));
-      const abort = new AbortController();
-      const onSignal = (): void => abort.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
       const progress = progressReporter(process.stderr);
       try {
-        const result = await packageMaster({
-          ...resolveToolPaths(env),
-          master,
-          outDir: options.out,
-          force: options.force,
-          maxDurationSeconds: options.maxDuration,
-          workers: options.workers,
-          signal: abort.signal,
-          onProgress: progress.update,
-          logger,
-        });
+        const result = await withAbort((signal) =>
+          packageMaster({
+            ...config.tools,
+            master,
+            outDir: options.out,
+            force: options.force,
+            maxDurationSeconds: options.maxDuration,
+            workers: options.workers,
+            signal,
+            onProgress: progress.update,
+            logger: logger(config),
+          }),
+        );
         progress.done();
-        process.stdout.write(options.json ? `${JSON.stringify(result.description, null, 2)}\n` : formatPackageSummary(result));
+        if (options.json) writeJson(result.description);
+        else process.stdout.write(formatPackageSummary(result));
       } finally {
         progress.done();
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+      }
+    });
+
+  program
+    .command('ingest')
+    .description('validate a label delivery, then package, store, publish and index every track')
+    .argument('<delivery.json>', 'delivery file; master paths are relative to it')
+    .option('--concurrency <n>', 'tracks processed at once (default: one per core)', positiveInteger)
+    .option('--dry-run', 'validate the delivery and probe every master, then stop', false)
+    .option('--json', 'print one JSON report on stdout', false)
+    .option('--max-duration <seconds>', 'refuse masters longer than this', positiveNumber, config.maxDurationSeconds)
+    .action(async (file: string, options: { concurrency?: number; dryRun: boolean; json: boolean; maxDuration: number }) => {
+      // Validation first, before storage or the catalog is touched: a bad delivery changes nothing.
+      const delivery = await loadDelivery(file, { ffprobePath: config.tools.ffprobePath, maxDurationSeconds: options.maxDuration }).catch(
+        (error: unknown) => {
+          if (options.json && error instanceof DeliveryError) writeJson(deliveryErrorJson(error));
+          throw error;
+        },
+      );
+      if (options.dryRun) {
+        const report = ingestReport(delivery, [], true);
+        if (options.json) writeJson({ ok: true, ...report });
+        else process.stdout.write(formatIngestSummary(report));
+        return;
+      }
+      const view = ingestView(process.stderr);
+      let report: IngestReport;
+      try {
+        report = await withStoreAndCatalog(config, (store, catalog) =>
+          withAbort((signal) =>
+            ingestDelivery({
+              ...config.tools,
+              delivery,
+              store,
+              catalog,
+              concurrency: options.concurrency,
+              maxDurationSeconds: options.maxDuration,
+              signal,
+              logger: logger(config),
+              events: view,
+            }),
+          ),
+        );
+      } finally {
+        view.stop();
+      }
+      if (options.json) writeJson({ ok: report.failed === 0, ...report });
+      else process.stdout.write(formatIngestSummary(report));
+      if (report.failed > 0) process.exitCode = 1;
+    });
+
+  program
+    .command('reindex')
+    .description('rebuild the catalog from object storage alone')
+    .option('--json', 'print one JSON report on stdout', false)
+    .action(async (options: { json: boolean }) => {
+      const report = await withStoreAndCatalog(config, (store, catalog) => reindexCatalog({ store, catalog }));
+      if (options.json) writeJson(report);
+      else process.stdout.write(`reindexed ${report.tracks} tracks from ${report.versions} complete versions (${report.incomplete} incomplete ignored)\n`);
+    });
+
+  program
+    .command('gc')
+    .description('delete stored versions no track points at, older than a grace period')
+    .option('--grace <duration>', 'keep unreferenced versions younger than this (e.g. 12h, 7d)', duration, DEFAULT_GRACE_SECONDS)
+    .option('--dry-run', 'list what would be deleted', false)
+    .option('--json', 'print one JSON report on stdout', false)
+    .action(async (options: { grace: number; dryRun: boolean; json: boolean }) => {
+      const report = await withStoreAndCatalog(config, (store, catalog) =>
+        collectGarbage({ store, catalog, graceSeconds: options.grace, dryRun: options.dryRun }),
+      );
+      if (options.json) writeJson(report);
+      else {
+        const verb = options.dryRun ? 'would remove' : 'removed';
+        process.stdout.write(`${verb} ${report.removed.length} versions, kept ${report.kept}\n`);
+        for (const { isrc, version, objects } of report.removed) process.stdout.write(`  ${isrc}/${version} (${objects} objects)\n`);
       }
     });
 
@@ -68,8 +191,8 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
 
 export async function main(argv: string[] = process.argv): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv);
-    return 0;
+    await buildProgram(readConfig(process.env)).parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (isCadenceError(error)) {
       process.stderr.write(`${error.code}: ${error.message}\n`);

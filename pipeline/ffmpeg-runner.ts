@@ -4,9 +4,11 @@
 // URLs with the demuxer forced and protocols restricted, so a playlist or concat script is never
 // followed.
 
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import ffmpeg from 'fluent-ffmpeg';
 import { CadenceError } from '../errors/cadence-error.ts';
 import { type Logger, silentLogger } from './types.ts';
@@ -159,4 +161,10 @@ export async function runFfprobe(options: { ffprobePath: string; input: FfmpegIn
         resolvePromise(data as unknown as ProbeData);
       });
   });
+}
+
+/** First line of `ffmpeg -version`: part of every version id, since another build encodes differently. */
+export async function ffmpegVersion(ffmpegPath: string): Promise<string> {
+  const { stdout } = await promisify(execFile)(ffmpegPath, ['-hide_banner', '-version']);
+  return stdout.split('\n')[0]!.trim();
 }

@@ -1,0 +1,147 @@
+// Ordered schema migrations, tracked in `PRAGMA user_version`. Append only: never edit a
+// migration that has shipped; add the next one (search/FTS5 will be migration 2).
+
+import type BetterSqlite3 from 'better-sqlite3';
+import { CadenceError } from '../errors/cadence-error.ts';
+
+export interface Migration {
+  /** What the migration does, for error messages. */
+  name: string;
+  sql: string;
+}
+
+const ARTISTS_CHECK = (column: string) =>
+  `CHECK (json_valid(${column}) AND json_type(${column}) = 'array')`;
+
+// STRICT tables so a wrongly typed value fails the publish instead of being stored as text.
+const INITIAL_SCHEMA = `
+CREATE TABLE labels (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE
+) STRICT;
+
+CREATE TABLE releases (
+  upc TEXT PRIMARY KEY NOT NULL,
+  label_id INTEGER NOT NULL REFERENCES labels (id),
+  title TEXT NOT NULL,
+  artists TEXT NOT NULL ${ARTISTS_CHECK('artists')},
+  release_date TEXT NOT NULL,
+  genre TEXT
+) STRICT;
+CREATE INDEX releases_by_label ON releases (label_id);
+
+-- position keeps the delivery's order; the primary key keeps the set free of duplicates.
+CREATE TABLE release_territories (
+  upc TEXT NOT NULL REFERENCES releases (upc) ON DELETE CASCADE,
+  territory TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  PRIMARY KEY (upc, territory)
+) STRICT, WITHOUT ROWID;
+
+-- The composite key to versions means a track can never point at a version that does not
+-- exist, and garbage collection cannot delete the version a track currently serves.
+CREATE TABLE tracks (
+  isrc TEXT PRIMARY KEY NOT NULL,
+  upc TEXT NOT NULL REFERENCES releases (upc),
+  title TEXT NOT NULL,
+  artists TEXT NOT NULL ${ARTISTS_CHECK('artists')},
+  track_number INTEGER NOT NULL CHECK (track_number >= 1),
+  disc_number INTEGER NOT NULL CHECK (disc_number >= 1),
+  explicit INTEGER NOT NULL CHECK (explicit IN (0, 1)),
+  current_version TEXT,
+  updated_at TEXT NOT NULL,
+  FOREIGN KEY (isrc, current_version) REFERENCES versions (isrc, version)
+) STRICT;
+CREATE INDEX tracks_by_upc ON tracks (upc);
+
+-- Versions are immutable: rows are only ever inserted (and later deleted by GC).
+CREATE TABLE versions (
+  isrc TEXT NOT NULL REFERENCES tracks (isrc) ON DELETE CASCADE,
+  version TEXT NOT NULL,
+  duration_seconds REAL NOT NULL CHECK (duration_seconds >= 0),
+  loudness_integrated REAL,
+  loudness_range REAL NOT NULL,
+  true_peak REAL,
+  published_at TEXT NOT NULL,
+  PRIMARY KEY (isrc, version)
+) STRICT;
+
+CREATE TABLE renditions (
+  isrc TEXT NOT NULL,
+  version TEXT NOT NULL,
+  id TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  codec TEXT NOT NULL,
+  codecs TEXT NOT NULL,
+  sample_rate INTEGER NOT NULL CHECK (sample_rate > 0),
+  channels INTEGER NOT NULL CHECK (channels > 0),
+  bit_depth INTEGER CHECK (bit_depth IS NULL OR bit_depth > 0),
+  average_bitrate INTEGER NOT NULL CHECK (average_bitrate >= 0),
+  peak_bitrate INTEGER NOT NULL CHECK (peak_bitrate >= 0),
+  PRIMARY KEY (isrc, version, id),
+  FOREIGN KEY (isrc, version) REFERENCES versions (isrc, version) ON DELETE CASCADE
+) STRICT;
+
+-- No key to tracks: a job starts before its track exists, and failed jobs never create one.
+CREATE TABLE ingest_jobs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  isrc TEXT NOT NULL,
+  delivery TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('running', 'published', 'skipped', 'failed')),
+  version TEXT,
+  last_error TEXT,
+  started_at TEXT NOT NULL,
+  finished_at TEXT
+) STRICT;
+CREATE INDEX ingest_jobs_by_isrc ON ingest_jobs (isrc, id);
+`;
+
+/** Migration i (0-based) brings the schema to user_version i + 1. */
+export const MIGRATIONS: readonly Migration[] = [{ name: 'initial schema', sql: INITIAL_SCHEMA }];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function schemaVersion(db: BetterSqlite3.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+function refuseNewer(db: BetterSqlite3.Database, found: number, known: number): void {
+  if (found > known) {
+    throw new CadenceError(
+      'CATALOG',
+      `catalog ${db.name} has schema version ${found}, newer than this code knows (${known}); upgrade cadence`,
+    );
+  }
+}
+
+/**
+ * Applies every pending migration, each in its own IMMEDIATE transaction that also bumps
+ * user_version, so a crash leaves the schema at a whole step and two processes opening a
+ * fresh file at once apply each step exactly once (the second re-reads the version under
+ * the write lock and finds nothing to do).
+ */
+export function migrate(db: BetterSqlite3.Database, migrations: readonly Migration[] = MIGRATIONS): void {
+  refuseNewer(db, schemaVersion(db), migrations.length);
+  for (let target = 1; target <= migrations.length; target += 1) {
+    const migration = migrations[target - 1]!;
+    db.transaction(() => {
+      const current = schemaVersion(db);
+      refuseNewer(db, current, migrations.length);
+      if (current >= target) return;
+      db.exec(migration.sql);
+      db.pragma(`user_version = ${target}`);
+    }).immediate();
+  }
+}
+
+/** For read-only connections, which cannot migrate: the schema must already be current. */
+export function assertSchemaCurrent(db: BetterSqlite3.Database, known: number = SCHEMA_VERSION): void {
+  const found = schemaVersion(db);
+  refuseNewer(db, found, known);
+  if (found < known) {
+    throw new CadenceError(
+      'CATALOG',
+      `catalog ${db.name} has schema version ${found}, older than ${known}; open it read-write once to migrate`,
+    );
+  }
+}

@@ -1,0 +1,51 @@
+// Opens (and creates, and migrates) the SQLite catalog file.
+
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { CadenceError } from '../errors/cadence-error.ts';
+import { assertSchemaCurrent, migrate } from './migrations.ts';
+import { createSqliteCatalog } from './sqlite-catalog.ts';
+import type { Catalog } from './types.ts';
+
+export interface OpenCatalogOptions {
+  /** Open without write access: no file creation, no migrations; writes fail with CATALOG. */
+  readonly?: boolean;
+  /** How long a writer waits for another process's write lock before failing. */
+  busyTimeoutMs?: number;
+  /** Clock for the catalog's timestamps; tests pin it. */
+  now?: () => Date;
+}
+
+const MEMORY = ':memory:';
+
+export function openCatalog(path: string, { readonly = false, busyTimeoutMs = 5000, now }: OpenCatalogOptions = {}): Catalog {
+  let db: Database.Database;
+  try {
+    if (!readonly && path !== MEMORY) mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path, { readonly, fileMustExist: readonly, timeout: busyTimeoutMs });
+  } catch (cause) {
+    throw new CadenceError('CATALOG', `cannot open catalog ${path}: ${messageOf(cause)}`, { cause });
+  }
+  try {
+    // WAL + NORMAL: a commit survives a killed process (only power loss can drop the last
+    // commits), and readers never block the writer.
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    if (!readonly && path !== MEMORY && db.pragma('journal_mode', { simple: true }) !== 'wal') {
+      db.pragma('journal_mode = WAL');
+    }
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    if (readonly) assertSchemaCurrent(db);
+    else migrate(db);
+    return createSqliteCatalog(db, { now });
+  } catch (cause) {
+    db.close();
+    if (cause instanceof CadenceError) throw cause;
+    throw new CadenceError('CATALOG', `cannot prepare catalog ${path}: ${messageOf(cause)}`, { cause });
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,155 @@
+// The publish transaction: everything a track needs to be served, applied at once or not at all.
+
+import type BetterSqlite3 from 'better-sqlite3';
+import { CadenceError } from '../errors/cadence-error.ts';
+import type { PublishInput, RenditionRecord, VersionRecord } from './types.ts';
+
+// Upserts only write when a value differs (`IS NOT` also compares NULLs), so publishing the
+// same input twice leaves every row, including tracks.updated_at, untouched.
+const UPSERT_RELEASE = `
+INSERT INTO releases (upc, label_id, title, artists, release_date, genre)
+VALUES (@upc, @labelId, @title, @artists, @releaseDate, @genre)
+ON CONFLICT (upc) DO UPDATE SET
+  label_id = excluded.label_id, title = excluded.title, artists = excluded.artists,
+  release_date = excluded.release_date, genre = excluded.genre
+WHERE (releases.label_id, releases.title, releases.artists, releases.release_date, releases.genre)
+  IS NOT (excluded.label_id, excluded.title, excluded.artists, excluded.release_date, excluded.genre)`;
+
+const UPSERT_TRACK = `
+INSERT INTO tracks (isrc, upc, title, artists, track_number, disc_number, explicit, updated_at)
+VALUES (@isrc, @upc, @title, @artists, @trackNumber, @discNumber, @explicit, @now)
+ON CONFLICT (isrc) DO UPDATE SET
+  upc = excluded.upc, title = excluded.title, artists = excluded.artists,
+  track_number = excluded.track_number, disc_number = excluded.disc_number,
+  explicit = excluded.explicit, updated_at = excluded.updated_at
+WHERE (tracks.upc, tracks.title, tracks.artists, tracks.track_number, tracks.disc_number, tracks.explicit)
+  IS NOT (excluded.upc, excluded.title, excluded.artists, excluded.track_number, excluded.disc_number, excluded.explicit)`;
+
+const INSERT_VERSION = `
+INSERT INTO versions (isrc, version, duration_seconds, loudness_integrated, loudness_range, true_peak, published_at)
+VALUES (@isrc, @version, @durationSeconds, @integrated, @range, @truePeak, @publishedAt)
+ON CONFLICT (isrc, version) DO NOTHING`;
+
+const INSERT_RENDITION = `
+INSERT INTO renditions (isrc, version, id, position, codec, codecs, sample_rate, channels, bit_depth, average_bitrate, peak_bitrate)
+VALUES (@isrc, @version, @id, @position, @codec, @codecs, @sampleRate, @channels, @bitDepth, @averageBitrate, @peakBitrate)`;
+
+const FLIP_CURRENT = `
+UPDATE tracks SET current_version = @version, updated_at = @now
+WHERE isrc = @isrc AND current_version IS NOT @version`;
+
+export function preparePublish(db: BetterSqlite3.Database, now: () => Date): (input: PublishInput) => void {
+  const insertLabel = db.prepare<[string]>('INSERT INTO labels (name) VALUES (?) ON CONFLICT (name) DO NOTHING');
+  const labelId = db.prepare<[string], number>('SELECT id FROM labels WHERE name = ?').pluck();
+  const upsertRelease = db.prepare(UPSERT_RELEASE);
+  const territories = db.prepare<[string], string>(
+    'SELECT territory FROM release_territories WHERE upc = ? ORDER BY position',
+  ).pluck();
+  const deleteTerritories = db.prepare<[string]>('DELETE FROM release_territories WHERE upc = ?');
+  const insertTerritory = db.prepare<[string, string, number]>(
+    'INSERT INTO release_territories (upc, territory, position) VALUES (?, ?, ?)',
+  );
+  const upsertTrack = db.prepare(UPSERT_TRACK);
+  const insertVersion = db.prepare(INSERT_VERSION);
+  const insertRendition = db.prepare(INSERT_RENDITION);
+  const flipCurrent = db.prepare(FLIP_CURRENT);
+
+  const apply = db.transaction((input: PublishInput) => {
+    const { release, track, version } = input;
+    const stamp = now().toISOString();
+
+    insertLabel.run(release.label);
+    upsertRelease.run({
+      upc: release.upc,
+      labelId: labelId.get(release.label),
+      title: release.title,
+      artists: JSON.stringify(release.artists),
+      releaseDate: release.releaseDate,
+      genre: release.genre,
+    });
+
+    const wanted = unique(release.territories);
+    if (!sameList(territories.all(release.upc), wanted)) {
+      deleteTerritories.run(release.upc);
+      wanted.forEach((territory, position) => insertTerritory.run(release.upc, territory, position));
+    }
+
+    upsertTrack.run({
+      isrc: track.isrc,
+      upc: track.upc,
+      title: track.title,
+      artists: JSON.stringify(track.artists),
+      trackNumber: track.trackNumber,
+      discNumber: track.discNumber,
+      explicit: track.explicit ? 1 : 0,
+      now: stamp,
+    });
+
+    // Versions are content-addressed and immutable: an existing row (and its renditions) is
+    // already the same packaging, so only a new version writes renditions.
+    if (insertVersion.run(versionRow(version)).changes === 1) {
+      version.renditions.forEach((rendition, position) =>
+        insertRendition.run(renditionRow(version, rendition, position)),
+      );
+    }
+
+    flipCurrent.run({ isrc: track.isrc, version: version.version, now: stamp });
+  });
+
+  return (input) => {
+    checkConsistent(input);
+    // IMMEDIATE takes the write lock up front, so a concurrent writer waits on busy_timeout
+    // instead of failing when it would upgrade a read lock mid-transaction.
+    apply.immediate(input);
+  };
+}
+
+function versionRow(version: VersionRecord) {
+  return {
+    isrc: version.isrc,
+    version: version.version,
+    durationSeconds: version.durationSeconds,
+    integrated: version.loudness.integrated,
+    range: version.loudness.range,
+    truePeak: version.loudness.truePeak,
+    publishedAt: version.publishedAt,
+  };
+}
+
+function renditionRow(version: VersionRecord, rendition: RenditionRecord, position: number) {
+  return {
+    isrc: version.isrc,
+    version: version.version,
+    id: rendition.id,
+    position,
+    codec: rendition.codec,
+    codecs: rendition.codecs,
+    sampleRate: rendition.sampleRate,
+    channels: rendition.channels,
+    bitDepth: rendition.bitDepth,
+    averageBitrate: rendition.averageBitrate,
+    peakBitrate: rendition.peakBitrate,
+  };
+}
+
+/** Refuses inputs whose parts disagree before anything is written. */
+function checkConsistent({ release, track, version }: PublishInput): void {
+  const at = `${track.isrc}/${version.version}`;
+  if (track.upc !== release.upc) {
+    throw new CadenceError('CATALOG', `publish ${at}: track upc ${track.upc} is not the release's upc ${release.upc}`);
+  }
+  if (version.isrc !== track.isrc) {
+    throw new CadenceError('CATALOG', `publish ${at}: version belongs to isrc ${version.isrc}`);
+  }
+  if (version.renditions.length === 0) {
+    throw new CadenceError('CATALOG', `publish ${at}: a version needs at least one rendition`);
+  }
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}
+
+function sameList(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((value, index) => value === b[index]);
+}

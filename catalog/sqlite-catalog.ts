@@ -1,0 +1,43 @@
+// The Catalog on one better-sqlite3 connection: prepared statements composed from the query
+// modules, with every SQLite failure reported as a CATALOG error naming the operation.
+
+import type BetterSqlite3 from 'better-sqlite3';
+import { catalogFailure } from './catalog-failure.ts';
+import { prepareJobs } from './job-statements.ts';
+import { preparePublish } from './publish-transaction.ts';
+import { prepareTrackReads } from './track-reads.ts';
+import type { Catalog } from './types.ts';
+
+export interface SqliteCatalogOptions {
+  /** Clock for published/updated/started/finished stamps. */
+  now?: () => Date;
+}
+
+/** Wraps an already opened and migrated connection; closing the catalog closes it. */
+export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => new Date() }: SqliteCatalogOptions = {}): Catalog {
+  const publish = preparePublish(db, now);
+  const reads = prepareTrackReads(db);
+  const jobs = prepareJobs(db, now);
+
+  function guard<T>(what: string, run: () => T): T {
+    try {
+      return run();
+    } catch (cause) {
+      throw catalogFailure(what, cause);
+    }
+  }
+
+  return {
+    publish: (input) => guard(`publish ${input.track.isrc}/${input.version.version}`, () => publish(input)),
+    currentVersion: (isrc) => guard(`read track ${isrc}`, () => reads.currentVersion(isrc)),
+    getTrack: (isrc) => guard(`read track ${isrc}`, () => reads.getTrack(isrc)),
+    listCurrent: () => guard('list current versions', () => reads.listCurrent()),
+    referencedVersions: () => guard('list referenced versions', () => reads.referencedVersions()),
+    startJob: (input) => guard(`start job for ${input.isrc}`, () => jobs.startJob(input)),
+    finishJob: (id, outcome) => guard(`finish job ${id}`, () => jobs.finishJob(id, outcome)),
+    jobs: (isrc) => guard('list jobs', () => jobs.jobs(isrc)),
+    close: () => {
+      if (db.open) db.close();
+    },
+  };
+}

@@ -1,0 +1,113 @@
+// Builders and probes shared by the catalog tests (and the child processes they spawn).
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { PublishInput, RenditionRecord } from './types.ts';
+
+export interface SampleOptions {
+  isrc?: string;
+  version?: string;
+  upc?: string;
+  label?: string;
+  title?: string;
+  territories?: string[];
+}
+
+/** A complete publish input; its version content depends only on (isrc, version). */
+export function samplePublish({
+  isrc = 'GBAYE2600001',
+  version = 'v1',
+  upc = '012345678905',
+  label = 'Northern Lights Records',
+  title = 'Prelude',
+  territories = ['WW'],
+}: SampleOptions = {}): PublishInput {
+  return {
+    release: {
+      upc,
+      label,
+      title: 'Aurora',
+      artists: ['Ilse Varga', 'Nordic Strings'],
+      releaseDate: '2026-11-01',
+      genre: 'Classical',
+      territories,
+    },
+    track: { isrc, upc, title, artists: ['Ilse Varga'], trackNumber: 1, discNumber: 1, explicit: false },
+    version: {
+      isrc,
+      version,
+      durationSeconds: 187.25,
+      loudness: { integrated: -18.4, range: 7.5, truePeak: -1.2 },
+      renditions: sampleRenditions(),
+      publishedAt: '2026-11-01T10:00:00.000Z',
+    },
+  };
+}
+
+export function sampleRenditions(): RenditionRecord[] {
+  const aac = (kbps: number): RenditionRecord => ({
+    id: `aac-${kbps}`,
+    codec: 'aac',
+    codecs: 'mp4a.40.2',
+    sampleRate: 44_100,
+    channels: 2,
+    bitDepth: null,
+    averageBitrate: kbps * 1000 - 1234,
+    peakBitrate: kbps * 1000 + 4321,
+  });
+  return [
+    aac(96),
+    aac(160),
+    aac(320),
+    { id: 'flac', codec: 'flac', codecs: 'fLaC', sampleRate: 96_000, channels: 2, bitDepth: 24, averageBitrate: 2_345_678, peakBitrate: 3_012_345 },
+  ];
+}
+
+/** A fresh folder for one test's catalog file; call the returned cleanup afterwards. */
+export function tempCatalogPath(): { path: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'cadence-catalog-'));
+  return { path: join(dir, 'nested', 'catalog.db'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+const TABLES = ['labels', 'releases', 'release_territories', 'tracks', 'versions', 'renditions', 'ingest_jobs'] as const;
+export type TableName = (typeof TABLES)[number];
+
+/** Row counts per table, read over a separate raw connection. */
+export function rowCounts(path: string): Record<TableName, number> {
+  return withRaw(path, (db) =>
+    Object.fromEntries(
+      TABLES.map((table) => [table, db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number]),
+    ) as Record<TableName, number>,
+  );
+}
+
+/** Problems a crash or a race could leave behind; empty when the file is consistent. */
+export function consistencyProblems(path: string, renditionsPerVersion = sampleRenditions().length): string[] {
+  return withRaw(path, (db) => {
+    const problems: string[] = [];
+    const integrity = db.pragma('integrity_check', { simple: true });
+    if (integrity !== 'ok') problems.push(`integrity_check: ${String(integrity)}`);
+    for (const row of db.pragma('foreign_key_check') as unknown[]) problems.push(`foreign key: ${JSON.stringify(row)}`);
+    const broken = db.prepare(`
+      SELECT t.isrc, t.current_version, count(r.id) AS renditions
+      FROM tracks t
+      LEFT JOIN versions v ON v.isrc = t.isrc AND v.version = t.current_version
+      LEFT JOIN renditions r ON r.isrc = v.isrc AND r.version = v.version
+      WHERE t.current_version IS NOT NULL
+      GROUP BY t.isrc
+      HAVING count(v.version) = 0 OR count(r.id) <> ?`).all(renditionsPerVersion);
+    for (const row of broken) problems.push(`current version without its renditions: ${JSON.stringify(row)}`);
+    return problems;
+  });
+}
+
+export function withRaw<T>(path: string, run: (db: Database.Database) => T): T {
+  const db = new Database(path, { fileMustExist: true });
+  try {
+    return run(db);
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,127 @@
+// Read queries for tracks and their current versions; rows decoded back into records.
+
+import type BetterSqlite3 from 'better-sqlite3';
+import type { ReleaseRecord, RenditionRecord, TrackView, VersionRecord } from './types.ts';
+
+interface TrackRow {
+  isrc: string;
+  upc: string;
+  title: string;
+  artists: string;
+  track_number: number;
+  disc_number: number;
+  explicit: number;
+  current_version: string | null;
+  label: string;
+  release_title: string;
+  release_artists: string;
+  release_date: string;
+  genre: string | null;
+}
+
+interface VersionRow {
+  isrc: string;
+  version: string;
+  duration_seconds: number;
+  loudness_integrated: number | null;
+  loudness_range: number;
+  true_peak: number | null;
+  published_at: string;
+}
+
+interface RenditionRow {
+  id: string;
+  codec: string;
+  codecs: string;
+  sample_rate: number;
+  channels: number;
+  bit_depth: number | null;
+  average_bitrate: number;
+  peak_bitrate: number;
+}
+
+const TRACK = `
+SELECT t.isrc, t.upc, t.title, t.artists, t.track_number, t.disc_number, t.explicit, t.current_version,
+       l.name AS label, r.title AS release_title, r.artists AS release_artists, r.release_date, r.genre
+FROM tracks t JOIN releases r ON r.upc = t.upc JOIN labels l ON l.id = r.label_id
+WHERE t.isrc = ?`;
+
+export interface TrackReads {
+  currentVersion(isrc: string): string | null;
+  getTrack(isrc: string): TrackView | null;
+  listCurrent(): Array<{ isrc: string; version: string }>;
+  referencedVersions(): Set<string>;
+}
+
+export function prepareTrackReads(db: BetterSqlite3.Database): TrackReads {
+  const current = db.prepare<[string], string | null>('SELECT current_version FROM tracks WHERE isrc = ?').pluck();
+  const track = db.prepare<[string], TrackRow>(TRACK);
+  const territories = db.prepare<[string], string>(
+    'SELECT territory FROM release_territories WHERE upc = ? ORDER BY position',
+  ).pluck();
+  const version = db.prepare<[string, string], VersionRow>('SELECT * FROM versions WHERE isrc = ? AND version = ?');
+  const renditions = db.prepare<[string, string], RenditionRow>(
+    'SELECT * FROM renditions WHERE isrc = ? AND version = ? ORDER BY position',
+  );
+  const listCurrent = db.prepare<[], { isrc: string; version: string }>(
+    'SELECT isrc, current_version AS version FROM tracks WHERE current_version IS NOT NULL ORDER BY isrc',
+  );
+
+  // One read transaction so the view is a single snapshot even while another process publishes.
+  const getTrack = db.transaction((isrc: string): TrackView | null => {
+    const row = track.get(isrc);
+    if (!row) return null;
+    const release: ReleaseRecord = {
+      upc: row.upc,
+      label: row.label,
+      title: row.release_title,
+      artists: JSON.parse(row.release_artists) as string[],
+      releaseDate: row.release_date,
+      genre: row.genre,
+      territories: territories.all(row.upc),
+    };
+    const versionRow = row.current_version === null ? undefined : version.get(row.isrc, row.current_version);
+    return {
+      isrc: row.isrc,
+      upc: row.upc,
+      title: row.title,
+      artists: JSON.parse(row.artists) as string[],
+      trackNumber: row.track_number,
+      discNumber: row.disc_number,
+      explicit: row.explicit === 1,
+      release,
+      current: versionRow ? toVersion(versionRow, renditions.all(versionRow.isrc, versionRow.version)) : null,
+    };
+  });
+
+  return {
+    currentVersion: (isrc) => current.get(isrc) ?? null,
+    getTrack: (isrc) => getTrack.deferred(isrc),
+    listCurrent: () => listCurrent.all(),
+    referencedVersions: () => new Set(listCurrent.all().map((row) => `${row.isrc}/${row.version}`)),
+  };
+}
+
+function toVersion(row: VersionRow, renditions: RenditionRow[]): VersionRecord {
+  return {
+    isrc: row.isrc,
+    version: row.version,
+    durationSeconds: row.duration_seconds,
+    loudness: { integrated: row.loudness_integrated, range: row.loudness_range, truePeak: row.true_peak },
+    renditions: renditions.map(toRendition),
+    publishedAt: row.published_at,
+  };
+}
+
+function toRendition(row: RenditionRow): RenditionRecord {
+  return {
+    id: row.id,
+    codec: row.codec,
+    codecs: row.codecs,
+    sampleRate: row.sample_rate,
+    channels: row.channels,
+    bitDepth: row.bit_depth,
+    averageBitrate: row.average_bitrate,
+    peakBitrate: row.peak_bitrate,
+  };
+}

@@ -1,0 +1,130 @@
+// The publish protocol. Objects of one version live under `tracks/{isrc}/{version}/` and are never
+// overwritten. Order matters: metadata and media first, each verified against the local file,
+// the media description last. A version is complete exactly when its description exists; the
+// catalog only ever points at complete versions.
+
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ReleaseRecord, TrackRecord, VersionRecord } from '../catalog/types.ts';
+import type { MediaDescription } from '../manifests/types.ts';
+import type { ObjectStore } from '../storage/types.ts';
+import { CadenceError } from '../errors/cadence-error.ts';
+import { DESCRIPTION_FILE } from './package-master.ts';
+
+export const TRACKS_PREFIX = 'tracks/';
+export const META_FILE = 'meta.json';
+
+/** Catalog facts stored beside the media so `cadence reindex` can rebuild from storage alone. */
+export interface VersionMeta {
+  release: ReleaseRecord;
+  track: TrackRecord;
+}
+
+export interface StoredVersion {
+  meta: VersionMeta;
+  description: MediaDescription;
+  /** When the description (the completing object) was written. */
+  completedAt: Date;
+}
+
+export function versionPrefix(isrc: string, version: string): string {
+  return `${TRACKS_PREFIX}${isrc}/${version}/`;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.mp4': 'audio/mp4',
+  '.m3u8': 'application/vnd.apple.mpegurl',
+  '.mpd': 'application/dash+xml',
+  '.json': 'application/json',
+};
+
+function contentType(name: string): string {
+  return CONTENT_TYPES[name.slice(name.lastIndexOf('.'))] ?? 'application/octet-stream';
+}
+
+/** Reads a complete version back, or null when its description is not there (yet). */
+export async function readStoredVersion(store: ObjectStore, isrc: string, version: string): Promise<StoredVersion | null> {
+  const prefix = versionPrefix(isrc, version);
+  const head = await store.head(`${prefix}${DESCRIPTION_FILE}`);
+  if (!head) return null;
+  const [meta, description] = await Promise.all([
+    store.getBytes(`${prefix}${META_FILE}`),
+    store.getBytes(`${prefix}${DESCRIPTION_FILE}`),
+  ]);
+  return {
+    meta: JSON.parse(meta.toString('utf8')) as VersionMeta,
+    description: JSON.parse(description.toString('utf8')) as MediaDescription,
+    completedAt: head.lastModified,
+  };
+}
+
+export interface UploadVersionOptions {
+  store: ObjectStore;
+  isrc: string;
+  version: string;
+  /** The packaged folder (from packageMaster). */
+  folder: string;
+  meta: VersionMeta;
+  signal?: AbortSignal;
+  onProgress?: (uploaded: number, total: number) => void;
+}
+
+/** Uploads a packaged folder: everything, verified, then the description to complete it. */
+export async function uploadVersion(options: UploadVersionOptions): Promise<void> {
+  const { store, isrc, version, folder, meta, signal, onProgress } = options;
+  const prefix = versionPrefix(isrc, version);
+  const media = (await readdir(folder)).filter((name) => name !== DESCRIPTION_FILE).sort();
+  const total = media.length + 2;
+  let uploaded = 0;
+  const step = (): void => onProgress?.(++uploaded, total);
+
+  const metaPut = await store.putBytes(`${prefix}${META_FILE}`, `${JSON.stringify(meta, null, 2)}\n`, {
+    contentType: 'application/json',
+    signal,
+  });
+  await verifyStored(store, `${prefix}${META_FILE}`, metaPut);
+  step();
+  for (const name of media) {
+    const put = await store.putFile(`${prefix}${name}`, join(folder, name), { contentType: contentType(name), signal });
+    await verifyStored(store, `${prefix}${name}`, put);
+    step();
+  }
+  const descriptionPut = await store.putFile(`${prefix}${DESCRIPTION_FILE}`, join(folder, DESCRIPTION_FILE), {
+    contentType: 'application/json',
+    signal,
+  });
+  await verifyStored(store, `${prefix}${DESCRIPTION_FILE}`, descriptionPut);
+  step();
+}
+
+/** Reads the object's facts back from the store: what is there must be what we sent. */
+async function verifyStored(store: ObjectStore, key: string, sent: { size: number; sha256: string }): Promise<void> {
+  const stored = await store.head(key);
+  if (!stored || stored.size !== sent.size || (stored.sha256 !== null && stored.sha256 !== sent.sha256)) {
+    throw new CadenceError(
+      'STORAGE',
+      `${store.url} ${key}: stored object does not match what was uploaded (${stored ? `${stored.size} bytes` : 'missing'}, expected ${sent.size})`,
+    );
+  }
+}
+
+export function versionRecord(isrc: string, version: string, stored: StoredVersion): VersionRecord {
+  const { description } = stored;
+  return {
+    isrc,
+    version,
+    durationSeconds: description.duration,
+    loudness: description.loudness,
+    renditions: description.renditions.map((rendition) => ({
+      id: rendition.id,
+      codec: rendition.codec,
+      codecs: rendition.codecs,
+      sampleRate: rendition.sampleRate,
+      channels: rendition.channels,
+      bitDepth: rendition.bitDepth,
+      averageBitrate: rendition.averageBitrate,
+      peakBitrate: rendition.peakBitrate,
+    })),
+    publishedAt: stored.completedAt.toISOString(),
+  };
+}

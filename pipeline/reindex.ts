@@ -1,0 +1,53 @@
+// `cadence reindex`: rebuilds the catalog from object storage alone. Every complete version
+// (one with a description) is found; each track points at its most recently completed one.
+
+import type { Catalog } from '../catalog/types.ts';
+import type { ObjectStore } from '../storage/types.ts';
+import { DESCRIPTION_FILE } from './package-master.ts';
+import { TRACKS_PREFIX, readStoredVersion, versionRecord } from './publish.ts';
+
+export interface StoredVersionRef {
+  isrc: string;
+  version: string;
+  /** Newest object in the version, or when its description was written if complete. */
+  lastModified: Date;
+  complete: boolean;
+}
+
+/** Lists every version prefix under `tracks/` with its completeness. */
+export async function listStoredVersions(store: ObjectStore): Promise<StoredVersionRef[]> {
+  const versions = new Map<string, StoredVersionRef>();
+  for await (const object of store.list(TRACKS_PREFIX)) {
+    const [isrc, version, name] = object.key.slice(TRACKS_PREFIX.length).split('/');
+    if (!isrc || !version || !name) continue;
+    const id = `${isrc}/${version}`;
+    const entry = versions.get(id) ?? { isrc, version, lastModified: object.lastModified, complete: false };
+    if (name === DESCRIPTION_FILE) entry.complete = true;
+    if (object.lastModified > entry.lastModified) entry.lastModified = object.lastModified;
+    versions.set(id, entry);
+  }
+  return [...versions.values()];
+}
+
+export interface ReindexReport {
+  tracks: number;
+  versions: number;
+  incomplete: number;
+}
+
+export async function reindexCatalog(options: { store: ObjectStore; catalog: Catalog }): Promise<ReindexReport> {
+  const { store, catalog } = options;
+  const versions = await listStoredVersions(store);
+  const complete = versions.filter((version) => version.complete);
+  const newest = new Map<string, StoredVersionRef>();
+  for (const version of complete) {
+    const current = newest.get(version.isrc);
+    if (!current || version.lastModified > current.lastModified) newest.set(version.isrc, version);
+  }
+  for (const { isrc, version } of newest.values()) {
+    const stored = await readStoredVersion(store, isrc, version);
+    if (!stored) continue; // removed since the listing
+    catalog.publish({ release: stored.meta.release, track: stored.meta.track, version: versionRecord(isrc, version, stored) });
+  }
+  return { tracks: newest.size, versions: complete.length, incomplete: versions.length - complete.length };
+}

@@ -16,6 +16,7 @@ interface Child {
   /** Resolves once stdout has printed this many lines. */
   linesAtLeast: (count: number) => Promise<void>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  send: (text: string) => void;
   kill: () => void;
 }
 
@@ -27,7 +28,7 @@ function runChild(body: string, args: unknown): Child {
     ${body}`;
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
     cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
   const waiters: Array<{ count: number; resolve: () => void }> = [];
@@ -56,6 +57,7 @@ function runChild(body: string, args: unknown): Child {
             }),
           ]),
     exited,
+    send: (text) => child.stdin.end(text),
     kill: () => child.kill('SIGKILL'),
   };
 }
@@ -124,13 +126,19 @@ describe('crash safety', () => {
 });
 
 // Each child publishes shared tracks (the same versions as its siblings) and tracks of its own,
-// logging a job around every publish.
+// logging a job around every publish. It keeps going until every sibling has published too, so
+// the publishing phases overlap however the processes are scheduled; it reports its rounds.
 const PUBLISH_ROUNDS = `
   // Start together, so the children race to create and migrate the file, then to publish.
-  await new Promise((resolve) => setTimeout(resolve, args.goAt - Date.now()));
+  process.stdout.write('loaded\\n');
+  await new Promise((resolve) => process.stdin.once('end', resolve).resume());
   const catalog = openCatalog(args.path);
-  const began = Date.now();
-  for (let i = 0; i < args.rounds; i++) {
+  const siblingsStarted = () =>
+    args.siblings.every((id) => catalog.currentVersion('GBOWN2600' + id + '0') !== null);
+  const giveUpAt = Date.now() + 30_000;
+  let i = 0;
+  for (; i < args.rounds || !siblingsStarted(); i++) {
+    if (Date.now() > giveUpAt) throw new Error('siblings never started publishing');
     const work = [
       { isrc: 'GBSHR26000' + (i % 4), version: 's' + (i % 6) },
       { isrc: 'GBOWN2600' + args.id + (i % 3), version: 'o' + i },
@@ -142,36 +150,35 @@ const PUBLISH_ROUNDS = `
     }
   }
   catalog.close();
-  process.stdout.write(began + ' ' + Date.now() + '\\n');`;
+  process.stdout.write(i + '\\n');`;
 
 describe('concurrent publishers', () => {
   it('several processes publishing into one fresh file neither fail nor duplicate', async () => {
-    const children = 3;
-    const rounds = 400;
-    // Late enough for every child to have loaded tsx and the catalog code.
-    const goAt = Date.now() + 2500;
-    const runs = Array.from({ length: children }, (_, id) => runChild(PUBLISH_ROUNDS, { path, id, rounds, goAt }));
+    const ids = [0, 1, 2];
+    const runs = ids.map((id) =>
+      runChild(PUBLISH_ROUNDS, { path, id, rounds: 300, siblings: ids.filter((other) => other !== id) }),
+    );
+    await Promise.all(runs.map((run) => run.linesAtLeast(1)));
+    for (const run of runs) run.send('go');
     const exits = await Promise.all(runs.map((run) => run.exited));
     exits.forEach((exit, id) => expect(exit.code, runs[id]!.stderr()).toBe(0));
-    // The publishing phases really overlapped.
-    const spans = runs.map((run) => run.lines[0]!.split(' ').map(Number) as [number, number]);
-    expect(Math.max(...spans.map(([began]) => began))).toBeLessThan(Math.min(...spans.map(([, ended]) => ended)));
+    const rounds = runs.map((run) => Number(run.lines[1]));
 
     const expectedVersions = new Set<string>();
-    for (let id = 0; id < children; id++) {
-      for (let i = 0; i < rounds; i++) {
+    ids.forEach((id) => {
+      for (let i = 0; i < rounds[id]!; i++) {
         expectedVersions.add(`GBSHR26000${i % 4}/s${i % 6}`);
         expectedVersions.add(`GBOWN2600${id}${i % 3}/o${i}`);
       }
-    }
+    });
     expect(rowCounts(path)).toEqual({
       labels: 1,
       releases: 1,
       release_territories: 1,
-      tracks: 4 + children * 3,
+      tracks: 4 + ids.length * 3,
       versions: expectedVersions.size,
       renditions: expectedVersions.size * 4,
-      ingest_jobs: children * rounds * 2,
+      ingest_jobs: 2 * rounds.reduce((sum, count) => sum + count, 0),
     });
     const unfinished = withRaw(path, (db) => db.prepare("SELECT count(*) FROM ingest_jobs WHERE state <> 'published'").pluck().get());
     expect(unfinished).toBe(0);

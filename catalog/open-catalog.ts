@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CadenceError } from '../errors/cadence-error.ts';
 import { assertSchemaCurrent, migrate } from './migrations.ts';
+import { retryWhileBusy } from './retry-busy.ts';
 import { createSqliteCatalog } from './sqlite-catalog.ts';
 import type { Catalog } from './types.ts';
 
@@ -19,7 +20,10 @@ export interface OpenCatalogOptions {
 
 const MEMORY = ':memory:';
 
-export function openCatalog(path: string, { readonly = false, busyTimeoutMs = 5000, now }: OpenCatalogOptions = {}): Catalog {
+export function openCatalog(
+  path: string,
+  { readonly = false, busyTimeoutMs = 5000, now }: OpenCatalogOptions = {},
+): Catalog {
   let db: Database.Database;
   try {
     if (!readonly && path !== MEMORY) mkdirSync(dirname(path), { recursive: true });
@@ -28,16 +32,18 @@ export function openCatalog(path: string, { readonly = false, busyTimeoutMs = 50
     throw new CadenceError('CATALOG', `cannot open catalog ${path}: ${messageOf(cause)}`, { cause });
   }
   try {
-    // WAL + NORMAL: a commit survives a killed process (only power loss can drop the last
-    // commits), and readers never block the writer.
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
-    if (!readonly && path !== MEMORY && db.pragma('journal_mode', { simple: true }) !== 'wal') {
-      db.pragma('journal_mode = WAL');
-    }
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    if (readonly) assertSchemaCurrent(db);
-    else migrate(db);
+    retryWhileBusy(() => {
+      // WAL + NORMAL: a commit survives a killed process (only power loss can drop the last
+      // commits), and readers never block the writer. The mode is stored in the file.
+      if (!readonly && path !== MEMORY && db.pragma('journal_mode', { simple: true }) !== 'wal') {
+        db.pragma('journal_mode = WAL');
+      }
+      if (readonly) assertSchemaCurrent(db);
+      else migrate(db);
+    }, { timeoutMs: busyTimeoutMs });
     return createSqliteCatalog(db, { now });
   } catch (cause) {
     db.close();

@@ -226,4 +226,11 @@ describe('read-only catalog', () => {
     expect(reader.currentVersion('GBAYE2600001')).toBe('v3');
     expect(rowCounts(path)).toMatchObject({ versions: 2, ingest_jobs: 0 });
   });
+
+  it('opens a catalog no writer has open', () => {
+    catalog.publish(samplePublish());
+    catalog.close();
+    const reader = open({ readonly: true });
+    expect(reader.currentVersion('GBAYE2600001')).toBe('v1');
+  });
 });

@@ -61,3 +61,11 @@ export interface ObjectStore {
   delete(key: string): Promise<void>;
   close?(): Promise<void>;
 }
+
+/** The slice of pino's interface the drivers use; optional everywhere. */
+export interface StoreLogger {
+  debug(object: object, message?: string): void;
+  info(object: object, message?: string): void;
+  warn(object: object, message?: string): void;
+  error(object: object, message?: string): void;
+}

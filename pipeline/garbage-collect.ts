@@ -4,8 +4,7 @@
 
 import type { Catalog } from '../catalog/types.ts';
 import type { ObjectStore } from '../storage/types.ts';
-import { DESCRIPTION_FILE } from './package-master.ts';
-import { versionPrefix } from './publish.ts';
+import { DESCRIPTION_FILE, versionPrefix } from '../storage/layout.ts';
 import { listStoredVersions } from './reindex.ts';
 
 export const DEFAULT_GRACE_SECONDS = 7 * 24 * 3600;

@@ -73,7 +73,7 @@ export async function ingestDelivery(options: IngestOptions): Promise<IngestRepo
   const { delivery, signal, events = {}, logger = silentLogger } = options;
 
   const cores = availableParallelism();
-  const concurrency = Math.max(1, options.concurrency ?? cores);
+  const concurrency = Math.max(1, Math.min(options.concurrency ?? cores, delivery.tracks.length));
   // Tracks in parallel share the cores: each gets its slice of ffmpeg processes.
   const workersPerTrack = Math.max(1, Math.floor(cores / concurrency));
   const ffmpegBuild = await ffmpegVersion(options.ffmpegPath);

@@ -11,6 +11,7 @@ import { writeMpd } from '../manifests/dash-writer.ts';
 import { writeMediaPlaylist, writeMultivariantPlaylist } from '../manifests/hls-writer.ts';
 import type { Loudness, MediaDescription, Rendition } from '../manifests/types.ts';
 import { CadenceError, MediaError } from '../errors/cadence-error.ts';
+import { DASH_MANIFEST, DESCRIPTION_FILE, MULTIVARIANT_PLAYLIST } from '../storage/layout.ts';
 import { runFfmpeg } from './ffmpeg-runner.ts';
 import { fragmentFile } from './fragmenter.ts';
 import {
@@ -29,9 +30,6 @@ import { probeMaster, verifyDecode } from './probe.ts';
 import { type Logger, type MasterInfo, type ToolPaths, silentLogger } from './types.ts';
 import { planWorkers } from './work-plan.ts';
 
-export const DESCRIPTION_FILE = 'description.json';
-export const MULTIVARIANT_PLAYLIST = 'master.m3u8';
-export const DASH_MANIFEST = 'manifest.mpd';
 
 export interface PackageOptions extends ToolPaths {
   master: string;

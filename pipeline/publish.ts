@@ -9,10 +9,7 @@ import type { ReleaseRecord, TrackRecord, VersionRecord } from '../catalog/types
 import type { MediaDescription } from '../manifests/types.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import { CadenceError } from '../errors/cadence-error.ts';
-import { DESCRIPTION_FILE } from './package-master.ts';
-
-export const TRACKS_PREFIX = 'tracks/';
-export const META_FILE = 'meta.json';
+import { DESCRIPTION_FILE, META_FILE, versionPrefix } from '../storage/layout.ts';
 
 /** Catalog facts stored beside the media so `cadence reindex` can rebuild from storage alone. */
 export interface VersionMeta {
@@ -25,10 +22,6 @@ export interface StoredVersion {
   description: MediaDescription;
   /** When the description (the completing object) was written. */
   completedAt: Date;
-}
-
-export function versionPrefix(isrc: string, version: string): string {
-  return `${TRACKS_PREFIX}${isrc}/${version}/`;
 }
 
 const CONTENT_TYPES: Record<string, string> = {

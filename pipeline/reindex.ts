@@ -3,8 +3,8 @@
 
 import type { Catalog } from '../catalog/types.ts';
 import type { ObjectStore } from '../storage/types.ts';
-import { DESCRIPTION_FILE } from './package-master.ts';
-import { TRACKS_PREFIX, readStoredVersion, versionRecord } from './publish.ts';
+import { DESCRIPTION_FILE, TRACKS_PREFIX } from '../storage/layout.ts';
+import { readStoredVersion, versionRecord } from './publish.ts';
 
 export interface StoredVersionRef {
   isrc: string;

@@ -3,10 +3,10 @@
 //     the sum of single-track `cadence package` runs of the same masters, side by side;
 //  2. peak memory (summed RSS of the process tree) while ingesting one 60-minute 24-bit/96 kHz master.
 //
-//   node --import tsx scripts/bench-ingest.ts [--tracks N] [--track-seconds S] [--long-minutes M]
+//   node --import tsx scripts/bench-ingest.ts [--part all|delivery|long] [--tracks N] [--track-seconds S] [--long-minutes M]
 
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,13 +14,13 @@ import { deliveryJson, makeDelivery } from '../fixtures/deliveries.ts';
 import { makeMaster } from '../fixtures/masters.ts';
 import { REPO_ROOT } from '../test/helpers/cadence-cli.ts';
 import { samplePeakRss } from './process-tree-sampler.ts';
-import { writeFile } from 'node:fs/promises';
 
 const { values } = parseArgs({
   options: {
     tracks: { type: 'string', default: '20' },
     'track-seconds': { type: 'string', default: '60' },
     'long-minutes': { type: 'string', default: '60' },
+    part: { type: 'string', default: 'all' },
   },
 });
 
@@ -47,6 +47,13 @@ function cadence(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 const scratch = await mkdtemp(join(tmpdir(), 'cadence-bench-ingest-'));
 try {
+  if (values.part !== 'long') await benchDelivery();
+  if (values.part !== 'delivery') await benchLongMaster();
+} finally {
+  await rm(scratch, { recursive: true, force: true });
+}
+
+async function benchDelivery(): Promise<void> {
   const trackCount = Number(values.tracks);
   const trackSeconds = Number(values['track-seconds']);
   const { file, json } = await makeDelivery(join(scratch, 'delivery'), { tracks: trackCount, seconds: trackSeconds, series: 90 });
@@ -68,10 +75,14 @@ try {
     ].join('\n'),
   );
 
+}
+
+async function benchLongMaster(): Promise<void> {
   const minutes = Number(values['long-minutes']);
   const longDir = join(scratch, 'long');
   const long = deliveryJson({ tracks: 1, series: 91 });
   long.tracks[0]!.master = 'masters/long.flac';
+  await mkdir(join(longDir, 'masters'), { recursive: true });
   await makeMaster({ path: join(longDir, long.tracks[0]!.master), seconds: minutes * 60, sampleRate: 96000, bitDepth: 24, format: 'flac' });
   await writeFile(join(longDir, 'delivery.json'), JSON.stringify(long));
   const longEnv = { CADENCE_STORE: `file://${join(scratch, 'long-objects')}`, CADENCE_CATALOG: join(scratch, 'long-catalog.db') };
@@ -79,6 +90,4 @@ try {
   process.stdout.write(
     `one ${minutes}-minute 24-bit/96 kHz FLAC master: ingest ${longRun.seconds.toFixed(1)} s, peak ${mib(longRun.peakRssBytes)} (target < 300 MiB)\n`,
   );
-} finally {
-  await rm(scratch, { recursive: true, force: true });
 }

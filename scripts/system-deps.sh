@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Debian packages the test suite drives for real: Chromium (players), xmllint (DASH schema) and a
+# Debian packages the test suite drives for real: Chromium (players), xmllint (DASH schema), nginx (the CDN) and a
 # current ffmpeg as an HTTP client. Installs what is missing when run as root; otherwise says what to install.
 set -euo pipefail
 
@@ -7,6 +7,7 @@ missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
 [ -x /usr/bin/ffmpeg ] || missing+=(ffmpeg)
+[ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalog } from '../catalog/open-catalog.ts';
 import { makeDelivery } from '../fixtures/deliveries.ts';
 import { decodedPcmDigest } from '../fixtures/pcm-checksum.ts';
-import { versionPrefix } from '../pipeline/publish.ts';
+import { versionPrefix } from '../storage/layout.ts';
 import { openObjectStore, s3OptionsFromEnv } from '../storage/open-store.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import { CLIENT_FFMPEG, runCadence } from './helpers/cadence-cli.ts';

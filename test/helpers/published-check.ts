@@ -2,7 +2,8 @@
 // intact version in storage (description, meta and every file the description names).
 
 import type { Catalog } from '../../catalog/types.ts';
-import { readStoredVersion, versionPrefix } from '../../pipeline/publish.ts';
+import { readStoredVersion } from '../../pipeline/publish.ts';
+import { versionPrefix } from '../../storage/layout.ts';
 import type { ObjectStore } from '../../storage/types.ts';
 
 /** Returns a list of problems; empty when every published track is whole. */

@@ -1,0 +1,101 @@
+// Turns a parsed media path into something servable: a manifest generated from the stored
+// description, a whole rendition file, or a byte range of it (init segment, media segment).
+// Media bytes come from storage by ranged read, through the in-memory cache when small enough.
+
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { writeMpd } from '../manifests/dash-writer.ts';
+import { writeMediaPlaylist, writeMultivariantPlaylist } from '../manifests/hls-writer.ts';
+import type { MediaDescription, Rendition } from '../manifests/types.ts';
+import type { ObjectStore } from '../storage/types.ts';
+import type { ByteCache } from './byte-cache.ts';
+import type { MediaTarget } from './media-path.ts';
+import type { ServableObject } from './object-response.ts';
+
+export const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+export interface MediaSource {
+  store: ObjectStore;
+  cache: ByteCache;
+  /** Key prefix of the version, e.g. `tracks/ISRC/VERSION/`. */
+  prefix: string;
+  version: string;
+  description: MediaDescription;
+  manifestMaxAgeSeconds: number;
+  /** Reports whether the last read came from memory. */
+  onCacheResult?: (hit: boolean) => void;
+}
+
+/** A servable object plus whether it is a manifest (compressible, short TTL). */
+export type ResolvedMedia = { object: ServableObject; manifest: boolean } | null;
+
+const MANIFEST_TYPES = { hls: 'application/vnd.apple.mpegurl', dash: 'application/dash+xml' } as const;
+
+function strongEtag(...parts: Array<string | number>): string {
+  return `"${parts.join('.')}"`;
+}
+
+function manifest(text: string, contentType: string, maxAge: number): ServableObject {
+  const bytes = Buffer.from(text, 'utf8');
+  return {
+    size: bytes.length,
+    etag: strongEtag(createHash('sha256').update(bytes).digest('base64url').slice(0, 22)),
+    contentType,
+    cacheControl: `public, max-age=${maxAge}`,
+    read: async ({ start, end }) => bytes.subarray(start, end + 1),
+  };
+}
+
+/** A span of one rendition file, read by range and cached when it fits. */
+function fileSpan(source: MediaSource, rendition: Rendition, span: { offset: number; size: number }, etag: string): ServableObject {
+  const key = `${source.prefix}${rendition.file}`;
+  return {
+    size: span.size,
+    etag,
+    contentType: 'audio/mp4',
+    cacheControl: IMMUTABLE,
+    read: async ({ start, end }) => {
+      const range = { start: span.offset + start, end: span.offset + end };
+      if (end - start + 1 > source.cache.maxEntryBytes) {
+        source.onCacheResult?.(false);
+        return Readable.toWeb((await source.store.get(key, range)).body) as ReadableStream<Uint8Array>;
+      }
+      const { value, hit } = await source.cache.getOrLoad(`${key}#${range.start}-${range.end}`, () => source.store.getBytes(key, range));
+      source.onCacheResult?.(hit);
+      return value;
+    },
+  };
+}
+
+export function resolveMedia(source: MediaSource, target: MediaTarget): ResolvedMedia {
+  const { description, version, manifestMaxAgeSeconds: maxAge } = source;
+  const renditionOf = (id: string): Rendition | undefined => description.renditions.find((r) => r.id === id);
+
+  switch (target.kind) {
+    case 'multivariant':
+      return { object: manifest(writeMultivariantPlaylist(description, { addressing: target.addressing }), MANIFEST_TYPES.hls, maxAge), manifest: true };
+    case 'mpd':
+      return { object: manifest(writeMpd(description, { addressing: target.addressing }), MANIFEST_TYPES.dash, maxAge), manifest: true };
+    case 'media-playlist': {
+      const rendition = renditionOf(target.rendition);
+      if (!rendition) return null;
+      return { object: manifest(writeMediaPlaylist(rendition, { addressing: target.addressing }), MANIFEST_TYPES.hls, maxAge), manifest: true };
+    }
+    case 'file': {
+      const rendition = renditionOf(target.rendition);
+      if (!rendition) return null;
+      return { object: fileSpan(source, rendition, { offset: 0, size: rendition.fileSize }, strongEtag(version, rendition.id)), manifest: false };
+    }
+    case 'init': {
+      const rendition = renditionOf(target.rendition);
+      if (!rendition) return null;
+      return { object: fileSpan(source, rendition, rendition.init, strongEtag(version, rendition.id, 'init')), manifest: false };
+    }
+    case 'segment': {
+      const rendition = renditionOf(target.rendition);
+      const segment = rendition?.segments[target.number - 1];
+      if (!rendition || !segment) return null;
+      return { object: fileSpan(source, rendition, segment, strongEtag(version, rendition.id, target.number)), manifest: false };
+    }
+  }
+}

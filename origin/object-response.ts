@@ -1,0 +1,152 @@
+// Answers a GET or HEAD for one immutable object: validators and conditional requests, a single
+// byte range, and gzip for small generated manifests. Framework-free (a fetch Request in, a fetch
+// Response out), so the hono route is a one-liner and the same code runs under any adapter.
+
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import { evaluatePreconditions, ifRangeAllowsRange, parseRangeHeader, type RangeResult } from './http-range.ts';
+
+/** Inclusive byte positions, as in `Content-Range`. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+export interface ServableObject {
+  size: number;
+  /** Strong and quoted, e.g. `"v1.aac-160"`. */
+  etag: string;
+  lastModified?: Date;
+  contentType: string;
+  cacheControl: string;
+  /** Called only for GET, only with a non-empty range inside the object. */
+  read(range: ByteRange): Promise<ReadableStream<Uint8Array> | Uint8Array>;
+}
+
+export interface RespondOptions {
+  /** Small text objects (manifests): gzip a full 200 when the client accepts it. */
+  compressible?: boolean;
+}
+
+const gzipAsync = promisify(gzip);
+const STRONG_ETAG = /^"[\x21\x23-\x7e\x80-\xff]*"$/;
+const QVALUE = /^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/;
+
+export async function respondWithObject(request: Request, object: ServableObject, { compressible = false }: RespondOptions = {}): Promise<Response> {
+  const { method, headers } = request;
+  if (method !== 'GET' && method !== 'HEAD') {
+    return new Response(null, { status: 405, headers: { Allow: 'GET, HEAD', 'Content-Length': '0', 'Cache-Control': 'no-store' } });
+  }
+  // Our own bugs, not the client's input: fail loudly rather than send wrong validators or lengths.
+  if (!Number.isSafeInteger(object.size) || object.size < 0) throw new TypeError(`object size ${object.size} is not a byte count`);
+  if (!STRONG_ETAG.test(object.etag)) throw new TypeError(`object etag ${object.etag} is not a strong quoted entity tag`);
+
+  const { size, lastModified } = object;
+  // Range is defined for GET only; RFC 9110 §14.2 says any other method (HEAD included) ignores it.
+  const range: RangeResult = method === 'GET' ? parseRangeHeader(headers.get('range'), size) : { kind: 'none' };
+  const ranged = (range.kind === 'single' || range.kind === 'unsatisfiable') && ifRangeAllowsRange(headers.get('if-range'), object.etag, lastModified);
+  // Never a compressed 206: ranges always address the identity bytes.
+  const gzipped = compressible && !ranged && size > 0 && acceptsGzip(headers.get('accept-encoding'));
+  // Each encoding is its own representation, so it has its own validator.
+  const etag = gzipped ? gzipEtagOf(object.etag) : object.etag;
+
+  const common = new Headers({ 'Accept-Ranges': 'bytes', ETag: etag, 'Cache-Control': object.cacheControl });
+  if (lastModified) common.set('Last-Modified', lastModified.toUTCString());
+  if (compressible) common.set('Vary', 'Accept-Encoding');
+
+  switch (evaluatePreconditions({ method, headers, etag, lastModified })) {
+    case 'not-modified':
+      // 304 carries the validators and caching fields of the 200 it stands for, and nothing else.
+      common.delete('Accept-Ranges');
+      return new Response(null, { status: 304, headers: common });
+    case 'precondition-failed':
+      return emptyResponse(412, common);
+    case 'proceed':
+      break;
+  }
+
+  if (ranged && range.kind === 'unsatisfiable') {
+    common.set('Content-Range', `bytes */${size}`);
+    return emptyResponse(416, common);
+  }
+
+  common.set('Content-Type', object.contentType);
+  if (ranged && range.kind === 'single') {
+    const { start, end } = range;
+    common.set('Content-Range', `bytes ${start}-${end}/${size}`);
+    common.set('Content-Length', String(end - start + 1));
+    return new Response(await readExactly(object, { start, end }), { status: 206, headers: common });
+  }
+
+  if (gzipped) {
+    common.set('Content-Encoding', 'gzip');
+    // HEAD may omit a length known only by generating the content (RFC 9110 §9.3.2); we never read for HEAD.
+    if (method === 'HEAD') return new Response(null, { status: 200, headers: common });
+    const encoded = await gzipAsync(await collect(await readExactly(object, { start: 0, end: size - 1 })));
+    common.set('Content-Length', String(encoded.byteLength));
+    return new Response(encoded, { status: 200, headers: common });
+  }
+
+  common.set('Content-Length', String(size));
+  if (method === 'HEAD' || size === 0) return new Response(null, { status: 200, headers: common });
+  return new Response(await readExactly(object, { start: 0, end: size - 1 }), { status: 200, headers: common });
+}
+
+/** The validator of the gzip representation: `"abc"` becomes `"abc-gz"`. */
+export function gzipEtagOf(etag: string): string {
+  return `${etag.slice(0, -1)}-gz"`;
+}
+
+/** An error status with no body; never cached, since it depends on request headers a CDN may not key on. */
+function emptyResponse(status: number, headers: Headers): Response {
+  headers.set('Content-Length', '0');
+  headers.set('Cache-Control', 'no-store');
+  return new Response(null, { status, headers });
+}
+
+/** Reads a range, checking an in-memory answer against the Content-Length we are about to send. */
+async function readExactly(object: ServableObject, range: ByteRange): Promise<BodyInit> {
+  const body = await object.read(range);
+  const expected = range.end - range.start + 1;
+  if (body instanceof Uint8Array && body.byteLength !== expected) {
+    throw new Error(`object read of bytes ${range.start}-${range.end} returned ${body.byteLength} bytes, expected ${expected}`);
+  }
+  // The DOM typings admit only ArrayBuffer-backed views; fetch accepts any Uint8Array at runtime.
+  return body as BodyInit;
+}
+
+async function collect(body: BodyInit): Promise<Uint8Array> {
+  if (body instanceof Uint8Array) return body;
+  return new Uint8Array(await new Response(body).arrayBuffer());
+}
+
+/**
+ * Whether `Accept-Encoding` admits gzip with a non-zero weight (explicitly, as x-gzip, or through
+ * `*`). No header means identity: RFC 9110 would allow any coding, but clients that send nothing
+ * are usually tools that cannot decode it.
+ */
+export function acceptsGzip(value: string | null): boolean {
+  if (value === null) return false;
+  let gzipWeight: number | null = null;
+  let anyWeight: number | null = null;
+  for (const member of value.split(',')) {
+    const [coding = '', ...parameters] = member.split(';').map((part) => part.trim());
+    const weight = qualityOf(parameters);
+    if (weight === null) continue;
+    const name = coding.toLowerCase();
+    if (name === 'gzip' || name === 'x-gzip') gzipWeight = Math.max(gzipWeight ?? 0, weight);
+    else if (name === '*') anyWeight = weight;
+  }
+  return (gzipWeight ?? anyWeight ?? 0) > 0;
+}
+
+/** The `q` weight of a member (1 when absent), or null when malformed so the member is skipped. */
+function qualityOf(parameters: string[]): number | null {
+  for (const parameter of parameters) {
+    const equals = parameter.indexOf('=');
+    if (equals < 0 || parameter.slice(0, equals).trim().toLowerCase() !== 'q') continue;
+    const value = parameter.slice(equals + 1).trim();
+    return QVALUE.test(value) ? Number(value) : null;
+  }
+  return 1;
+}

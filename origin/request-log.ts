@@ -1,0 +1,105 @@
+// One structured log line and the HTTP metrics per request. Media tokens are bearer credentials,
+// so they never reach the logs; routes are patterns so metric labels stay few.
+
+import type { Context, MiddlewareHandler } from 'hono';
+import { matchedRoutes } from 'hono/route';
+import type { OriginMetrics } from './metrics.ts';
+
+export type CacheResult = 'hit' | 'miss';
+
+/** Context variables this middleware reads; handlers `c.set('cacheResult', …)` when they use a cache. */
+export interface RequestLogVariables {
+  cacheResult?: CacheResult;
+}
+
+/** The slice of pino's interface used here. */
+export interface RequestLogger {
+  debug(object: object, message?: string): void;
+  info(object: object, message?: string): void;
+  warn(object: object, message?: string): void;
+  error(object: object, message?: string): void;
+}
+
+export interface RequestLogOptions {
+  logger: RequestLogger;
+  metrics: Pick<OriginMetrics, 'recordRequest'>;
+  /** The route pattern for labels and logs; called after the response is ready. */
+  routeOf?: (c: Context) => string;
+  /** Clock in milliseconds; injectable for tests. */
+  now?: () => number;
+}
+
+export const UNMATCHED_ROUTE = 'unmatched';
+
+/**
+ * The pattern of the route that answered, read from hono after `next()`. When nothing but
+ * middleware matched (hono's not-found answer), the label is `unmatched`, never the raw path.
+ */
+export function routePatternOf(c: Context): string {
+  const route = matchedRoutes(c)[c.req.routeIndex];
+  if (!route) return UNMATCHED_ROUTE;
+  // Middleware takes (c, next); a 404 whose last step was middleware means no handler matched.
+  if (c.res.status === 404 && route.handler.length >= 2) return UNMATCHED_ROUTE;
+  return route.path;
+}
+
+/** `/media/{token}/…` → `/media/<token>/…`. */
+export function redactPath(path: string): string {
+  return path.replace(/\/media\/[^/]+(?=\/|$)/, '/media/<token>');
+}
+
+export function requestLog({ logger, metrics, routeOf = routePatternOf, now = performance.now.bind(performance) }: RequestLogOptions): MiddlewareHandler<{ Variables: RequestLogVariables }> {
+  return async (c, next) => {
+    const start = now();
+    let thrown: unknown;
+    try {
+      await next();
+    } catch (error) {
+      thrown = error;
+      throw error;
+    } finally {
+      // Duration is time to response headers; a streamed body may keep flowing after this.
+      const durationMs = now() - start;
+      const status = thrown === undefined ? c.res.status : 500;
+      const route = safeRoute(routeOf, c);
+      const bytes = thrown === undefined ? responseBytes(c.req.method, c.res) : null;
+      metrics.recordRequest({ route, method: c.req.method, status, bytes, seconds: durationMs / 1000 });
+
+      const line: Record<string, unknown> = {
+        method: c.req.method,
+        route,
+        path: redactPath(c.req.path),
+        status,
+        bytes,
+        durationMs: Math.round(durationMs * 1000) / 1000,
+      };
+      const range = c.req.header('range');
+      if (range !== undefined) line.range = range;
+      const cache = c.get('cacheResult');
+      if (cache !== undefined) line.cache = cache;
+      const error = thrown ?? c.error;
+      if (status >= 500) {
+        if (error !== undefined) line.err = error;
+        logger.error(line, 'request');
+      } else {
+        logger.info(line, 'request');
+      }
+    }
+  };
+}
+
+/** Body bytes from Content-Length; HEAD, 204 and 304 answers carry no body. Null when unknown. */
+function responseBytes(method: string, res: Response): number | null {
+  if (method === 'HEAD' || res.status === 204 || res.status === 304) return 0;
+  const header = res.headers.get('content-length');
+  if (header === null || !/^\d+$/.test(header)) return null;
+  return Number(header);
+}
+
+function safeRoute(routeOf: (c: Context) => string, c: Context): string {
+  try {
+    return routeOf(c);
+  } catch {
+    return UNMATCHED_ROUTE;
+  }
+}

@@ -1,0 +1,90 @@
+// Signed media URLs. A token is `kid.expires.signature` where the signature is HMAC-SHA256 over
+// the key id, the expiry and the scope `isrc/version`: one token opens one track version's
+// manifests and all its media, nothing else. It sits in the URL path (not the query), so relative
+// URIs inside manifests inherit it. Expiries are aligned to time windows: every listener of a
+// track in the same window gets the same URLs, and a CDN caches each object once per window.
+
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { CadenceError } from '../errors/cadence-error.ts';
+
+export interface SigningKey {
+  id: string;
+  secret: Buffer;
+}
+
+export interface TokenPolicy {
+  /** Grants issued within one window share their expiry (and so their URLs). */
+  windowSeconds: number;
+  /** Minimum remaining validity of a fresh grant. */
+  validitySeconds: number;
+  /** Accepted lateness of the verifier's clock. */
+  skewSeconds: number;
+}
+
+export const DEFAULT_TOKEN_POLICY: TokenPolicy = { windowSeconds: 3600, validitySeconds: 3600, skewSeconds: 30 };
+
+const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
+const TOKEN = /^([A-Za-z0-9_-]{1,32})\.(\d{1,12})\.([A-Za-z0-9_-]{43})$/;
+
+/** `kid:secret[,kid:secret…]`; the first key signs, all verify (so keys rotate without downtime). */
+export function parseSigningKeys(value: string): SigningKey[] {
+  const keys = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const colon = entry.indexOf(':');
+      const id = entry.slice(0, colon);
+      const secret = entry.slice(colon + 1);
+      if (colon < 1 || !KEY_ID.test(id)) throw new CadenceError('BAD_INPUT', `signing key id ${JSON.stringify(id)} must be 1-32 of A-Z a-z 0-9 _ -`);
+      if (secret.length < 16) throw new CadenceError('BAD_INPUT', `signing key ${id}: the secret must be at least 16 characters`);
+      return { id, secret: Buffer.from(secret, 'utf8') };
+    });
+  if (keys.length === 0) throw new CadenceError('BAD_INPUT', 'no signing keys given (expected kid:secret[,kid:secret…])');
+  if (new Set(keys.map((key) => key.id)).size !== keys.length) throw new CadenceError('BAD_INPUT', 'signing key ids must be unique');
+  return keys;
+}
+
+function signature(key: SigningKey, expires: number, scope: string): Buffer {
+  return createHmac('sha256', key.secret).update(`cadence-media-v1\n${key.id}\n${expires}\n${scope}`).digest();
+}
+
+/** The scope a token is valid for: one immutable track version. */
+export function tokenScope(isrc: string, version: string): string {
+  return `${isrc}/${version}`;
+}
+
+export function issueToken(options: { keys: SigningKey[]; scope: string; now: Date; policy?: TokenPolicy }): { token: string; expiresAt: Date } {
+  const { keys, scope, now, policy = DEFAULT_TOKEN_POLICY } = options;
+  const key = keys[0]!;
+  const seconds = Math.floor(now.getTime() / 1000);
+  const windowEnd = (Math.floor(seconds / policy.windowSeconds) + 1) * policy.windowSeconds;
+  const expires = windowEnd + policy.validitySeconds;
+  return {
+    token: `${key.id}.${expires}.${signature(key, expires, scope).toString('base64url')}`,
+    expiresAt: new Date(expires * 1000),
+  };
+}
+
+export type TokenCheck = { ok: true; expiresAt: Date } | { ok: false; status: 403 | 410; reason: string };
+
+/**
+ * 403 for anything not signed by one of our keys for this scope (malformed, unknown key,
+ * tampered, another track's token); 410 for a genuine token past its expiry.
+ */
+export function verifyToken(options: { keys: SigningKey[]; token: string; scope: string; now: Date; policy?: TokenPolicy }): TokenCheck {
+  const { keys, token, scope, now, policy = DEFAULT_TOKEN_POLICY } = options;
+  const match = TOKEN.exec(token);
+  if (!match) return { ok: false, status: 403, reason: 'malformed token' };
+  const [, keyId, expiresText, signatureText] = match as unknown as [string, string, string, string];
+  const key = keys.find((candidate) => candidate.id === keyId);
+  if (!key) return { ok: false, status: 403, reason: 'unknown signing key' };
+  const expires = Number(expiresText);
+  const given = Buffer.from(signatureText, 'base64url');
+  const expected = signature(key, expires, scope);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    return { ok: false, status: 403, reason: 'invalid signature for this track' };
+  }
+  if (now.getTime() / 1000 > expires + policy.skewSeconds) return { ok: false, status: 410, reason: 'token expired' };
+  return { ok: true, expiresAt: new Date(expires * 1000) };
+}

@@ -1,0 +1,14 @@
+// Where a published version's objects live. Shared by the pipeline (which writes them) and the
+// origin (which reads them); keys only, no I/O.
+
+export const TRACKS_PREFIX = 'tracks/';
+/** Catalog facts (release, track) stored with the media, so the catalog can be rebuilt. */
+export const META_FILE = 'meta.json';
+/** The media description; written last, so its presence marks a complete version. */
+export const DESCRIPTION_FILE = 'description.json';
+export const MULTIVARIANT_PLAYLIST = 'master.m3u8';
+export const DASH_MANIFEST = 'manifest.mpd';
+
+export function versionPrefix(isrc: string, version: string): string {
+  return `${TRACKS_PREFIX}${isrc}/${version}/`;
+}

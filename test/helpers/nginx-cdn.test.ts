@@ -100,7 +100,8 @@ async function startStubOrigin(): Promise<StubOrigin> {
       const etag = '"manifest-1"';
       const headers: Record<string, string> = {
         'Content-Type': 'application/vnd.apple.mpegurl',
-        'Cache-Control': `public, max-age=60${edgeCap}`,
+        // `short-` manifests expire within the test, to exercise revalidation.
+        'Cache-Control': `public, max-age=${file.startsWith('short-') ? 1 : 60}${edgeCap}`,
         ETag: etag,
         Vary: 'Accept-Encoding',
       };
@@ -190,7 +191,6 @@ describe('nginx CDN edge', () => {
   });
 
   afterAll(async () => {
-    console.log("ERRLOG<<" + (await cdn.errorLog()) + ">>"); console.log((await cdn.accessLog()).slice(0, 12).join("\n")); console.log(origin.requests.length);
     await cdn?.stop();
     await origin?.close();
   });
@@ -309,22 +309,51 @@ describe('nginx CDN edge', () => {
     expect(plain.headers['content-encoding']).toBeUndefined();
     expect(plain.body.toString('utf8')).toBe(MANIFEST);
     expect(plain.headers['x-cache-status']).toBe('HIT');
+    // Downstream caches still learn that the answer depends on Accept-Encoding.
+    expect(plain.headers.vary).toMatch(/accept-encoding/i);
     expect(origin.requests.filter((entry) => entry.path === path).map((entry) => entry.acceptEncoding)).toEqual(['gzip']);
   });
 
-  it('drops an object at its token expiry when the origin caps the edge TTL with s-maxage', async () => {
-    const capped = `/media/${token('cap', 2)}/GBAYE2600001/0123456789abcdef0123/aac-96.mp4`;
-    expect((await get(cdn.url + capped)).headers['x-cache-status']).toBe('MISS');
-    expect((await get(cdn.url + capped)).headers['x-cache-status']).toBe('HIT');
-    // s-maxage is whole seconds: wait out the expiry plus a second of rounding, bounded.
-    const deadline = Date.now() + 5000;
-    let reply = await get(cdn.url + capped);
-    while (reply.status === 200 && Date.now() < deadline) {
-      await sleep(250);
-      reply = await get(cdn.url + capped);
+  it('revalidates an expired manifest with its ETag and keeps the refreshed copy', async () => {
+    const path = `${base}/short-aac-96.m3u8`;
+    expect((await get(cdn.url + path)).headers['x-cache-status']).toBe('MISS');
+    await sleep(2100);
+    const refreshed = await get(cdn.url + path);
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body.toString('utf8')).toBe(MANIFEST);
+    expect(refreshed.headers['x-cache-status']).toBe('REVALIDATED');
+    expect((await get(cdn.url + path)).headers['x-cache-status']).toBe('HIT');
+    const fills = origin.requests.filter((entry) => entry.path === path);
+    expect(fills.map((entry) => entry.headers['if-none-match'])).toEqual([undefined, '"manifest-1"']);
+  });
+
+  it('answers 410 once a token has expired, never a stale copy', async () => {
+    // A manifest that expires before its token, and media whose edge TTL the origin capped at
+    // the token's expiry with s-maxage (without it the edge would keep immutable media a year).
+    const manifest = `/media/${token('k1', 2)}/GBAYE2600001/0123456789abcdef0123/short-master.m3u8`;
+    const media = `/media/${token('cap', 2)}/GBAYE2600001/0123456789abcdef0123/aac-96.mp4`;
+    for (const path of [manifest, media]) {
+      expect((await get(cdn.url + path)).headers['x-cache-status']).toBe('MISS');
+      expect((await get(cdn.url + path)).headers['x-cache-status']).toBe('HIT');
     }
-    expect(reply.status).toBe(410);
-    expect(origin.hits(capped)).toBe(2);
+    // Expiries are whole seconds: wait out the token plus a second of rounding, bounded.
+    const deadline = Date.now() + 5000;
+    const seen = new Set<number>();
+    let statuses = [0, 0];
+    while (Date.now() < deadline) {
+      statuses = await Promise.all([manifest, media].map(async (path) => (await get(cdn.url + path)).status));
+      statuses.forEach((status) => seen.add(status));
+      if (statuses.every((status) => status === 410)) break;
+      await sleep(250);
+    }
+    expect(statuses).toEqual([410, 410]);
+    expect([...seen].sort()).toEqual([200, 410]);
+    // And it stays refused: nothing stale comes back.
+    for (const path of [manifest, media]) {
+      const reply = await get(cdn.url + path);
+      expect(reply.status).toBe(410);
+      expect(reply.headers['x-cache-status']).not.toBe('HIT');
+    }
   });
 
   it('passes CORS preflights through uncached, with the Origin the browser sent', async () => {
@@ -349,20 +378,22 @@ describe('nginx CDN edge', () => {
     ]);
   });
 
-  it('refuses uploads to media paths at the edge', async () => {
+  it('refuses writes to media and oversized request headers at the edge', async () => {
     const path = `${base}/aac-96.mp4`;
-    const before = origin.hits(path);
-    const status = await new Promise<number>((resolve, reject) => {
+    const before = origin.requests.length;
+    const reply = await new Promise<{ status: number; allow?: string }>((resolve, reject) => {
       const req = request(cdn.url + path, { method: 'POST', agent: false, timeout: REQUEST_TIMEOUT_MS }, (res) => {
         res.resume();
-        resolve(res.statusCode ?? 0);
+        resolve({ status: res.statusCode ?? 0, allow: res.headers.allow });
       });
       req.on('timeout', () => req.destroy(new Error('POST timed out')));
       req.on('error', reject);
       req.end('x');
     });
-    expect(status).toBe(403);
-    expect(origin.hits(path)).toBe(before);
+    expect(reply).toEqual({ status: 405, allow: 'GET, HEAD, OPTIONS' });
+    // large_client_header_buffers 4 8k: one 16 KB header is refused before any proxying.
+    expect((await get(cdn.url + path, { Cookie: `a=${'x'.repeat(16_000)}` })).status).toBe(400);
+    expect(origin.requests.length).toBe(before);
   });
 });
 

@@ -70,6 +70,8 @@ export async function startTestOrigin(options: {
   keys?: string;
   now?: () => Date;
   config?: Partial<OriginConfig>;
+  /** Receives every structured log line (e.g. to count requests that reached the origin). */
+  onLog?: (entry: Record<string, unknown>) => void;
 }): Promise<TestOrigin> {
   const { env } = options;
   const store = openObjectStore(env.CADENCE_STORE!, { s3: s3OptionsFromEnv(env) });
@@ -84,7 +86,11 @@ export async function startTestOrigin(options: {
     mediaCacheBytes: 64 * 1024 * 1024,
     ...options.config,
   };
-  const { app, metrics } = createOriginApp(config, { store, catalog, logger: pino({ level: 'silent' }), now: options.now });
+  const capture = options.onLog;
+  const logger = capture
+    ? { debug() {}, info: (entry: object) => capture(entry as Record<string, unknown>), warn: (entry: object) => capture(entry as Record<string, unknown>), error: (entry: object) => capture(entry as Record<string, unknown>) }
+    : pino({ level: 'silent' });
+  const { app, metrics } = createOriginApp(config, { store, catalog, logger, now: options.now });
   const server = await listen(app, { port: 0, host: '127.0.0.1' });
   return {
     url: server.url,

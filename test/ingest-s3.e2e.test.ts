@@ -18,6 +18,8 @@ import { CLIENT_FFMPEG, runCadence } from './helpers/cadence-cli.ts';
 import { publishedProblems } from './helpers/published-check.ts';
 import { type S3TestServer, startS3Server } from './helpers/s3-server.ts';
 import { startStaticServer } from './helpers/static-server.ts';
+import { startTestOrigin } from './helpers/origin-fixture.ts';
+import type { PlaybackGrant } from '../origin/types.ts';
 
 const run = promisify(execFile);
 let scratch: string;
@@ -81,6 +83,30 @@ describe('ingest into S3', () => {
       }
     } finally {
       catalog.close();
+    }
+  }, 120_000);
+
+  it('is served by the origin from S3 with ranged reads only; ffmpeg decodes every rendition', async () => {
+    const env = envFor('plays');
+    const origin = await startTestOrigin({ env });
+    try {
+      const catalog = openCatalog(env.CADENCE_CATALOG!);
+      const [isrc] = catalog.listCurrent().map((track) => track.isrc);
+      catalog.close();
+      const grant = (await (await fetch(`${origin.url}/v1/tracks/${isrc}/playback`)).json()) as PlaybackGrant;
+      const base = grant.hls.slice(0, -'master.m3u8'.length);
+      s3.requests.length = 0;
+      for (const id of ['aac-96', 'aac-160', 'aac-320', 'flac']) {
+        for (const playlist of [`${base}${id}.m3u8`, `${base}s/${id}/index.m3u8`]) {
+          await run(CLIENT_FFMPEG, ['-v', 'error', '-xerror', '-i', `${origin.url}${playlist}`, '-f', 'null', '-']);
+        }
+      }
+      await run(CLIENT_FFMPEG, ['-v', 'error', '-xerror', '-i', `${origin.url}${grant.dash}`, '-map', '0:a', '-f', 'null', '-']);
+      const mediaGets = s3.requests.filter((request) => request.method === 'GET' && request.url.includes('.mp4'));
+      expect(mediaGets.length).toBeGreaterThan(0);
+      expect(mediaGets.filter((request) => !request.headers.range)).toEqual([]);
+    } finally {
+      await origin.close();
     }
   }, 120_000);
 

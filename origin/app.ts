@@ -145,7 +145,8 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
   app.all(MEDIA_ROUTE, async (c) => {
     const { token, isrc, version } = c.req.param() as { token: string; isrc: string; version: string };
     if (!ISRC.test(isrc) || !VERSION.test(version)) return jsonError(c, 404, 'not_found', 'no such media');
-    const check = verifyToken({ keys: config.signingKeys, token, scope: tokenScope(isrc, version), now: now(), policy: config.tokenPolicy });
+    const at = now();
+    const check = verifyToken({ keys: config.signingKeys, token, scope: tokenScope(isrc, version), now: at, policy: config.tokenPolicy });
     if (!check.ok) return jsonError(c, check.status, check.status === 410 ? 'token_expired' : 'forbidden', check.reason);
 
     const rest = c.req.path.slice(`/media/${token}/${isrc}/${version}/`.length);
@@ -160,6 +161,7 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
             version,
             description: stored,
             manifestMaxAgeSeconds: config.manifestMaxAgeSeconds,
+            tokenSecondsLeft: Math.max(0, Math.floor((check.expiresAt.getTime() - at.getTime()) / 1000)),
             onCacheResult: (hit) => {
               c.set('cacheResult', hit ? 'hit' : 'miss');
               metrics.recordCache('media', hit);

@@ -22,6 +22,8 @@ export interface MediaSource {
   version: string;
   description: MediaDescription;
   manifestMaxAgeSeconds: number;
+  /** Seconds until the URL's token expires: shared caches (the CDN) must not keep it longer. */
+  tokenSecondsLeft: number;
   /** Reports whether the last read came from memory. */
   onCacheResult?: (hit: boolean) => void;
 }
@@ -36,6 +38,7 @@ function strongEtag(...parts: Array<string | number>): string {
 }
 
 function manifest(text: string, contentType: string, maxAge: number): ServableObject {
+  // Never cached past the token: an edge copy outliving it would keep serving an expired URL.
   const bytes = Buffer.from(text, 'utf8');
   return {
     size: bytes.length,
@@ -53,7 +56,8 @@ function fileSpan(source: MediaSource, rendition: Rendition, span: { offset: num
     size: span.size,
     etag,
     contentType: 'audio/mp4',
-    cacheControl: IMMUTABLE,
+    // Browsers keep media for a year; shared caches only until the token expires (s-maxage).
+    cacheControl: `${IMMUTABLE}, s-maxage=${source.tokenSecondsLeft}`,
     read: async ({ start, end }) => {
       const range = { start: span.offset + start, end: span.offset + end };
       if (end - start + 1 > source.cache.maxEntryBytes) {
@@ -68,7 +72,8 @@ function fileSpan(source: MediaSource, rendition: Rendition, span: { offset: num
 }
 
 export function resolveMedia(source: MediaSource, target: MediaTarget): ResolvedMedia {
-  const { description, version, manifestMaxAgeSeconds: maxAge } = source;
+  const { description, version } = source;
+  const maxAge = Math.min(source.manifestMaxAgeSeconds, source.tokenSecondsLeft);
   const renditionOf = (id: string): Rendition | undefined => description.renditions.find((r) => r.id === id);
 
   switch (target.kind) {

@@ -65,8 +65,8 @@ function parseRange(header: string, size: number): { start: number; end: number 
 /**
  * Media at `/media/{token}/{isrc}/{version}/{file}` with tokens `kid.expires.sig`: `bad` is a
  * forged token (403), `old` and past expiries are expired (410). Errors deliberately carry a
- * cacheable Cache-Control, as would a misconfigured origin, to show the edge stores them anyway
- * never. Tokens with kid `cap` also get `s-maxage` = time left, capping the edge's copy at expiry.
+ * cacheable Cache-Control, as would a misconfigured origin, to show the edge still never
+ * stores them. Tokens with kid `cap` also get `s-maxage` = time left, capping the edge's copy at expiry.
  */
 async function startStubOrigin(): Promise<StubOrigin> {
   const requests: OriginRequest[] = [];

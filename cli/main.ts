@@ -191,28 +191,10 @@ export function buildProgram(config: CadenceConfig): Command {
     .description('run the origin: playback grants, signed manifests, byte ranges and segments')
     .option('--port <n>', 'TCP port', positiveInteger, 8080)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .action(async (options: { port: number; host: string }) => {
-      const [{ openObjectStore, s3OptionsFromEnv }, { openCatalog }, { createOriginApp }, { listen }, { readOriginConfig }] = await Promise.all([
-        import('../storage/open-store.ts'),
-        import('../catalog/open-catalog.ts'),
-        import('../origin/app.ts'),
-        import('../origin/server.ts'),
-        import('./origin-config.ts'),
-      ]);
-      const log = pino({ level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2));
-      const store = openObjectStore(config.storeUrl, { s3: s3OptionsFromEnv(process.env), logger: log });
-      const catalog = openCatalog(config.catalogPath);
-      const { app } = createOriginApp(readOriginConfig(process.env), { store, catalog, logger: log });
-      const server = await listen(app, options);
-      log.info({ url: server.url, store: config.storeUrl, catalog: config.catalogPath }, 'origin listening');
-      process.stdout.write(`listening on ${server.url}\n`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      await server.close();
-      catalog.close();
-      await store.close?.();
+    .option('--workers <n>', 'origin processes sharing the port (each with its own media cache)', positiveInteger, 1)
+    .action(async (options: { port: number; host: string; workers: number }) => {
+      const { serveOrigin } = await import('./serve.ts');
+      await serveOrigin(config, options);
     });
 
   return program;

@@ -49,7 +49,15 @@ function manifest(text: string, contentType: string, maxAge: number): ServableOb
   };
 }
 
-/** A span of one rendition file, read by range and cached when it fits. */
+/**
+ * Media bytes are cached in aligned 1 MiB blocks of the rendition file (like the CDN's slices), so
+ * byte-range and per-segment requests share them and random ranges still hit. Requests larger
+ * than this stream straight from storage.
+ */
+export const BLOCK_BYTES = 1 << 20;
+const STREAM_ABOVE_BYTES = 8 * BLOCK_BYTES;
+
+/** A span of one rendition file (whole, init or one segment), read through the block cache. */
 function fileSpan(source: MediaSource, rendition: Rendition, span: { offset: number; size: number }, etag: string): ServableObject {
   const key = `${source.prefix}${rendition.file}`;
   return {
@@ -59,14 +67,28 @@ function fileSpan(source: MediaSource, rendition: Rendition, span: { offset: num
     // Browsers keep media for a year; shared caches only until the token expires (s-maxage).
     cacheControl: `${IMMUTABLE}, s-maxage=${source.tokenSecondsLeft}`,
     read: async ({ start, end }) => {
-      const range = { start: span.offset + start, end: span.offset + end };
-      if (end - start + 1 > source.cache.maxEntryBytes) {
+      const from = span.offset + start;
+      const to = span.offset + end;
+      if (to - from + 1 > STREAM_ABOVE_BYTES) {
         source.onCacheResult?.(false);
-        return Readable.toWeb((await source.store.get(key, range)).body) as ReadableStream<Uint8Array>;
+        return Readable.toWeb((await source.store.get(key, { start: from, end: to })).body) as ReadableStream<Uint8Array>;
       }
-      const { value, hit } = await source.cache.getOrLoad(`${key}#${range.start}-${range.end}`, () => source.store.getBytes(key, range));
-      source.onCacheResult?.(hit);
-      return value;
+      const first = Math.floor(from / BLOCK_BYTES);
+      const last = Math.floor(to / BLOCK_BYTES);
+      const blocks = await Promise.all(
+        Array.from({ length: last - first + 1 }, (_, i) => {
+          const block = first + i;
+          const blockStart = block * BLOCK_BYTES;
+          const blockEnd = Math.min(rendition.fileSize, blockStart + BLOCK_BYTES) - 1;
+          return source.cache.getOrLoad(`${key}#${block}`, () => source.store.getBytes(key, { start: blockStart, end: blockEnd }));
+        }),
+      );
+      source.onCacheResult?.(blocks.every((block) => block.hit));
+      const parts = blocks.map(({ value }, i) => {
+        const blockStart = (first + i) * BLOCK_BYTES;
+        return value.subarray(Math.max(0, from - blockStart), Math.min(value.length, to - blockStart + 1));
+      });
+      return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
     },
   };
 }

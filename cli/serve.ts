@@ -1,0 +1,61 @@
+// `cadence serve`: the origin in one process, or several sharing the port (node:cluster) so it
+// uses every core. Each worker opens its own catalog connection and keeps its own media cache.
+
+import cluster from 'node:cluster';
+import { pino } from 'pino';
+import { openCatalog } from '../catalog/open-catalog.ts';
+import { createOriginApp } from '../origin/app.ts';
+import { listen } from '../origin/server.ts';
+import { openObjectStore, s3OptionsFromEnv } from '../storage/open-store.ts';
+import type { CadenceConfig } from './config.ts';
+import { readOriginConfig } from './origin-config.ts';
+
+export interface ServeOptions {
+  port: number;
+  host: string;
+  workers: number;
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+}
+
+async function runWorker(config: CadenceConfig, options: ServeOptions): Promise<void> {
+  const log = pino({ level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2));
+  const store = openObjectStore(config.storeUrl, { s3: s3OptionsFromEnv(process.env), logger: log });
+  const catalog = openCatalog(config.catalogPath);
+  const { app } = createOriginApp(readOriginConfig(process.env), { store, catalog, logger: log });
+  const server = await listen(app, options);
+  log.info({ url: server.url, store: config.storeUrl, catalog: config.catalogPath, pid: process.pid }, 'origin listening');
+  if (cluster.isPrimary) process.stdout.write(`listening on ${server.url}\n`);
+  else process.send?.({ listening: server.url });
+  await untilSignal();
+  await server.close();
+  catalog.close();
+  await store.close?.();
+}
+
+export async function serveOrigin(config: CadenceConfig, options: ServeOptions): Promise<void> {
+  if (options.workers <= 1 || !cluster.isPrimary) return runWorker(config, options);
+  // Create the dev signing key once, before the workers race to create it.
+  readOriginConfig(process.env);
+  let listening = 0;
+  for (let i = 0; i < options.workers; i++) {
+    const worker = cluster.fork();
+    worker.on('message', (message: { listening?: string }) => {
+      if (message.listening && ++listening === options.workers) process.stdout.write(`listening on ${message.listening} (${options.workers} workers)\n`);
+    });
+  }
+  let stopping = false;
+  cluster.on('exit', (worker, code) => {
+    if (!stopping) process.stderr.write(`origin worker ${worker.process.pid} exited (${code}); stopping\n`);
+    stopping = true;
+    for (const other of Object.values(cluster.workers ?? {})) other?.kill('SIGTERM');
+  });
+  await untilSignal();
+  stopping = true;
+  for (const worker of Object.values(cluster.workers ?? {})) worker?.kill('SIGTERM');
+}

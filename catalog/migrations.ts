@@ -1,13 +1,16 @@
 // Ordered schema migrations, tracked in `PRAGMA user_version`. Append only: never edit a
-// migration that has shipped; add the next one (search/FTS5 will be migration 2).
+// migration that has shipped; add the next one.
 
 import type BetterSqlite3 from 'better-sqlite3';
 import { CadenceError } from '../errors/cadence-error.ts';
+import { SEARCH_SCHEMA, backfillSearchIndex } from './search-index.ts';
 
 export interface Migration {
   /** What the migration does, for error messages. */
   name: string;
   sql: string;
+  /** Data work that needs code (runs after `sql`, in the same transaction). */
+  apply?: (db: BetterSqlite3.Database) => void;
 }
 
 const ARTISTS_CHECK = (column: string) =>
@@ -97,7 +100,10 @@ CREATE INDEX ingest_jobs_by_isrc ON ingest_jobs (isrc, id);
 `;
 
 /** Migration i (0-based) brings the schema to user_version i + 1. */
-export const MIGRATIONS: readonly Migration[] = [{ name: 'initial schema', sql: INITIAL_SCHEMA }];
+export const MIGRATIONS: readonly Migration[] = [
+  { name: 'initial schema', sql: INITIAL_SCHEMA },
+  { name: 'search index and play counts', sql: SEARCH_SCHEMA, apply: backfillSearchIndex },
+];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -129,6 +135,7 @@ export function migrate(db: BetterSqlite3.Database, migrations: readonly Migrati
       refuseNewer(db, current, migrations.length);
       if (current >= target) return;
       db.exec(migration.sql);
+      migration.apply?.(db);
       db.pragma(`user_version = ${target}`);
     }).immediate();
   }

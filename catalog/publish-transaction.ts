@@ -2,6 +2,7 @@
 
 import type BetterSqlite3 from 'better-sqlite3';
 import { CadenceError } from '../errors/cadence-error.ts';
+import { prepareSearchIndex } from './search-index.ts';
 import type { PublishInput, RenditionRecord, VersionRecord } from './types.ts';
 
 // Upserts only write when a value differs (`IS NOT` also compares NULLs), so publishing the
@@ -38,7 +39,12 @@ const FLIP_CURRENT = `
 UPDATE tracks SET current_version = @version, updated_at = @now
 WHERE isrc = @isrc AND current_version IS NOT @version`;
 
-export function preparePublish(db: BetterSqlite3.Database, now: () => Date): (input: PublishInput) => void {
+export interface PublishStatements {
+  publish(input: PublishInput): void;
+  publishMany(inputs: readonly PublishInput[]): void;
+}
+
+export function preparePublish(db: BetterSqlite3.Database, now: () => Date): PublishStatements {
   const insertLabel = db.prepare<[string]>('INSERT INTO labels (name) VALUES (?) ON CONFLICT (name) DO NOTHING');
   const labelId = db.prepare<[string], number>('SELECT id FROM labels WHERE name = ?').pluck();
   const upsertRelease = db.prepare(UPSERT_RELEASE);
@@ -53,6 +59,7 @@ export function preparePublish(db: BetterSqlite3.Database, now: () => Date): (in
   const insertVersion = db.prepare(INSERT_VERSION);
   const insertRendition = db.prepare(INSERT_RENDITION);
   const flipCurrent = db.prepare(FLIP_CURRENT);
+  const indexForSearch = prepareSearchIndex(db);
 
   const apply = db.transaction((input: PublishInput) => {
     const { release, track, version } = input;
@@ -94,13 +101,24 @@ export function preparePublish(db: BetterSqlite3.Database, now: () => Date): (in
     }
 
     flipCurrent.run({ isrc: track.isrc, version: version.version, now: stamp });
+    // Search sees exactly what was published, in the same transaction.
+    indexForSearch(track.isrc, { title: track.title, artists: unique([...track.artists, ...release.artists]), album: release.title, genre: release.genre });
+  });
+  const applyMany = db.transaction((inputs: readonly PublishInput[]) => {
+    for (const input of inputs) apply(input);
   });
 
-  return (input) => {
-    checkConsistent(input);
-    // IMMEDIATE takes the write lock up front, so a concurrent writer waits on busy_timeout
-    // instead of failing when it would upgrade a read lock mid-transaction.
-    apply.immediate(input);
+  return {
+    publish(input) {
+      checkConsistent(input);
+      // IMMEDIATE takes the write lock up front, so a concurrent writer waits on busy_timeout
+      // instead of failing when it would upgrade a read lock mid-transaction.
+      apply.immediate(input);
+    },
+    publishMany(inputs) {
+      inputs.forEach(checkConsistent);
+      applyMany.immediate(inputs);
+    },
   };
 }
 

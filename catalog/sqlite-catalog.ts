@@ -5,6 +5,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { catalogFailure } from './catalog-failure.ts';
 import { prepareJobs } from './job-statements.ts';
 import { preparePublish } from './publish-transaction.ts';
+import { prepareSearch } from './search-query.ts';
 import { prepareTrackReads } from './track-reads.ts';
 import type { Catalog } from './types.ts';
 
@@ -16,6 +17,7 @@ export interface SqliteCatalogOptions {
 /** Wraps an already opened and migrated connection; closing the catalog closes it. */
 export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => new Date() }: SqliteCatalogOptions = {}): Catalog {
   const publish = preparePublish(db, now);
+  const search = prepareSearch(db);
   const reads = prepareTrackReads(db);
   const jobs = prepareJobs(db, now);
 
@@ -28,7 +30,10 @@ export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => ne
   }
 
   return {
-    publish: (input) => guard(`publish ${input.track.isrc}/${input.version.version}`, () => publish(input)),
+    publish: (input) => guard(`publish ${input.track.isrc}/${input.version.version}`, () => publish.publish(input)),
+    publishMany: (inputs) => guard(`publish ${inputs.length} tracks`, () => publish.publishMany(inputs)),
+    search: (query) => guard('search', () => search.search(query)),
+    recordPlays: (counts) => guard(`record plays of ${counts.length} tracks`, () => search.recordPlays(counts)),
     currentVersion: (isrc) => guard(`read track ${isrc}`, () => reads.currentVersion(isrc)),
     getTrack: (isrc) => guard(`read track ${isrc}`, () => reads.getTrack(isrc)),
     listCurrent: () => guard('list current versions', () => reads.listCurrent()),

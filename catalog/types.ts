@@ -71,7 +71,36 @@ export interface JobRecord {
   finishedAt: string | null;
 }
 
+export interface SearchQuery {
+  /** What the listener typed; at most 200 characters (longer is a BAD_INPUT error). */
+  q: string;
+  /** 1–50; default 10. */
+  limit?: number;
+  /** Only tracks whose genre matches these words. */
+  genre?: string;
+  /** Only tracks with an artist matching these words. */
+  artist?: string;
+}
+
+export interface SearchResult {
+  isrc: string;
+  title: string;
+  artists: string[];
+  album: string;
+  genre: string | null;
+  /** Seconds. */
+  duration: number;
+  /** How the words matched: every word as typed, the last word as a prefix, or after typo correction. */
+  match: 'exact' | 'prefix' | 'corrected';
+}
+
 export interface Catalog {
+  /** Best first: exact before prefix before corrected; bm25 (title, artist > album > genre); then popularity. */
+  search(query: SearchQuery): SearchResult[];
+  /** Adds playback counts (popularity), in one transaction. */
+  recordPlays(counts: ReadonlyArray<{ isrc: string; plays: number }>): void;
+  /** Many publishes in one transaction (bulk loads, reindex). */
+  publishMany(inputs: readonly PublishInput[]): void;
   /**
    * One transaction: upsert label, release (+ territories), track, version (+ renditions), and
    * flip the track's current version. Publishing the version that is already current is a no-op

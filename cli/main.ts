@@ -187,6 +187,31 @@ export function buildProgram(config: CadenceConfig): Command {
     });
 
   program
+    .command('search')
+    .description('search the catalog by title, artist, album and genre (typos, accents and half-typed words forgiven)')
+    .argument('<query...>', 'what to look for')
+    .option('--limit <n>', 'results (1-50)', positiveInteger, 10)
+    .option('--genre <words>', 'only this genre')
+    .option('--artist <words>', 'only this artist')
+    .option('--json', 'print one JSON document on stdout', false)
+    .action(async (words: string[], options: { limit: number; genre?: string; artist?: string; json: boolean }) => {
+      const { openCatalog } = await import('../catalog/open-catalog.ts');
+      const catalog = openCatalog(config.catalogPath);
+      try {
+        const results = catalog.search({ q: words.join(' '), limit: options.limit, genre: options.genre, artist: options.artist });
+        if (options.json) writeJson({ results });
+        else if (results.length === 0) process.stdout.write('no matches\n');
+        else {
+          for (const r of results) {
+            process.stdout.write(`${r.isrc}  ${r.title} — ${r.artists.join(', ')} (${r.album}, ${Math.round(r.duration)} s)${r.match === 'exact' ? '' : ` [${r.match}]`}\n`);
+          }
+        }
+      } finally {
+        catalog.close();
+      }
+    });
+
+  program
     .command('serve')
     .description('run the origin: playback grants, signed manifests, byte ranges and segments')
     .option('--port <n>', 'TCP port', positiveInteger, 8080)

@@ -27,13 +27,15 @@ async function runWorker(config: CadenceConfig, options: ServeOptions): Promise<
   const log = pino({ level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2));
   const store = openObjectStore(config.storeUrl, { s3: s3OptionsFromEnv(process.env), logger: log });
   const catalog = openCatalog(config.catalogPath);
-  const { app } = createOriginApp(readOriginConfig(process.env), { store, catalog, logger: log });
+  const origin = createOriginApp(readOriginConfig(process.env), { store, catalog, logger: log });
+  const { app } = origin;
   const server = await listen(app, options);
   log.info({ url: server.url, store: config.storeUrl, catalog: config.catalogPath, pid: process.pid }, 'origin listening');
   if (cluster.isPrimary) process.stdout.write(`listening on ${server.url}\n`);
   else process.send?.({ listening: server.url });
   await untilSignal();
   await server.close();
+  origin.stop();
   catalog.close();
   await store.close?.();
 }

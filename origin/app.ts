@@ -1,6 +1,7 @@
 // The origin: a hono app over the catalog and object storage. Routes:
 //   GET /v1/tracks/:isrc            track metadata
 //   GET /v1/tracks/:isrc/playback   signed manifest URLs (or 403/404/451 with a JSON reason)
+//   GET /v1/search?q=&limit=&genre=&artist=   catalog search, best first
 //   GET|HEAD /media/:token/:isrc/:version/*   manifests, rendition files, byte ranges, segments
 //   GET /healthz, GET /metrics
 
@@ -17,6 +18,7 @@ import { resolveMedia } from './media-objects.ts';
 import { isSuspiciousPath, parseMediaPath } from './media-path.ts';
 import { createOriginMetrics, type OriginMetrics } from './metrics.ts';
 import { respondWithObject } from './object-response.ts';
+import { PlayCounter } from './play-counter.ts';
 import { grantUrls, mediaBase, normaliseCountry, refusePlayback } from './playback.ts';
 import { requestLog } from './request-log.ts';
 import { issueToken, tokenScope, verifyToken } from './signing.ts';
@@ -52,7 +54,14 @@ const STATUS_BY_CODE: Partial<Record<CadenceError['code'], 400 | 404 | 503>> = {
   CATALOG: 503,
 };
 
-export function createOriginApp(config: OriginConfig, dependencies: OriginDependencies): { app: Hono<Env>; metrics: OriginMetrics } {
+export interface OriginApp {
+  app: Hono<Env>;
+  metrics: OriginMetrics;
+  /** Flushes pending play counts; call before closing the catalog. */
+  stop(): void;
+}
+
+export function createOriginApp(config: OriginConfig, dependencies: OriginDependencies): OriginApp {
   const { catalog, logger, now = () => new Date() } = dependencies;
   const metrics = dependencies.metrics ?? createOriginMetrics();
   const store = instrumentStore(dependencies.store, metrics);
@@ -61,6 +70,9 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
   const loadDescription = singleFlight<string, MediaDescription>();
   // Versions are immutable: a description, once read, is good forever (bounded by count).
   const descriptions = new Map<string, MediaDescription>();
+  const plays = new PlayCounter((counts) => catalog.recordPlays(counts), {
+    onError: (error) => logger.warn({ err: error }, 'could not record play counts'),
+  });
 
   async function description(isrc: string, version: string): Promise<MediaDescription | null> {
     const id = `${isrc}/${version}`;
@@ -136,6 +148,7 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
     const refusal = refusePlayback(track, { isrc, country, today: at.toISOString().slice(0, 10) });
     if (refusal) return jsonError(c, refusal.status, refusal.error, refusal.message, refusal.details);
     const version = track!.current!.version;
+    plays.add(isrc);
     const { token, expiresAt } = issueToken({ keys: config.signingKeys, scope: tokenScope(isrc, version), now: at, policy: config.tokenPolicy });
     c.header('Cache-Control', 'no-store');
     return c.json(grantUrls(mediaBase(config.publicUrl, token, isrc, version), expiresAt));
@@ -174,6 +187,16 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
     return respondWithObject(c.req.raw, resolved.object, { compressible: resolved.manifest });
   });
 
+  app.get('/v1/search', (c) => {
+    const q = c.req.query('q') ?? '';
+    const limitText = c.req.query('limit');
+    const limit = limitText === undefined ? undefined : Number(limitText);
+    if (limitText !== undefined && !Number.isFinite(limit)) return jsonError(c, 400, 'bad_request', 'limit must be a number');
+    const results = catalog.search({ q, limit, genre: c.req.query('genre'), artist: c.req.query('artist') });
+    c.header('Cache-Control', 'public, max-age=60');
+    return c.json({ results });
+  });
+
   app.notFound((c) => jsonError(c, 404, 'not_found', 'no such route'));
 
   app.onError((error, c) => {
@@ -182,5 +205,5 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
     return jsonError(c, status, status === 503 ? 'unavailable' : status === 500 ? 'internal' : 'bad_request', status === 500 ? 'internal error' : error.message);
   });
 
-  return { app, metrics };
+  return { app, metrics, stop: () => plays.stop() };
 }

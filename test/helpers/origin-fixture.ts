@@ -90,7 +90,7 @@ export async function startTestOrigin(options: {
   const logger = capture
     ? { debug() {}, info: (entry: object) => capture(entry as Record<string, unknown>), warn: (entry: object) => capture(entry as Record<string, unknown>), error: (entry: object) => capture(entry as Record<string, unknown>) }
     : pino({ level: 'silent' });
-  const { app, metrics } = createOriginApp(config, { store, catalog, logger, now: options.now });
+  const { app, metrics, stop } = createOriginApp(config, { store, catalog, logger, now: options.now });
   const server = await listen(app, { port: 0, host: '127.0.0.1' });
   return {
     url: server.url,
@@ -98,6 +98,7 @@ export async function startTestOrigin(options: {
     metrics,
     close: async () => {
       await server.close();
+      stop();
       catalog.close();
       await store.close?.();
     },

@@ -99,6 +99,11 @@ export function consistencyProblems(path: string, renditionsPerVersion = sampleR
       GROUP BY t.isrc
       HAVING count(v.version) = 0 OR count(r.id) <> ?`).all(renditionsPerVersion);
     for (const row of broken) problems.push(`current version without its renditions: ${JSON.stringify(row)}`);
+    // The search index is written in the publish transaction: one row per track, always.
+    const unindexed = db.prepare('SELECT count(*) FROM tracks t WHERE NOT EXISTS (SELECT 1 FROM track_search s WHERE s.rowid = t.rowid)').pluck().get() as number;
+    const indexed = db.prepare('SELECT count(*) FROM track_search').pluck().get() as number;
+    const tracks = db.prepare('SELECT count(*) FROM tracks').pluck().get() as number;
+    if (unindexed > 0 || indexed !== tracks) problems.push(`search index out of step: ${indexed} rows for ${tracks} tracks (${unindexed} missing)`);
     return problems;
   });
 }

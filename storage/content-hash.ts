@@ -85,3 +85,14 @@ export function sourceError(path: string, error: unknown): unknown {
   }
   return error;
 }
+
+/** Reads a whole (small) body into one buffer; `wrap` turns a read failure into our error. */
+export async function readAll(body: AsyncIterable<unknown>, wrap: (error: unknown) => Error): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of body) chunks.push(chunk as Buffer);
+  } catch (error) {
+    throw wrap(error);
+  }
+  return Buffer.concat(chunks);
+}

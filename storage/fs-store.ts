@@ -17,7 +17,7 @@ import { Readable } from 'node:stream';
 
 import { CadenceError } from '../errors/cadence-error.ts';
 import { abortedError, isAbortError } from './abort.ts';
-import { digestStream, isSha256Hex, sourceError } from './content-hash.ts';
+import { digestStream, isSha256Hex, readAll, sourceError } from './content-hash.ts';
 import { assertValidKey, assertValidPrefix, compareKeys, RESERVED_SEGMENT } from './object-key.ts';
 import type { ByteRange, GetResult, ObjectInfo, ObjectStore, PutOptions, PutResult, StoreLogger } from './types.ts';
 
@@ -116,13 +116,7 @@ export class FsObjectStore implements ObjectStore {
 
   async getBytes(key: string, range?: ByteRange): Promise<Buffer> {
     const { body } = await this.get(key, range);
-    const chunks: Buffer[] = [];
-    try {
-      for await (const chunk of body as AsyncIterable<Buffer>) chunks.push(chunk);
-    } catch (error) {
-      throw this.#error('get', key, error);
-    }
-    return Buffer.concat(chunks);
+    return readAll(body as AsyncIterable<Buffer>, (error) => this.#error('get', key, error));
   }
 
   async *list(prefix: string): AsyncIterable<ObjectInfo> {

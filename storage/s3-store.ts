@@ -28,7 +28,7 @@ import { format } from 'node:util';
 
 import { CadenceError } from '../errors/cadence-error.ts';
 import { abortedError } from './abort.ts';
-import { digestBytes, digestFile, digestStream, DigestingStream, isSha256Hex, sourceError } from './content-hash.ts';
+import { digestBytes, digestFile, digestStream, DigestingStream, isSha256Hex, readAll, sourceError } from './content-hash.ts';
 import type { ContentDigest } from './content-hash.ts';
 import { withKeyLock } from './keyed-lock.ts';
 import { assertValidKey, assertValidPrefix } from './object-key.ts';
@@ -230,13 +230,7 @@ export class S3ObjectStore implements ObjectStore {
 
   async getBytes(key: string, range?: ByteRange): Promise<Buffer> {
     const { body } = await this.get(key, range);
-    const chunks: Buffer[] = [];
-    try {
-      for await (const chunk of body as AsyncIterable<Buffer>) chunks.push(chunk);
-    } catch (error) {
-      throw toStoreError('get', this.#where(key), error);
-    }
-    return Buffer.concat(chunks);
+    return readAll(body as AsyncIterable<Buffer>, (error) => toStoreError('get', this.#where(key), error));
   }
 
   async *list(prefix: string): AsyncIterable<ObjectInfo> {

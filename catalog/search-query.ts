@@ -34,6 +34,16 @@ interface Row {
 
 const quote = (word: string): string => `"${word}"`;
 
+/** Words in a canonical order, so `story love` and "Love Story" compare equal. */
+function wordKey(words: string[]): string {
+  return [...words].sort().join(' ');
+}
+
+function wholeFieldMatch(row: Row, wanted: string): boolean {
+  if (wordKey(searchTokens(row.title)) === wanted) return true;
+  return (JSON.parse(row.artists) as string[]).some((artist) => wordKey(searchTokens(artist)) === wanted);
+}
+
 export function clampLimit(limit: number | undefined): number {
   if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_LIMIT;
   return Math.min(MAX_LIMIT, Math.max(1, Math.trunc(limit)));
@@ -48,11 +58,12 @@ export function prepareSearch(db: BetterSqlite3.Database): {
   const scored = db.prepare<[string, number], Candidate>(
     `SELECT rowid, ${BM25} AS score FROM track_search WHERE track_search MATCH ? ORDER BY score LIMIT ?`,
   );
-  const addPlays = db.prepare<[string, number]>(
-    'INSERT INTO play_counts (isrc, plays) SELECT isrc, ?2 FROM tracks WHERE isrc = ?1 ON CONFLICT (isrc) DO UPDATE SET plays = plays + excluded.plays',
+  // Only tracks the catalog knows: a count for an unknown ISRC is dropped, not an error.
+  const addPlays = db.prepare<[number, string]>(
+    'INSERT INTO play_counts (isrc, plays) SELECT isrc, ? FROM tracks WHERE isrc = ? ON CONFLICT (isrc) DO UPDATE SET plays = plays + excluded.plays',
   );
   const recordPlays = db.transaction((counts: ReadonlyArray<{ isrc: string; plays: number }>) => {
-    for (const { isrc, plays } of counts) if (plays > 0) addPlays.run(isrc, plays);
+    for (const { isrc, plays } of counts) if (plays > 0) addPlays.run(plays, isrc);
   });
   // Statements with an IN list, prepared once per list length.
   const byArity = (sql: (placeholders: string) => string) => {
@@ -136,6 +147,7 @@ export function prepareSearch(db: BetterSqlite3.Database): {
     if (words.length === 0) return [];
     const limit = clampLimit(query.limit);
     const filter = filterExpression(query);
+    const wanted = wordKey(words);
 
     const results: SearchResult[] = [];
     const seen = new Set<number>();
@@ -145,10 +157,18 @@ export function prepareSearch(db: BetterSqlite3.Database): {
       const found = scored.all(expression, limit * 3).filter((candidate) => !seen.has(candidate.rowid));
       const rows = details(found.map((candidate) => candidate.rowid));
       const ranked = found
-        .map((candidate) => ({ ...candidate, row: rows.get(candidate.rowid) }))
-        .filter((entry): entry is Candidate & { row: Row } => entry.row !== undefined)
-        // Equal relevance (same words, same lengths): the more played track first.
-        .sort((a, b) => (Math.abs(a.score - b.score) > 1e-9 ? a.score - b.score : b.row.plays - a.row.plays || a.row.isrc.localeCompare(b.row.isrc)));
+        .map((candidate) => {
+          const row = rows.get(candidate.rowid);
+          return { ...candidate, row, whole: row ? wholeFieldMatch(row, wanted) : false };
+        })
+        .filter((entry): entry is Candidate & { row: Row; whole: boolean } => entry.row !== undefined)
+        // A title or artist that is exactly what was typed comes first (`love` → "Love"); then
+        // bm25; equal relevance (same words, same lengths) goes to the more played track.
+        .sort(
+          (a, b) =>
+            Number(b.whole) - Number(a.whole) ||
+            (Math.abs(a.score - b.score) > 1e-9 ? a.score - b.score : b.row.plays - a.row.plays || a.row.isrc.localeCompare(b.row.isrc)),
+        );
       for (const { rowid, row } of ranked) {
         if (results.length >= limit) break;
         seen.add(rowid);

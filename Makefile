@@ -8,7 +8,7 @@ node_modules/.installed: package.json package-lock.json
 system-deps:
 	@bash scripts/system-deps.sh
 
-# Generates a one-minute master and packages it into data/demo/package (HLS, DASH, description).
+# Generates a 3-track delivery and ingests it on the defaults: ./data/objects and ./data/catalog.db.
 demo: node_modules/.installed
 	node --import tsx scripts/demo.ts
 

@@ -1,22 +1,31 @@
-// `make demo`: the main job end to end on the embedded defaults — a generated master packaged
-// into a folder any static file server can serve.
+// `make demo`: the main job end to end on the embedded defaults (folder storage in ./data/objects,
+// SQLite catalog in ./data/catalog.db): a generated label delivery is validated, packaged, stored,
+// published and indexed; then a search shows it is there.
 
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { makeMaster } from '../fixtures/masters.ts';
+import { makeDelivery } from '../fixtures/deliveries.ts';
 import { runCadence } from '../test/helpers/cadence-cli.ts';
 
-const demo = resolve('data', 'demo');
-await mkdir(demo, { recursive: true });
-const master = join(demo, 'master.wav');
-process.stdout.write(`generating a 60 s 16-bit/44.1 kHz stereo master at ${master}\n`);
-await makeMaster({ path: master, seconds: 60 });
+const folder = resolve('data', 'demo', 'delivery');
+process.stdout.write(`generating a 3-track delivery (30 s 16-bit/44.1 kHz masters) in ${folder}\n`);
+const { file } = await makeDelivery(folder, { tracks: 3, seconds: 30, series: 1 });
 
-const out = join(demo, 'package');
-const result = await runCadence(['package', master, '--out', out, '--force']);
-process.stderr.write(result.stderr);
-process.stdout.write(result.stdout);
-if (result.code === 0) {
-  process.stdout.write(`\nserve ${out} with any static file server and open master.m3u8 or manifest.mpd\n`);
+// The defaults apply unless the caller set CADENCE_STORE / CADENCE_CATALOG.
+const env = { CADENCE_STORE: process.env.CADENCE_STORE ?? `file://${resolve('data', 'objects')}`, CADENCE_CATALOG: process.env.CADENCE_CATALOG ?? join(resolve('data'), 'catalog.db') };
+const ingest = await runCadence(['ingest', file], { env });
+process.stderr.write(ingest.stderr);
+process.stdout.write(ingest.stdout);
+if (ingest.code !== 0) {
+  process.exitCode = ingest.code ?? 1;
+} else {
+  const search = await runCadence(['search', 'movment'], { env });
+  process.stdout.write(`\n$ cadence search movment\n${search.stdout}`);
+  process.stdout.write(
+    [
+      '',
+      'next: npm run -s cadence -- serve        (origin on http://127.0.0.1:8080)',
+      '      curl http://127.0.0.1:8080/v1/tracks/GBCAD0100001/playback',
+      '',
+    ].join('\n'),
+  );
 }
-process.exitCode = result.code ?? 1;

@@ -26,13 +26,15 @@ export interface ServableObject {
 export interface RespondOptions {
   /** Small text objects (manifests): gzip a full 200 when the client accepts it. */
   compressible?: boolean;
+  /** Sent with every answer (e.g. CORS), set here rather than by a middleware rewriting the response. */
+  headers?: Record<string, string>;
 }
 
 const gzipAsync = promisify(gzip);
 const STRONG_ETAG = /^"[\x21\x23-\x7e\x80-\xff]*"$/;
 const QVALUE = /^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/;
 
-export async function respondWithObject(request: Request, object: ServableObject, { compressible = false }: RespondOptions = {}): Promise<Response> {
+export async function respondWithObject(request: Request, object: ServableObject, { compressible = false, headers: extra = {} }: RespondOptions = {}): Promise<Response> {
   const { method, headers } = request;
   if (method !== 'GET' && method !== 'HEAD') {
     return new Response(null, { status: 405, headers: { Allow: 'GET, HEAD', 'Content-Length': '0', 'Cache-Control': 'no-store' } });
@@ -50,7 +52,7 @@ export async function respondWithObject(request: Request, object: ServableObject
   // Each encoding is its own representation, so it has its own validator.
   const etag = gzipped ? gzipEtagOf(object.etag) : object.etag;
 
-  const common = new Headers({ 'Accept-Ranges': 'bytes', ETag: etag, 'Cache-Control': object.cacheControl });
+  const common = new Headers({ ...extra, 'Accept-Ranges': 'bytes', ETag: etag, 'Cache-Control': object.cacheControl });
   if (lastModified) common.set('Last-Modified', lastModified.toUTCString());
   if (compressible) common.set('Vary', 'Accept-Encoding');
 

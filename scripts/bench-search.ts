@@ -10,7 +10,7 @@
 // Needs wrk (Debian package `wrk`).
 
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -169,6 +169,24 @@ try {
 }
 
 // 2. Over HTTP.
+const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
+
+function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function killQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
 function startOrigin(env: NodeJS.ProcessEnv): Promise<{ stop(): Promise<void> }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, ['bin/cadence.js', 'serve', '--port', values.port!, '--workers', values.workers!], {
@@ -177,14 +195,25 @@ function startOrigin(env: NodeJS.ProcessEnv): Promise<{ stop(): Promise<void> }>
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    const exited = new Promise<void>((done) => child.once('exit', () => done()));
+    let running = true;
+    const exited = new Promise<void>((done) => child.once('exit', () => ((running = false), done())));
     const onData = (chunk: Buffer): void => {
       output += chunk;
       if (/listening on/.test(output)) {
         resolvePromise({
           stop: async () => {
+            // The workers are read now: once the primary is gone they are re-parented.
+            const workers = childPids(child.pid!);
             child.kill('SIGTERM');
-            await exited;
+            const waited = await Promise.race([exited.then(() => true), sleep(3000).then(() => false)]);
+            // A cluster primary can wait for ever on workers that do not disconnect; stop those
+            // workers (ours, by pid) so the primary sees them exit and follows.
+            for (const signal of waited ? [] : (['SIGTERM', 'SIGKILL'] as const)) {
+              for (const pid of workers) killQuietly(pid, signal);
+              if (await Promise.race([exited.then(() => true), sleep(3000).then(() => false)])) break;
+            }
+            if (running) child.kill('SIGKILL');
+            for (const pid of workers) killQuietly(pid, 'SIGKILL');
           },
         });
       }

@@ -13,6 +13,7 @@ export const DEFAULT_LIMIT = 10;
 export const MAX_LIMIT = 50;
 const MAX_WORDS = 8;
 const CORRECTIONS_PER_WORD = 3;
+const MAX_SCORED = 1_000;
 /** Title and artist above album above genre. */
 const BM25 = 'bm25(track_search, 10.0, 10.0, 4.0, 1.0)';
 
@@ -55,8 +56,11 @@ export function prepareSearch(db: BetterSqlite3.Database): {
 } {
   const termExists = db.prepare<[string], number>('SELECT 1 FROM search_terms WHERE term = ?').pluck();
   const prefixExists = db.prepare<[string, string], number>('SELECT 1 FROM search_terms WHERE term >= ? AND term < ? LIMIT 1').pluck();
+  // Scoring is bounded: a very common word (`love`, `the`) matches a large part of a million
+  // tracks, and bm25 over all of them costs tens of milliseconds. Only the first MAX_SCORED matches
+  // are ranked; rarer words (nearly every real query) are ranked in full.
   const scored = db.prepare<[string, number], Candidate>(
-    `SELECT rowid, ${BM25} AS score FROM track_search WHERE track_search MATCH ? ORDER BY score LIMIT ?`,
+    `SELECT rowid, score FROM (SELECT rowid, ${BM25} AS score FROM track_search WHERE track_search MATCH ? LIMIT ${MAX_SCORED}) ORDER BY score LIMIT ?`,
   );
   // Only tracks the catalog knows: a count for an unknown ISRC is dropped, not an error.
   const addPlays = db.prepare<[number, string]>(

@@ -133,6 +133,7 @@ try {
     }
   }
 
+  process.stderr.write(`${queries.length} queries from ${total.toLocaleString('en')} tracks; warming up, then ${values.rounds} rounds\n`);
   // Warm the page cache and statement caches before measuring.
   for (const query of queries) catalog.search({ q: query.q });
   const times = new Map<Kind | 'all', number[]>();
@@ -249,6 +250,7 @@ request = function()
 end
 `,
   );
+  process.stderr.write(`starting cadence serve --workers ${values.workers}; wrk for ${values.seconds} s\n`);
   const origin = await startOrigin({
     CADENCE_CATALOG: CATALOG,
     CADENCE_STORE: `file://${join(scratch, 'objects')}`,

@@ -201,6 +201,9 @@ export function prepareSearch(db: BetterSqlite3.Database): {
     const results: SearchResult[] = [];
     const seen = new Set<number>();
     for (const pass of passes(words)) {
+      // A long query that matched as typed was typed in full: completing its last word would only
+      // add weaker matches, at the price of another AND over several doclists.
+      if (pass.match === 'prefix' && words.length >= 3 && results.length > 0) break;
       const expression = filter ? `(${pass.expression}) AND ${filter}` : pass.expression;
       const rowids = matching.all(expression).filter((rowid) => !seen.has(rowid));
       const rows = details(rowids);

@@ -3,7 +3,7 @@
 // before prefix before corrected, popularity breaking ties, filters and limits.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEARCH_TRACKS, fixtureTrack, isrcOf, loadSearchFixture } from '../fixtures/search-catalog.ts';
+import { SEARCH_TRACKS, fixturePublishInput, fixtureTrack, isrcOf, loadSearchFixture } from '../fixtures/search-catalog.ts';
 import { openCatalog } from './open-catalog.ts';
 import type { Catalog, SearchQuery, SearchResult } from './types.ts';
 
@@ -219,8 +219,7 @@ describe('ranking', () => {
     expect(search('love story indila')[0]?.isrc).toBe(isrcOf('Love Story', { artist: 'Indila' }));
   });
 
-  it('follows a re-published title (the index stays in step with the catalog)', async () => {
-    const { fixturePublishInput } = await import('../fixtures/search-catalog.ts');
+  it('follows a re-published title (the index stays in step with the catalog)', () => {
     const fresh = openCatalog(':memory:');
     try {
       loadSearchFixture(fresh);

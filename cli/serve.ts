@@ -38,6 +38,8 @@ async function runWorker(config: CadenceConfig, options: ServeOptions): Promise<
   origin.stop();
   catalog.close();
   await store.close?.();
+  // A cluster worker stays alive while its IPC channel is open: let go of it so the process ends.
+  if (cluster.isWorker) cluster.worker?.disconnect();
 }
 
 export async function serveOrigin(config: CadenceConfig, options: ServeOptions): Promise<void> {
@@ -59,5 +61,9 @@ export async function serveOrigin(config: CadenceConfig, options: ServeOptions):
   });
   await untilSignal();
   stopping = true;
-  for (const worker of Object.values(cluster.workers ?? {})) worker?.kill('SIGTERM');
+  const exited = Object.values(cluster.workers ?? {}).map(
+    (worker) => new Promise<void>((resolve) => (worker ? worker.once('exit', () => resolve()) : resolve())),
+  );
+  for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+  await Promise.all(exited);
 }

@@ -3,6 +3,7 @@
 
 import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
+import type { OriginLogger } from './types.ts';
 import type { OriginMetrics } from './metrics.ts';
 
 export type CacheResult = 'hit' | 'miss';
@@ -12,13 +13,8 @@ export interface RequestLogVariables {
   cacheResult?: CacheResult;
 }
 
-/** The slice of pino's interface used here. */
-export interface RequestLogger {
-  debug(object: object, message?: string): void;
-  info(object: object, message?: string): void;
-  warn(object: object, message?: string): void;
-  error(object: object, message?: string): void;
-}
+/** The origin's logger (pino-like). */
+export type RequestLogger = OriginLogger;
 
 export interface RequestLogOptions {
   logger: RequestLogger;

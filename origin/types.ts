@@ -1,5 +1,6 @@
 // Contracts of the origin.
 
+import type { StoreLogger } from '../storage/types.ts';
 import type { TokenPolicy, SigningKey } from './signing.ts';
 
 export interface OriginConfig {
@@ -17,12 +18,8 @@ export interface OriginConfig {
   mediaCacheBytes: number;
 }
 
-export interface OriginLogger {
-  debug(object: object, message?: string): void;
-  info(object: object, message?: string): void;
-  warn(object: object, message?: string): void;
-  error(object: object, message?: string): void;
-}
+/** The slice of pino's interface the origin uses (one definition, in storage/types.ts). */
+export type OriginLogger = StoreLogger;
 
 /** The JSON a player gets from `GET /v1/tracks/{isrc}/playback`. */
 export interface PlaybackGrant {

@@ -1,12 +1,9 @@
 // Contracts of the pipeline folder.
 
-/** The slice of pino's interface that library code uses; tests pass a silent one. */
-export interface Logger {
-  debug(object: object, message?: string): void;
-  info(object: object, message?: string): void;
-  warn(object: object, message?: string): void;
-  error(object: object, message?: string): void;
-}
+import type { StoreLogger } from '../storage/types.ts';
+
+/** The slice of pino's interface that library code uses (one definition, in storage/types.ts). */
+export type Logger = StoreLogger;
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 

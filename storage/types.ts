@@ -62,7 +62,7 @@ export interface ObjectStore {
   close?(): Promise<void>;
 }
 
-/** The slice of pino's interface the drivers use; optional everywhere. */
+/** The slice of pino's interface library code uses; pipeline and origin alias this one definition. */
 export interface StoreLogger {
   debug(object: object, message?: string): void;
   info(object: object, message?: string): void;

@@ -14,7 +14,7 @@ import { DESCRIPTION_FILE, versionPrefix } from '../storage/layout.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import { ByteCache, singleFlight } from './byte-cache.ts';
 import { instrumentStore } from './instrumented-store.ts';
-import { resolveMedia } from './media-objects.ts';
+import { type RenderedManifest, resolveMedia } from './media-objects.ts';
 import { isSuspiciousPath, parseMediaPath } from './media-path.ts';
 import { createOriginMetrics, type OriginMetrics } from './metrics.ts';
 import { respondWithObject } from './object-response.ts';
@@ -74,6 +74,7 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
   const loadDescription = singleFlight<string, MediaDescription>();
   // Versions are immutable: a description, once read, is good forever (bounded by count).
   const descriptions = new Map<string, MediaDescription>();
+  const manifests = new Map<string, RenderedManifest>();
   const plays = new PlayCounter((counts) => catalog.recordPlays(counts), {
     onError: (error) => logger.warn({ err: error }, 'could not record play counts'),
   });
@@ -179,6 +180,7 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
             prefix: versionPrefix(isrc, version),
             version,
             description: stored,
+            manifests,
             manifestMaxAgeSeconds: config.manifestMaxAgeSeconds,
             tokenSecondsLeft: Math.max(0, Math.floor((check.expiresAt.getTime() - at.getTime()) / 1000)),
             onCacheResult: (hit) => {

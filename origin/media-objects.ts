@@ -24,6 +24,8 @@ export interface MediaSource {
   manifestMaxAgeSeconds: number;
   /** Seconds until the URL's token expires: shared caches (the CDN) must not keep it longer. */
   tokenSecondsLeft: number;
+  /** Generated manifests by version and path: a pure function of an immutable description. */
+  manifests: Map<string, RenderedManifest>;
   /** Reports whether the last read came from memory. */
   onCacheResult?: (hit: boolean) => void;
 }
@@ -37,13 +39,28 @@ function strongEtag(...parts: Array<string | number>): string {
   return `"${parts.join('.')}"`;
 }
 
-function manifest(text: string, contentType: string, maxAge: number): ServableObject {
-  // Never cached past the token: an edge copy outliving it would keep serving an expired URL.
-  const bytes = Buffer.from(text, 'utf8');
+export interface RenderedManifest {
+  bytes: Buffer;
+  etag: string;
+}
+
+const MAX_CACHED_MANIFESTS = 20_000;
+
+/** Writes (once per version and path) and hashes a manifest, then serves it from memory. */
+function manifest(source: MediaSource, key: string, write: () => string, contentType: string, maxAge: number): ServableObject {
+  let rendered = source.manifests.get(key);
+  if (!rendered) {
+    const bytes = Buffer.from(write(), 'utf8');
+    rendered = { bytes, etag: strongEtag(createHash('sha256').update(bytes).digest('base64url').slice(0, 22)) };
+    if (source.manifests.size >= MAX_CACHED_MANIFESTS) source.manifests.delete(source.manifests.keys().next().value!);
+    source.manifests.set(key, rendered);
+  }
+  const { bytes, etag } = rendered;
   return {
     size: bytes.length,
-    etag: strongEtag(createHash('sha256').update(bytes).digest('base64url').slice(0, 22)),
+    etag,
     contentType,
+    // Never cached past the token: an edge copy outliving it would keep serving an expired URL.
     cacheControl: `public, max-age=${maxAge}`,
     read: async ({ start, end }) => bytes.subarray(start, end + 1),
   };
@@ -100,13 +117,13 @@ export function resolveMedia(source: MediaSource, target: MediaTarget): Resolved
 
   switch (target.kind) {
     case 'multivariant':
-      return { object: manifest(writeMultivariantPlaylist(description, { addressing: target.addressing }), MANIFEST_TYPES.hls, maxAge), manifest: true };
+      return { object: manifest(source, `${version}/${target.addressing}/multivariant`, () => writeMultivariantPlaylist(description, { addressing: target.addressing }), MANIFEST_TYPES.hls, maxAge), manifest: true };
     case 'mpd':
-      return { object: manifest(writeMpd(description, { addressing: target.addressing }), MANIFEST_TYPES.dash, maxAge), manifest: true };
+      return { object: manifest(source, `${version}/${target.addressing}/mpd`, () => writeMpd(description, { addressing: target.addressing }), MANIFEST_TYPES.dash, maxAge), manifest: true };
     case 'media-playlist': {
       const rendition = renditionOf(target.rendition);
       if (!rendition) return null;
-      return { object: manifest(writeMediaPlaylist(rendition, { addressing: target.addressing }), MANIFEST_TYPES.hls, maxAge), manifest: true };
+      return { object: manifest(source, `${version}/${target.addressing}/${rendition.id}`, () => writeMediaPlaylist(rendition, { addressing: target.addressing }), MANIFEST_TYPES.hls, maxAge), manifest: true };
     }
     case 'file': {
       const rendition = renditionOf(target.rendition);

@@ -15,9 +15,14 @@ export type RangeIgnoredReason = 'empty' | 'unknown-unit' | 'malformed' | 'multi
 
 export type PreconditionResult = 'proceed' | 'not-modified' | 'precondition-failed';
 
+/** Reads one request header (`Headers` fits); null when absent. */
+export interface HeaderReader {
+  get(name: string): string | null;
+}
+
 export interface PreconditionInput {
   method: string;
-  headers: Headers;
+  headers: HeaderReader;
   /** The selected representation's strong, quoted entity tag. */
   etag: string;
   lastModified?: Date;

@@ -1,6 +1,7 @@
 // Turns a parsed media path into something servable: a manifest generated from the stored
 // description, a whole rendition file, or a byte range of it (init segment, media segment).
 // Media bytes come from storage by ranged read, through the in-memory cache when small enough.
+// A resolved object depends only on its (immutable) version, so callers keep them.
 
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -14,6 +15,7 @@ import type { ServableObject } from './object-response.ts';
 
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
 
+/** One stored version: everything a resolved object depends on, so resolutions can be kept. */
 export interface MediaSource {
   store: ObjectStore;
   cache: ByteCache;
@@ -21,17 +23,17 @@ export interface MediaSource {
   prefix: string;
   version: string;
   description: MediaDescription;
-  manifestMaxAgeSeconds: number;
-  /** Seconds until the URL's token expires: shared caches (the CDN) must not keep it longer. */
-  tokenSecondsLeft: number;
-  /** Generated manifests by version and path: a pure function of an immutable description. */
-  manifests: Map<string, RenderedManifest>;
-  /** Reports whether the last read came from memory. */
-  onCacheResult?: (hit: boolean) => void;
 }
 
-/** A servable object plus whether it is a manifest (compressible, short TTL). */
-export type ResolvedMedia = { object: ServableObject; manifest: boolean } | null;
+/**
+ * A servable object of a version, the same for every request. Its Cache-Control depends on the
+ * token's remaining time: shared caches (the CDN) must not keep an object past its URL's expiry.
+ */
+export interface MediaObject extends Omit<ServableObject, 'cacheControl'> {
+  /** Manifests are compressible and short-lived; media is immutable. */
+  manifest: boolean;
+  cacheControl(tokenSecondsLeft: number, manifestMaxAgeSeconds: number): string;
+}
 
 const MANIFEST_TYPES = { hls: 'application/vnd.apple.mpegurl', dash: 'application/dash+xml' } as const;
 
@@ -39,29 +41,16 @@ function strongEtag(...parts: Array<string | number>): string {
   return `"${parts.join('.')}"`;
 }
 
-export interface RenderedManifest {
-  bytes: Buffer;
-  etag: string;
-}
-
-const MAX_CACHED_MANIFESTS = 20_000;
-
-/** Writes (once per version and path) and hashes a manifest, then serves it from memory. */
-function manifest(source: MediaSource, key: string, write: () => string, contentType: string, maxAge: number): ServableObject {
-  let rendered = source.manifests.get(key);
-  if (!rendered) {
-    const bytes = Buffer.from(write(), 'utf8');
-    rendered = { bytes, etag: strongEtag(createHash('sha256').update(bytes).digest('base64url').slice(0, 22)) };
-    if (source.manifests.size >= MAX_CACHED_MANIFESTS) source.manifests.delete(source.manifests.keys().next().value!);
-    source.manifests.set(key, rendered);
-  }
-  const { bytes, etag } = rendered;
+/** Writes and hashes a manifest (once: the caller keeps the result), then serves it from memory. */
+function manifest(write: () => string, contentType: string): MediaObject {
+  const bytes = Buffer.from(write(), 'utf8');
   return {
+    manifest: true,
     size: bytes.length,
-    etag,
+    etag: strongEtag(createHash('sha256').update(bytes).digest('base64url').slice(0, 22)),
     contentType,
     // Never cached past the token: an edge copy outliving it would keep serving an expired URL.
-    cacheControl: `public, max-age=${maxAge}`,
+    cacheControl: (secondsLeft, maxAge) => `public, max-age=${Math.min(maxAge, secondsLeft)}`,
     read: async ({ start, end }) => bytes.subarray(start, end + 1),
   };
 }
@@ -75,71 +64,79 @@ export const BLOCK_BYTES = 1 << 20;
 const STREAM_ABOVE_BYTES = 8 * BLOCK_BYTES;
 
 /** A span of one rendition file (whole, init or one segment), read through the block cache. */
-function fileSpan(source: MediaSource, rendition: Rendition, span: { offset: number; size: number }, etag: string): ServableObject {
+function fileSpan(source: MediaSource, rendition: Rendition, span: { offset: number; size: number }, etag: string): MediaObject {
   const key = `${source.prefix}${rendition.file}`;
+  const { cache, store } = source;
+  const loadBlock = (block: number): Promise<{ value: Uint8Array; hit: boolean }> => {
+    const blockStart = block * BLOCK_BYTES;
+    const blockEnd = Math.min(rendition.fileSize, blockStart + BLOCK_BYTES) - 1;
+    return cache.getOrLoad(`${key}#${block}`, () => store.getBytes(key, { start: blockStart, end: blockEnd }));
+  };
   return {
+    manifest: false,
     size: span.size,
     etag,
     contentType: 'audio/mp4',
     // Browsers keep media for a year; shared caches only until the token expires (s-maxage).
-    cacheControl: `${IMMUTABLE}, s-maxage=${source.tokenSecondsLeft}`,
-    read: async ({ start, end }) => {
+    cacheControl: (secondsLeft) => `${IMMUTABLE}, s-maxage=${secondsLeft}`,
+    read: async ({ start, end }, onCacheResult) => {
       const from = span.offset + start;
       const to = span.offset + end;
       if (to - from + 1 > STREAM_ABOVE_BYTES) {
-        source.onCacheResult?.(false);
-        return Readable.toWeb((await source.store.get(key, { start: from, end: to })).body) as ReadableStream<Uint8Array>;
+        onCacheResult?.(false);
+        return Readable.toWeb((await store.get(key, { start: from, end: to })).body) as ReadableStream<Uint8Array>;
       }
       const first = Math.floor(from / BLOCK_BYTES);
       const last = Math.floor(to / BLOCK_BYTES);
-      const blocks = await Promise.all(
-        Array.from({ length: last - first + 1 }, (_, i) => {
-          const block = first + i;
-          const blockStart = block * BLOCK_BYTES;
-          const blockEnd = Math.min(rendition.fileSize, blockStart + BLOCK_BYTES) - 1;
-          return source.cache.getOrLoad(`${key}#${block}`, () => source.store.getBytes(key, { start: blockStart, end: blockEnd }));
+      if (first === last) {
+        // The common case (a segment or a player's range inside one block): no arrays, no copy.
+        const { value, hit } = await loadBlock(first);
+        onCacheResult?.(hit);
+        const blockStart = first * BLOCK_BYTES;
+        return value.subarray(from - blockStart, to - blockStart + 1);
+      }
+      const blocks = await Promise.all(Array.from({ length: last - first + 1 }, (_, i) => loadBlock(first + i)));
+      onCacheResult?.(blocks.every((block) => block.hit));
+      return Buffer.concat(
+        blocks.map(({ value }, i) => {
+          const blockStart = (first + i) * BLOCK_BYTES;
+          return value.subarray(Math.max(0, from - blockStart), Math.min(value.length, to - blockStart + 1));
         }),
       );
-      source.onCacheResult?.(blocks.every((block) => block.hit));
-      const parts = blocks.map(({ value }, i) => {
-        const blockStart = (first + i) * BLOCK_BYTES;
-        return value.subarray(Math.max(0, from - blockStart), Math.min(value.length, to - blockStart + 1));
-      });
-      return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
     },
   };
 }
 
-export function resolveMedia(source: MediaSource, target: MediaTarget): ResolvedMedia {
+/** The object a media path names in one version, or null when the version has no such object. */
+export function resolveMedia(source: MediaSource, target: MediaTarget): MediaObject | null {
   const { description, version } = source;
-  const maxAge = Math.min(source.manifestMaxAgeSeconds, source.tokenSecondsLeft);
   const renditionOf = (id: string): Rendition | undefined => description.renditions.find((r) => r.id === id);
 
   switch (target.kind) {
     case 'multivariant':
-      return { object: manifest(source, `${version}/${target.addressing}/multivariant`, () => writeMultivariantPlaylist(description, { addressing: target.addressing }), MANIFEST_TYPES.hls, maxAge), manifest: true };
+      return manifest(() => writeMultivariantPlaylist(description, { addressing: target.addressing }), MANIFEST_TYPES.hls);
     case 'mpd':
-      return { object: manifest(source, `${version}/${target.addressing}/mpd`, () => writeMpd(description, { addressing: target.addressing }), MANIFEST_TYPES.dash, maxAge), manifest: true };
+      return manifest(() => writeMpd(description, { addressing: target.addressing }), MANIFEST_TYPES.dash);
     case 'media-playlist': {
       const rendition = renditionOf(target.rendition);
       if (!rendition) return null;
-      return { object: manifest(source, `${version}/${target.addressing}/${rendition.id}`, () => writeMediaPlaylist(rendition, { addressing: target.addressing }), MANIFEST_TYPES.hls, maxAge), manifest: true };
+      return manifest(() => writeMediaPlaylist(rendition, { addressing: target.addressing }), MANIFEST_TYPES.hls);
     }
     case 'file': {
       const rendition = renditionOf(target.rendition);
       if (!rendition) return null;
-      return { object: fileSpan(source, rendition, { offset: 0, size: rendition.fileSize }, strongEtag(version, rendition.id)), manifest: false };
+      return fileSpan(source, rendition, { offset: 0, size: rendition.fileSize }, strongEtag(version, rendition.id));
     }
     case 'init': {
       const rendition = renditionOf(target.rendition);
       if (!rendition) return null;
-      return { object: fileSpan(source, rendition, rendition.init, strongEtag(version, rendition.id, 'init')), manifest: false };
+      return fileSpan(source, rendition, rendition.init, strongEtag(version, rendition.id, 'init'));
     }
     case 'segment': {
       const rendition = renditionOf(target.rendition);
       const segment = rendition?.segments[target.number - 1];
       if (!rendition || !segment) return null;
-      return { object: fileSpan(source, rendition, segment, strongEtag(version, rendition.id, target.number)), manifest: false };
+      return fileSpan(source, rendition, segment, strongEtag(version, rendition.id, target.number));
     }
   }
 }

@@ -128,6 +128,12 @@ export function createOriginMetrics({ defaultMetrics = true, now = defaultNow }:
     },
   });
 
+  // prom-client hashes the label set on every call; these are per-request, so each series is
+  // looked up once and kept (label sets are few: routes are patterns, methods are normalised).
+  const requestCounter = memo<{ inc(): void }>();
+  const routeSeries = memo<{ sent: { inc(value: number): void }; duration: { observe(value: number): void } }>();
+  const cacheCounter = memo<{ inc(): void }>();
+
   function observeStorage(operation: string, seconds: number, error?: unknown): void {
     storageRequestDuration.observe({ operation }, seconds);
     if (error !== undefined && isStorageFault(error)) storageErrors.inc({ operation });
@@ -143,12 +149,15 @@ export function createOriginMetrics({ defaultMetrics = true, now = defaultNow }:
     storageRequestDuration,
     storageErrors,
     recordRequest({ route, method, status, bytes, seconds }) {
-      httpRequests.inc({ route, method: normaliseMethod(method), status: String(status) });
-      if (bytes != null && bytes > 0) httpResponseBytes.inc({ route }, bytes);
-      httpRequestDuration.observe({ route }, seconds);
+      const normalised = normaliseMethod(method);
+      requestCounter(`${route} ${normalised} ${status}`, () => httpRequests.labels({ route, method: normalised, status: String(status) })).inc();
+      const { sent, duration } = routeSeries(route, () => ({ sent: httpResponseBytes.labels({ route }), duration: httpRequestDuration.labels({ route }) }));
+      if (bytes != null && bytes > 0) sent.inc(bytes);
+      duration.observe(seconds);
     },
     recordCache(cache, hit) {
-      cacheRequests.inc({ cache, result: hit ? 'hit' : 'miss' });
+      const result = hit ? 'hit' : 'miss';
+      cacheCounter(`${cache} ${result}`, () => cacheRequests.labels({ cache, result })).inc();
     },
     recordEviction(cache) {
       cacheEvictions.inc({ cache });
@@ -184,6 +193,19 @@ export function isStorageFault(error: unknown): boolean {
 export function normaliseMethod(method: string): string {
   const upper = method.toUpperCase();
   return KNOWN_METHODS.has(upper) ? upper : 'OTHER';
+}
+
+/** A map that builds each value once, on first use. */
+function memo<T>(): (key: string, make: () => T) => T {
+  const values = new Map<string, T>();
+  return (key, make) => {
+    let value = values.get(key);
+    if (value === undefined) {
+      value = make();
+      values.set(key, value);
+    }
+    return value;
+  };
 }
 
 function defaultNow(): number {

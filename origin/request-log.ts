@@ -3,6 +3,7 @@
 
 import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
+import { requestHeaders } from './request-headers.ts';
 import type { OriginLogger } from './types.ts';
 import type { OriginMetrics } from './metrics.ts';
 
@@ -11,6 +12,8 @@ export type CacheResult = 'hit' | 'miss';
 /** Context variables this middleware reads; handlers `c.set('cacheResult', …)` when they use a cache. */
 export interface RequestLogVariables {
   cacheResult?: CacheResult;
+  /** Body bytes of the answer, when the handler knows them without parsing its own headers. */
+  bodyBytes?: number;
 }
 
 /** The origin's logger (pino-like). */
@@ -44,7 +47,45 @@ export function redactPath(path: string): string {
   return path.replace(/\/media\/[^/]+(?=\/|$)/, '/media/<token>');
 }
 
+/** What is known about one answered request. */
+export interface RequestOutcome {
+  method: string;
+  route: string;
+  /** The path as requested; the token is redacted here. */
+  path: string;
+  status: number;
+  bytes: number | null;
+  durationMs: number;
+  range?: string | null;
+  cache?: CacheResult;
+  error?: unknown;
+}
+
+/** Records an outcome: the HTTP metrics and one log line (4xx at info, 5xx at error with the cause). */
+export function createRequestRecorder({ logger, metrics }: Pick<RequestLogOptions, 'logger' | 'metrics'>): (outcome: RequestOutcome) => void {
+  return ({ method, route, path, status, bytes, durationMs, range, cache, error }) => {
+    metrics.recordRequest({ route, method, status, bytes, seconds: durationMs / 1000 });
+    const line: Record<string, unknown> = {
+      method,
+      route,
+      path: redactPath(path),
+      status,
+      bytes,
+      durationMs: Math.round(durationMs * 1000) / 1000,
+    };
+    if (range != null) line.range = range;
+    if (cache !== undefined) line.cache = cache;
+    if (status >= 500) {
+      if (error !== undefined) line.err = error;
+      logger.error(line, 'request');
+    } else {
+      logger.info(line, 'request');
+    }
+  };
+}
+
 export function requestLog({ logger, metrics, routeOf = routePatternOf, now = performance.now.bind(performance) }: RequestLogOptions): MiddlewareHandler<{ Variables: RequestLogVariables }> {
+  const record = createRequestRecorder({ logger, metrics });
   return async (c, next) => {
     const start = now();
     let thrown: unknown;
@@ -55,31 +96,17 @@ export function requestLog({ logger, metrics, routeOf = routePatternOf, now = pe
       throw error;
     } finally {
       // Duration is time to response headers; a streamed body may keep flowing after this.
-      const durationMs = now() - start;
-      const status = thrown === undefined ? c.res.status : 500;
-      const route = safeRoute(routeOf, c);
-      const bytes = thrown === undefined ? responseBytes(c.req.method, c.res) : null;
-      metrics.recordRequest({ route, method: c.req.method, status, bytes, seconds: durationMs / 1000 });
-
-      const line: Record<string, unknown> = {
+      record({
         method: c.req.method,
-        route,
-        path: redactPath(c.req.path),
-        status,
-        bytes,
-        durationMs: Math.round(durationMs * 1000) / 1000,
-      };
-      const range = c.req.header('range');
-      if (range !== undefined) line.range = range;
-      const cache = c.get('cacheResult');
-      if (cache !== undefined) line.cache = cache;
-      const error = thrown ?? c.error;
-      if (status >= 500) {
-        if (error !== undefined) line.err = error;
-        logger.error(line, 'request');
-      } else {
-        logger.info(line, 'request');
-      }
+        route: safeRoute(routeOf, c),
+        path: c.req.path,
+        status: thrown === undefined ? c.res.status : 500,
+        bytes: thrown === undefined ? (c.get('bodyBytes') ?? responseBytes(c.req.method, c.res)) : null,
+        durationMs: now() - start,
+        range: requestHeaders(c).get('range'),
+        cache: c.get('cacheResult'),
+        error: thrown ?? c.error,
+      });
     }
   };
 }

@@ -90,8 +90,9 @@ export async function startTestOrigin(options: {
   const logger = capture
     ? { debug() {}, info: (entry: object) => capture(entry as Record<string, unknown>), warn: (entry: object) => capture(entry as Record<string, unknown>), error: (entry: object) => capture(entry as Record<string, unknown>) }
     : pino({ level: 'silent' });
-  const { app, metrics, stop } = createOriginApp(config, { store, catalog, logger, now: options.now });
-  const server = await listen(app, { port: 0, host: '127.0.0.1' });
+  const origin = createOriginApp(config, { store, catalog, logger, now: options.now });
+  const { metrics, stop } = origin;
+  const server = await listen(origin, { port: 0, host: '127.0.0.1' });
   return {
     url: server.url,
     config,

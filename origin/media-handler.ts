@@ -1,0 +1,141 @@
+// Answers every request under /media/: signed manifests, rendition files, byte ranges and
+// segments. It is the origin's hot path (a CDN pulls every slice through it), so it is plain
+// code over method, path and headers, run before the hono router rather than inside it: the
+// router, middleware chain and context cost a third of a cached 64 KiB range.
+
+import { isCadenceError } from '../errors/cadence-error.ts';
+import type { MediaDescription } from '../manifests/types.ts';
+import { DESCRIPTION_FILE, versionPrefix } from '../storage/layout.ts';
+import type { ObjectStore } from '../storage/types.ts';
+import { type ByteCache, singleFlight } from './byte-cache.ts';
+import type { HeaderReader } from './http-range.ts';
+import { failureOf, jsonAnswer } from './json-answer.ts';
+import { type MediaObject, resolveMedia } from './media-objects.ts';
+import { isSuspiciousPath, parseMediaPath } from './media-path.ts';
+import { answerObject, type ObjectAnswer } from './object-response.ts';
+import type { CacheResult } from './request-log.ts';
+import { createTokenVerifier, tokenScope } from './signing.ts';
+import type { OriginConfig } from './types.ts';
+
+/** The route pattern media requests are counted and logged under. */
+export const MEDIA_ROUTE = '/media/:token/:isrc/:version/*';
+export const MEDIA_PREFIX = '/media/';
+
+export interface MediaRequest {
+  method: string;
+  /** The path as the client sent it (no query), so encoded or relative segments can be refused. */
+  rawPath: string;
+  headers: HeaderReader;
+}
+
+export type MediaAnswer = ObjectAnswer & { cache?: CacheResult; error?: unknown };
+
+export interface MediaHandlerDependencies {
+  config: Pick<OriginConfig, 'signingKeys' | 'tokenPolicy' | 'manifestMaxAgeSeconds'>;
+  store: ObjectStore;
+  cache: ByteCache;
+  now: () => Date;
+  onCacheResult?: (hit: boolean) => void;
+}
+
+const ISRC = /^[A-Z]{2}[A-Z0-9]{3}[0-9]{7}$/;
+const VERSION = /^[0-9a-f]{20}$/;
+/** token / isrc / version / rest; each of the first three is one non-empty segment. */
+const MEDIA_PATH = /^\/media\/([^/]+)\/([^/]+)\/([^/]+)\/(.*)$/;
+const CORS = { 'Access-Control-Allow-Origin': '*' };
+const MEDIA_CORS = { ...CORS, 'Access-Control-Expose-Headers': 'Content-Range, Content-Length, Accept-Ranges, ETag' };
+const PREFLIGHT: MediaAnswer = {
+  status: 204,
+  headers: {
+    ...CORS,
+    'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
+    'Access-Control-Allow-Headers': 'Range, If-Range, If-None-Match, If-Modified-Since',
+    'Access-Control-Max-Age': '86400',
+  },
+  body: null,
+  bodyBytes: 0,
+};
+// Versions are immutable: a description, and what a path of it resolves to, are good forever
+// (bounded by count; only paths of stored versions under a valid token get this far).
+const MAX_DESCRIPTIONS = 10_000;
+const MAX_RESOLVED = 100_000;
+
+export function createMediaHandler({ config, store, cache, now, onCacheResult }: MediaHandlerDependencies): (request: MediaRequest) => Promise<MediaAnswer> {
+  const verifyToken = createTokenVerifier(config.signingKeys, config.tokenPolicy);
+  const loadDescription = singleFlight<string, MediaDescription>();
+  const descriptions = new Map<string, MediaDescription>();
+  const resolved = new Map<string, MediaObject | null>();
+
+  async function description(isrc: string, version: string): Promise<MediaDescription | null> {
+    const id = `${isrc}/${version}`;
+    const known = descriptions.get(id);
+    if (known) return known;
+    try {
+      const loaded = await loadDescription(id, async () => JSON.parse((await store.getBytes(`${versionPrefix(isrc, version)}${DESCRIPTION_FILE}`)).toString('utf8')) as MediaDescription);
+      if (descriptions.size >= MAX_DESCRIPTIONS) descriptions.delete(descriptions.keys().next().value!);
+      descriptions.set(id, loaded);
+      return loaded;
+    } catch (error) {
+      if (isCadenceError(error) && error.code === 'NOT_FOUND') return null;
+      throw error;
+    }
+  }
+
+  // Players read refusals (403/410/404) too, so every answer here is CORS-readable.
+  const refuse = (status: number, error: string, message: string): MediaAnswer => jsonAnswer(status, error, message, CORS);
+
+  async function answer({ method, rawPath, headers }: MediaRequest): Promise<MediaAnswer> {
+    if (isSuspiciousPath(rawPath)) return refuse(400, 'bad_request', 'path must not contain encoded, relative or empty segments');
+    if (method === 'OPTIONS') return PREFLIGHT;
+    const match = MEDIA_PATH.exec(rawPath);
+    if (!match) return refuse(404, 'not_found', 'no such media');
+    const [, token, isrc, version, rest] = match as unknown as [string, string, string, string, string];
+    if (!ISRC.test(isrc) || !VERSION.test(version)) return refuse(404, 'not_found', 'no such media');
+    const at = now();
+    const check = verifyToken(token, tokenScope(isrc, version), at);
+    if (!check.ok) return refuse(check.status, check.status === 410 ? 'token_expired' : 'forbidden', check.reason);
+
+    const object = await objectAt(isrc, version, rest);
+    if (!object) return refuse(404, 'not_found', 'no such media');
+    const secondsLeft = Math.max(0, Math.floor((check.expiresAt.getTime() - at.getTime()) / 1000));
+    let cache: CacheResult | undefined;
+    const answered: MediaAnswer = await answerObject(
+      { method, headers },
+      { ...object, cacheControl: object.cacheControl(secondsLeft, config.manifestMaxAgeSeconds) },
+      {
+        compressible: object.manifest,
+        headers: MEDIA_CORS,
+        onCacheResult: (hit) => {
+          cache = hit ? 'hit' : 'miss';
+          onCacheResult?.(hit);
+        },
+      },
+    );
+    if (cache) answered.cache = cache;
+    return answered;
+  }
+
+  /** The object `rest` names in a stored version (manifests are written here, once), or null. */
+  async function objectAt(isrc: string, version: string, rest: string): Promise<MediaObject | null> {
+    const id = `${isrc}/${version}/${rest}`;
+    const known = resolved.get(id);
+    if (known !== undefined) return known;
+    const target = parseMediaPath(rest);
+    if (!target) return null; // not kept: any string could be a path
+    const stored = await description(isrc, version);
+    if (!stored) return null;
+    const object = resolveMedia({ store, cache, prefix: versionPrefix(isrc, version), version, description: stored }, target);
+    if (resolved.size >= MAX_RESOLVED) resolved.delete(resolved.keys().next().value!);
+    resolved.set(id, object);
+    return object;
+  }
+
+  return async (request) => {
+    try {
+      return await answer(request);
+    } catch (error) {
+      const failure = failureOf(error);
+      return { ...jsonAnswer(failure.status, failure.error, failure.message, CORS), error };
+    }
+  };
+}

@@ -1,0 +1,33 @@
+// Request headers without building a fetch `Headers` per request: @hono/node-server creates one
+// lazily from the raw header list the first time `c.req.header()` is called, which costs more
+// than answering a cached 64 KiB range. Node has already parsed them into a plain object.
+
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Context } from 'hono';
+import type { HeaderReader } from './http-range.ts';
+
+/** What @hono/node-server passes as `c.env`: the raw Node request. */
+export interface NodeBindings {
+  incoming?: { url?: string; headers?: IncomingHttpHeaders };
+}
+
+/** The request's headers, read from Node's parsed object when there is one (names in lower case). */
+export function headerReaderOf(env: NodeBindings | undefined, request: Pick<Request, 'headers'>): HeaderReader {
+  const parsed = env?.incoming?.headers;
+  // Only touched when there is no Node request: reading `headers` is what builds the fetch Headers.
+  if (!parsed) return request.headers;
+  return {
+    get(name) {
+      const value = parsed[name];
+      if (value === undefined) return null;
+      // Repeated fields are joined as a fetch Headers would join them.
+      return Array.isArray(value) ? value.join(', ') : value;
+    },
+  };
+}
+
+/** `headerReaderOf` for a hono context. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function requestHeaders(c: Context<any>): HeaderReader {
+  return headerReaderOf(c.env as NodeBindings | undefined, c.req.raw);
+}

@@ -13,7 +13,7 @@ import type { ObjectStore } from '../storage/types.ts';
 import { ByteCache } from './byte-cache.ts';
 import { instrumentStore } from './instrumented-store.ts';
 import { failureOf } from './json-answer.ts';
-import { createMediaHandler, MEDIA_PREFIX, MEDIA_ROUTE } from './media-handler.ts';
+import { createMediaHandler, MEDIA_PREFIX, MEDIA_ROUTE, type MediaAnswer } from './media-handler.ts';
 import { isSuspiciousPath } from './media-path.ts';
 import { createOriginMetrics, type OriginMetrics } from './metrics.ts';
 import { toResponse } from './object-response.ts';
@@ -47,7 +47,7 @@ function jsonError(c: Context, status: 400 | 403 | 404 | 405 | 410 | 451 | 500 |
 
 export interface OriginApp {
   /** Serve this (e.g. with @hono/node-server): media first, then the hono routes. */
-  fetch: (request: Request, env?: NodeBindings) => Promise<Response>;
+  fetch: (request: Request, env?: NodeBindings) => Response | Promise<Response>;
   metrics: OriginMetrics;
   /** Flushes pending play counts; call before closing the catalog. */
   stop(): void;
@@ -137,24 +137,29 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
     return jsonError(c, failure.status, failure.error, failure.message);
   });
 
-  async function fetch(request: Request, env?: NodeBindings): Promise<Response> {
+  /** Media is answered here, ahead of the router, synchronously when it is in memory. */
+  function fetch(request: Request, env?: NodeBindings): Response | Promise<Response> {
     const rawPath = rawPathOf(request, env);
     if (!rawPath.startsWith(MEDIA_PREFIX)) return app.fetch(request, env);
     const started = performance.now();
+    const { method } = request;
     const headers = headerReaderOf(env, request);
-    const answer = await media({ method: request.method, rawPath, headers });
-    record({
-      method: request.method,
-      route: MEDIA_ROUTE,
-      path: rawPath,
-      status: answer.status,
-      bytes: answer.bodyBytes,
-      durationMs: performance.now() - started,
-      range: headers.get('range'),
-      cache: answer.cache,
-      error: answer.error,
-    });
-    return toResponse(answer);
+    const respond = (answer: MediaAnswer): Response => {
+      record({
+        method,
+        route: MEDIA_ROUTE,
+        path: rawPath,
+        status: answer.status,
+        bytes: answer.bodyBytes,
+        durationMs: performance.now() - started,
+        range: headers.get('range'),
+        cache: answer.cache,
+        error: answer.error,
+      });
+      return toResponse(answer);
+    };
+    const answered = media({ method, rawPath, headers });
+    return answered instanceof Promise ? answered.then(respond) : respond(answered);
   }
 
   return { fetch, metrics, stop: () => plays.stop() };

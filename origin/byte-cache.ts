@@ -101,6 +101,16 @@ export class ByteCache {
     return value;
   }
 
+  /**
+   * The cached value counted as a hit, or undefined without counting a miss: for callers that
+   * answer synchronously when they can and fall back to `getOrLoad`, which counts the miss.
+   */
+  getIfPresent(key: string): Uint8Array | undefined {
+    const value = this.#lookup(key);
+    if (value) this.#hits += 1;
+    return value;
+  }
+
   /** Looks without counting or touching recency. */
   has(key: string): boolean {
     return this.#entries.has(key);

@@ -12,7 +12,7 @@ import type { HeaderReader } from './http-range.ts';
 import { failureOf, jsonAnswer } from './json-answer.ts';
 import { type MediaObject, resolveMedia } from './media-objects.ts';
 import { isSuspiciousPath, parseMediaPath } from './media-path.ts';
-import { answerObject, type ObjectAnswer } from './object-response.ts';
+import { completeAnswer, completeAnswerFromMemory, type ObjectAnswer, type ObjectPlan, planObjectAnswer, type ServableObject } from './object-response.ts';
 import type { CacheResult } from './request-log.ts';
 import { createTokenVerifier, tokenScope } from './signing.ts';
 import type { OriginConfig } from './types.ts';
@@ -60,7 +60,13 @@ const PREFLIGHT: MediaAnswer = {
 const MAX_DESCRIPTIONS = 10_000;
 const MAX_RESOLVED = 100_000;
 
-export function createMediaHandler({ config, store, cache, now, onCacheResult }: MediaHandlerDependencies): (request: MediaRequest) => Promise<MediaAnswer> {
+/**
+ * Answers synchronously when everything is in memory (a known version path, a cached block): no
+ * promise on the hot path, which also lets @hono/node-server write the answer without awaiting.
+ */
+export type MediaHandler = (request: MediaRequest) => MediaAnswer | Promise<MediaAnswer>;
+
+export function createMediaHandler({ config, store, cache, now, onCacheResult }: MediaHandlerDependencies): MediaHandler {
   const verifyToken = createTokenVerifier(config.signingKeys, config.tokenPolicy);
   const loadDescription = singleFlight<string, MediaDescription>();
   const descriptions = new Map<string, MediaDescription>();
@@ -84,7 +90,7 @@ export function createMediaHandler({ config, store, cache, now, onCacheResult }:
   // Players read refusals (403/410/404) too, so every answer here is CORS-readable.
   const refuse = (status: number, error: string, message: string): MediaAnswer => jsonAnswer(status, error, message, CORS);
 
-  async function answer({ method, rawPath, headers }: MediaRequest): Promise<MediaAnswer> {
+  function answer({ method, rawPath, headers }: MediaRequest): MediaAnswer | Promise<MediaAnswer> {
     if (isSuspiciousPath(rawPath)) return refuse(400, 'bad_request', 'path must not contain encoded, relative or empty segments');
     if (method === 'OPTIONS') return PREFLIGHT;
     const match = MEDIA_PATH.exec(rawPath);
@@ -94,24 +100,33 @@ export function createMediaHandler({ config, store, cache, now, onCacheResult }:
     const at = now();
     const check = verifyToken(token, tokenScope(isrc, version), at);
     if (!check.ok) return refuse(check.status, check.status === 410 ? 'token_expired' : 'forbidden', check.reason);
-
-    const object = await objectAt(isrc, version, rest);
-    if (!object) return refuse(404, 'not_found', 'no such media');
     const secondsLeft = Math.max(0, Math.floor((check.expiresAt.getTime() - at.getTime()) / 1000));
-    let cache: CacheResult | undefined;
-    const answered: MediaAnswer = await answerObject(
-      { method, headers },
-      { ...object, cacheControl: object.cacheControl(secondsLeft, config.manifestMaxAgeSeconds) },
-      {
-        compressible: object.manifest,
-        headers: MEDIA_CORS,
-        onCacheResult: (hit) => {
-          cache = hit ? 'hit' : 'miss';
-          onCacheResult?.(hit);
-        },
-      },
-    );
-    if (cache) answered.cache = cache;
+
+    const serve = (object: MediaObject | null): MediaAnswer | Promise<MediaAnswer> => {
+      if (!object) return refuse(404, 'not_found', 'no such media');
+      const servable: ServableObject = { ...object, cacheControl: object.cacheControl(secondsLeft, config.manifestMaxAgeSeconds) };
+      const plan = planObjectAnswer({ method, headers }, servable, { compressible: object.manifest, headers: MEDIA_CORS });
+      const fromMemory: MediaAnswer | undefined = completeAnswerFromMemory(plan, servable);
+      if (fromMemory) {
+        if (plan.body && !object.manifest) {
+          fromMemory.cache = 'hit';
+          onCacheResult?.(true);
+        }
+        return fromMemory;
+      }
+      return readAnswer(plan, servable);
+    };
+    const known = resolved.get(`${isrc}/${version}/${rest}`);
+    return known !== undefined ? serve(known) : objectAt(isrc, version, rest).then(serve);
+  }
+
+  async function readAnswer(plan: ObjectPlan, servable: ServableObject): Promise<MediaAnswer> {
+    let cacheResult: CacheResult | undefined;
+    const answered: MediaAnswer = await completeAnswer(plan, servable, (hit) => {
+      cacheResult = hit ? 'hit' : 'miss';
+      onCacheResult?.(hit);
+    });
+    if (cacheResult) answered.cache = cacheResult;
     return answered;
   }
 
@@ -130,12 +145,16 @@ export function createMediaHandler({ config, store, cache, now, onCacheResult }:
     return object;
   }
 
-  return async (request) => {
+  const failed = (error: unknown): MediaAnswer => {
+    const failure = failureOf(error);
+    return { ...jsonAnswer(failure.status, failure.error, failure.message, CORS), error };
+  };
+  return (request) => {
     try {
-      return await answer(request);
+      const answered = answer(request);
+      return answered instanceof Promise ? answered.catch(failed) : answered;
     } catch (error) {
-      const failure = failureOf(error);
-      return { ...jsonAnswer(failure.status, failure.error, failure.message, CORS), error };
+      return failed(error);
     }
   };
 }

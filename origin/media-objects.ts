@@ -52,6 +52,7 @@ function manifest(write: () => string, contentType: string): MediaObject {
     // Never cached past the token: an edge copy outliving it would keep serving an expired URL.
     cacheControl: (secondsLeft, maxAge) => `public, max-age=${Math.min(maxAge, secondsLeft)}`,
     read: async ({ start, end }) => bytes.subarray(start, end + 1),
+    readCached: ({ start, end }) => bytes.subarray(start, end + 1),
   };
 }
 
@@ -67,10 +68,11 @@ const STREAM_ABOVE_BYTES = 8 * BLOCK_BYTES;
 function fileSpan(source: MediaSource, rendition: Rendition, span: { offset: number; size: number }, etag: string): MediaObject {
   const key = `${source.prefix}${rendition.file}`;
   const { cache, store } = source;
+  const blockKey = (block: number): string => `${key}#${block}`;
   const loadBlock = (block: number): Promise<{ value: Uint8Array; hit: boolean }> => {
     const blockStart = block * BLOCK_BYTES;
     const blockEnd = Math.min(rendition.fileSize, blockStart + BLOCK_BYTES) - 1;
-    return cache.getOrLoad(`${key}#${block}`, () => store.getBytes(key, { start: blockStart, end: blockEnd }));
+    return cache.getOrLoad(blockKey(block), () => store.getBytes(key, { start: blockStart, end: blockEnd }));
   };
   return {
     manifest: false,
@@ -79,6 +81,15 @@ function fileSpan(source: MediaSource, rendition: Rendition, span: { offset: num
     contentType: 'audio/mp4',
     // Browsers keep media for a year; shared caches only until the token expires (s-maxage).
     cacheControl: (secondsLeft) => `${IMMUTABLE}, s-maxage=${secondsLeft}`,
+    // A range inside one cached block: the common case for segments and players' ranges.
+    readCached: ({ start, end }) => {
+      const from = span.offset + start;
+      const to = span.offset + end;
+      const block = Math.floor(from / BLOCK_BYTES);
+      if (block !== Math.floor(to / BLOCK_BYTES)) return undefined;
+      const blockStart = block * BLOCK_BYTES;
+      return cache.getIfPresent(blockKey(block))?.subarray(from - blockStart, to - blockStart + 1);
+    },
     read: async ({ start, end }, onCacheResult) => {
       const from = span.offset + start;
       const to = span.offset + end;
@@ -89,7 +100,6 @@ function fileSpan(source: MediaSource, rendition: Rendition, span: { offset: num
       const first = Math.floor(from / BLOCK_BYTES);
       const last = Math.floor(to / BLOCK_BYTES);
       if (first === last) {
-        // The common case (a segment or a player's range inside one block): no arrays, no copy.
         const { value, hit } = await loadBlock(first);
         onCacheResult?.(hit);
         const blockStart = first * BLOCK_BYTES;

@@ -21,6 +21,8 @@ export interface ServableObject {
   cacheControl: string;
   /** Called only for GET, only with a non-empty range inside the object; reports cache use when it has one. */
   read(range: ByteRange, onCacheResult?: (hit: boolean) => void): Promise<ReadableStream<Uint8Array> | Uint8Array>;
+  /** The same bytes when they are already in memory (a cache hit), else undefined. */
+  readCached?(range: ByteRange): Uint8Array | undefined;
 }
 
 export interface RespondOptions {
@@ -64,10 +66,25 @@ export function toResponse({ status, headers, body }: ObjectAnswer): Response {
   return new Response(body as BodyInit | null, { status, headers });
 }
 
-export async function answerObject(request: ObjectRequest, object: ServableObject, { compressible = false, headers: extra, onCacheResult }: RespondOptions = {}): Promise<ObjectAnswer> {
+/**
+ * An answer decided from the request alone: status and headers, and which bytes the body is.
+ * Reading them is a separate step, so a caller holding them in memory can answer synchronously.
+ */
+export interface ObjectPlan {
+  status: number;
+  headers: Record<string, string>;
+  /** The identity bytes to send (gzipped first when `gzip`), or null for an empty body. */
+  body: { range: ByteRange; gzip: boolean } | null;
+}
+
+export async function answerObject(request: ObjectRequest, object: ServableObject, options: RespondOptions = {}): Promise<ObjectAnswer> {
+  return completeAnswer(planObjectAnswer(request, object, options), object, options.onCacheResult);
+}
+
+export function planObjectAnswer(request: ObjectRequest, object: ServableObject, { compressible = false, headers: extra }: RespondOptions = {}): ObjectPlan {
   const { method, headers } = request;
   if (method !== 'GET' && method !== 'HEAD') {
-    return { status: 405, headers: { Allow: 'GET, HEAD', 'Content-Length': '0', 'Cache-Control': 'no-store' }, body: null, bodyBytes: 0 };
+    return { status: 405, headers: { Allow: 'GET, HEAD', 'Content-Length': '0', 'Cache-Control': 'no-store' }, body: null };
   }
   // Our own bugs, not the client's input: fail loudly rather than send wrong validators or lengths.
   if (!Number.isSafeInteger(object.size) || object.size < 0) throw new TypeError(`object size ${object.size} is not a byte count`);
@@ -92,10 +109,10 @@ export async function answerObject(request: ObjectRequest, object: ServableObjec
   switch (evaluatePreconditions({ method, headers, etag, lastModified })) {
     case 'not-modified':
       // 304 carries the validators and caching fields of the 200 it stands for, and nothing else.
-      return { status: 304, headers: fields, body: null, bodyBytes: 0 };
+      return { status: 304, headers: fields, body: null };
     case 'precondition-failed':
       fields['Accept-Ranges'] = 'bytes';
-      return emptyAnswer(412, fields);
+      return emptyPlan(412, fields);
     case 'proceed':
       break;
   }
@@ -103,30 +120,47 @@ export async function answerObject(request: ObjectRequest, object: ServableObjec
   fields['Accept-Ranges'] = 'bytes';
   if (ranged && range.kind === 'unsatisfiable') {
     fields['Content-Range'] = `bytes */${size}`;
-    return emptyAnswer(416, fields);
+    return emptyPlan(416, fields);
   }
 
   fields['Content-Type'] = object.contentType;
   if (ranged && range.kind === 'single') {
     const { start, end } = range;
-    const length = end - start + 1;
     fields['Content-Range'] = `bytes ${start}-${end}/${size}`;
-    fields['Content-Length'] = String(length);
-    return { status: 206, headers: fields, body: await readExactly(object, { start, end }, onCacheResult), bodyBytes: length };
+    fields['Content-Length'] = String(end - start + 1);
+    return { status: 206, headers: fields, body: { range: { start, end }, gzip: false } };
   }
 
   if (gzipped) {
     fields['Content-Encoding'] = 'gzip';
     // HEAD may omit a length known only by generating the content (RFC 9110 §9.3.2); we never read for HEAD.
-    if (method === 'HEAD') return { status: 200, headers: fields, body: null, bodyBytes: 0 };
-    const encoded = await gzipAsync(await collect(await readExactly(object, { start: 0, end: size - 1 }, onCacheResult)));
-    fields['Content-Length'] = String(encoded.byteLength);
-    return { status: 200, headers: fields, body: encoded, bodyBytes: encoded.byteLength };
+    return { status: 200, headers: fields, body: method === 'HEAD' ? null : { range: { start: 0, end: size - 1 }, gzip: true } };
   }
 
   fields['Content-Length'] = String(size);
-  if (method === 'HEAD' || size === 0) return { status: 200, headers: fields, body: null, bodyBytes: 0 };
-  return { status: 200, headers: fields, body: await readExactly(object, { start: 0, end: size - 1 }, onCacheResult), bodyBytes: size };
+  const empty = method === 'HEAD' || size === 0;
+  return { status: 200, headers: fields, body: empty ? null : { range: { start: 0, end: size - 1 }, gzip: false } };
+}
+
+/** Reads (and gzips) the planned body. */
+export async function completeAnswer(plan: ObjectPlan, object: ServableObject, onCacheResult?: (hit: boolean) => void): Promise<ObjectAnswer> {
+  const { status, headers, body } = plan;
+  if (!body) return { status, headers, body: null, bodyBytes: 0 };
+  const bytes = await readExactly(object, body.range, onCacheResult);
+  if (!body.gzip) return { status, headers, body: bytes, bodyBytes: rangeLength(body.range) };
+  const encoded = await gzipAsync(await collect(bytes));
+  headers['Content-Length'] = String(encoded.byteLength);
+  return { status, headers, body: encoded, bodyBytes: encoded.byteLength };
+}
+
+/** The planned answer right now, when its body is empty or already in memory; else undefined. */
+export function completeAnswerFromMemory(plan: ObjectPlan, object: ServableObject): ObjectAnswer | undefined {
+  const { status, headers, body } = plan;
+  if (!body) return { status, headers, body: null, bodyBytes: 0 };
+  if (body.gzip) return undefined;
+  const bytes = object.readCached?.(body.range);
+  if (!bytes) return undefined;
+  return { status, headers, body: checkLength(bytes, body.range), bodyBytes: bytes.byteLength };
 }
 
 /** The validator of the gzip representation: `"abc"` becomes `"abc-gz"`. */
@@ -135,20 +169,27 @@ export function gzipEtagOf(etag: string): string {
 }
 
 /** An error status with no body; never cached, since it depends on request headers a CDN may not key on. */
-function emptyAnswer(status: number, headers: Record<string, string>): ObjectAnswer {
+function emptyPlan(status: number, headers: Record<string, string>): ObjectPlan {
   headers['Content-Length'] = '0';
   headers['Cache-Control'] = 'no-store';
-  return { status, headers, body: null, bodyBytes: 0 };
+  return { status, headers, body: null };
+}
+
+function rangeLength({ start, end }: ByteRange): number {
+  return end - start + 1;
 }
 
 /** Reads a range, checking an in-memory answer against the Content-Length we are about to send. */
 async function readExactly(object: ServableObject, range: ByteRange, onCacheResult?: (hit: boolean) => void): Promise<ReadableStream<Uint8Array> | Uint8Array> {
   const body = await object.read(range, onCacheResult);
-  const expected = range.end - range.start + 1;
-  if (body instanceof Uint8Array && body.byteLength !== expected) {
-    throw new Error(`object read of bytes ${range.start}-${range.end} returned ${body.byteLength} bytes, expected ${expected}`);
+  return body instanceof Uint8Array ? checkLength(body, range) : body;
+}
+
+function checkLength(bytes: Uint8Array, range: ByteRange): Uint8Array {
+  if (bytes.byteLength !== rangeLength(range)) {
+    throw new Error(`object read of bytes ${range.start}-${range.end} returned ${bytes.byteLength} bytes, expected ${rangeLength(range)}`);
   }
-  return body;
+  return bytes;
 }
 
 async function collect(body: ReadableStream<Uint8Array> | Uint8Array): Promise<Uint8Array> {

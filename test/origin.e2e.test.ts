@@ -259,6 +259,31 @@ describe('paths and headers', () => {
     }
   });
 
+  it('answers CORS preflights, HEAD and other methods on media', async () => {
+    const { hls } = await grant(fixture.worldwide[0]!);
+    const file = `${origin.url}${hls.slice(0, -'master.m3u8'.length)}aac-160.mp4`;
+    const preflight = await fetch(file, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://player.example', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'range' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/Range/);
+
+    const head = await fetch(file, { method: 'HEAD' });
+    const get = await fetch(file);
+    const body = await get.arrayBuffer();
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-length')).toBe(String(body.byteLength));
+    expect(head.headers.get('etag')).toBe(get.headers.get('etag'));
+
+    const post = await fetch(file, { method: 'POST', body: 'x' });
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('GET, HEAD');
+    const forged = await fetch(file.replace(/\/media\/[^/]+\//, '/media/k.1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/'), { method: 'OPTIONS' });
+    expect(forged.status).toBe(204); // a preflight carries no credentials; the GET that follows is checked
+  });
+
   it('answers oversized headers with 431', async () => {
     const { status } = await rawGet('/healthz', { 'X-Big': 'x'.repeat(20_000) });
     expect(status).toBe(431);

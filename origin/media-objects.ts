@@ -5,6 +5,7 @@
 
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { writeMpd } from '../manifests/dash-writer.ts';
 import { writeMediaPlaylist, writeMultivariantPlaylist } from '../manifests/hls-writer.ts';
 import type { MediaDescription, Rendition } from '../manifests/types.ts';
@@ -41,10 +42,14 @@ function strongEtag(...parts: Array<string | number>): string {
   return `"${parts.join('.')}"`;
 }
 
-/** Writes and hashes a manifest (once: the caller keeps the result), then serves it from memory. */
+/**
+ * Writes, hashes and gzips a manifest once (the caller keeps the result), then serves it from
+ * memory: every player start asks for two or three of them.
+ */
 function manifest(write: () => string, contentType: string): MediaObject {
   const bytes = Buffer.from(write(), 'utf8');
   return {
+    gzipped: gzipSync(bytes),
     manifest: true,
     size: bytes.length,
     etag: strongEtag(createHash('sha256').update(bytes).digest('base64url').slice(0, 22)),

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -207,6 +207,25 @@ describe('respondWithObject', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('last-modified')).toBeNull();
     expect(new Uint8Array(await response.arrayBuffer())).toEqual(new Uint8Array([1, 2, 3, 4]));
+  });
+
+  it('sends a precompressed body with its length, without reading, and ranges of the identity bytes', async () => {
+    const text = new TextEncoder().encode('#EXTM3U\n#EXT-X-VERSION:7\n');
+    const reads: ByteRange[] = [];
+    const object = base({ size: text.length, read: async (range) => (reads.push(range), text.slice(range.start, range.end + 1)), gzipped: gzipSync(text) });
+    const gzipOnly = { headers: { 'Accept-Encoding': 'gzip' } };
+    const whole = await respondWithObject(new Request('http://x/', gzipOnly), object, { compressible: true });
+    expect(whole.headers.get('content-encoding')).toBe('gzip');
+    const body = new Uint8Array(await whole.arrayBuffer());
+    expect(whole.headers.get('content-length')).toBe(String(body.length));
+    expect(gunzipSync(body)).toEqual(Buffer.from(text));
+    const head = await respondWithObject(new Request('http://x/', { ...gzipOnly, method: 'HEAD' }), object, { compressible: true });
+    expect(head.headers.get('content-length')).toBe(String(body.length));
+    expect(reads).toEqual([]);
+    const ranged = await respondWithObject(new Request('http://x/', { headers: { 'Accept-Encoding': 'gzip', Range: 'bytes=0-6' } }), object, { compressible: true });
+    expect(ranged.status).toBe(206);
+    expect(ranged.headers.get('content-encoding')).toBeNull();
+    expect(new TextDecoder().decode(await ranged.arrayBuffer())).toBe('#EXTM3U');
   });
 
   it('keeps a Range honoured by If-Range with a date only when the object has that exact date', async () => {

@@ -23,6 +23,8 @@ export interface ServableObject {
   read(range: ByteRange, onCacheResult?: (hit: boolean) => void): Promise<ReadableStream<Uint8Array> | Uint8Array>;
   /** The same bytes when they are already in memory (a cache hit), else undefined. */
   readCached?(range: ByteRange): Uint8Array | undefined;
+  /** The whole object gzipped ahead of time (small immutable text): answered without compressing. */
+  gzipped?: Uint8Array;
 }
 
 export interface RespondOptions {
@@ -133,6 +135,7 @@ export function planObjectAnswer(request: ObjectRequest, object: ServableObject,
 
   if (gzipped) {
     fields['Content-Encoding'] = 'gzip';
+    if (object.gzipped) fields['Content-Length'] = String(object.gzipped.byteLength);
     // HEAD may omit a length known only by generating the content (RFC 9110 §9.3.2); we never read for HEAD.
     return { status: 200, headers: fields, body: method === 'HEAD' ? null : { range: { start: 0, end: size - 1 }, gzip: true } };
   }
@@ -146,6 +149,7 @@ export function planObjectAnswer(request: ObjectRequest, object: ServableObject,
 export async function completeAnswer(plan: ObjectPlan, object: ServableObject, onCacheResult?: (hit: boolean) => void): Promise<ObjectAnswer> {
   const { status, headers, body } = plan;
   if (!body) return { status, headers, body: null, bodyBytes: 0 };
+  if (body.gzip && object.gzipped) return { status, headers, body: object.gzipped, bodyBytes: object.gzipped.byteLength };
   const bytes = await readExactly(object, body.range, onCacheResult);
   if (!body.gzip) return { status, headers, body: bytes, bodyBytes: rangeLength(body.range) };
   const encoded = await gzipAsync(await collect(bytes));
@@ -157,7 +161,7 @@ export async function completeAnswer(plan: ObjectPlan, object: ServableObject, o
 export function completeAnswerFromMemory(plan: ObjectPlan, object: ServableObject): ObjectAnswer | undefined {
   const { status, headers, body } = plan;
   if (!body) return { status, headers, body: null, bodyBytes: 0 };
-  if (body.gzip) return undefined;
+  if (body.gzip) return object.gzipped ? { status, headers, body: object.gzipped, bodyBytes: object.gzipped.byteLength } : undefined;
   const bytes = object.readCached?.(body.range);
   if (!bytes) return undefined;
   return { status, headers, body: checkLength(bytes, body.range), bodyBytes: bytes.byteLength };

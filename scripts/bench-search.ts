@@ -7,6 +7,7 @@
 //
 //   node --import tsx scripts/bench-search.ts [--catalog data/search-bench/catalog.db] [--samples 600]
 //       [--rounds 10] [--seconds 8] [--connections 32] [--workers 2] [--port 18490]
+//       [--skip-http] [--dump-queries queries.json]
 // Needs wrk (Debian package `wrk`).
 
 import { spawn } from 'node:child_process';
@@ -29,6 +30,8 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '2' },
     port: { type: 'string', default: '18490' },
     seed: { type: 'string', default: '7' },
+    'skip-http': { type: 'boolean', default: false },
+    'dump-queries': { type: 'string' },
   },
 });
 const CATALOG = resolve(values.catalog!);
@@ -133,6 +136,7 @@ try {
     }
   }
 
+  if (values['dump-queries']) await writeFile(values['dump-queries'], JSON.stringify(queries));
   process.stderr.write(`${queries.length} queries from ${total.toLocaleString('en')} tracks; warming up, then ${values.rounds} rounds\n`);
   // Warm the page cache and statement caches before measuring.
   for (const query of queries) catalog.search({ q: query.q });
@@ -236,6 +240,7 @@ function wrk(url: string, script: string): Promise<string> {
   });
 }
 
+if (values['skip-http']) process.exit(0);
 const scratch = await mkdtemp(join(tmpdir(), 'cadence-bench-search-'));
 try {
   const paths = queries.map((query) => `/v1/search?q=${encodeURIComponent(query.q)}&limit=10`);

@@ -1,14 +1,19 @@
 // Search over the FTS5 index. User text never reaches FTS5 syntax: it is cut into words by our own
 // tokenizer and every word is quoted, so `"`, `*`, `NEAR(`, `OR`, `-` are just characters.
 // Up to three passes, best first: every word as typed; the last word as a prefix (half-typed);
-// unknown words replaced by close words from the index's own vocabulary (typos). FTS5 finds the
-// matching tracks; ranking is done here on their fields (see `fieldScore`), because FTS5's bm25
-// must read the whole doclist of each word to weigh it: 8 ms for one common word at a million
-// tracks, before a single row is scored.
+// unknown words replaced by close words from the index's own vocabulary (typos). FTS5 finds
+// candidate tracks; ranking is done here on their fields (see `rank`), because FTS5's bm25 must
+// read the whole doclist of each word to weigh it.
+//
+// FTS5 walks every entry of every doclist in an AND, so a few very common words (`the`, `love`,
+// `of`) cost ~15 ms at a million tracks even when the answer is three tracks. So FTS5 is only
+// asked for the rarer words of a pass (chosen with the vocabulary's track counts, see
+// `drivingParts`); the common words are checked on the candidates' folded fields (search_docs),
+// which `rank` reads anyway. When that reads too many candidates, FTS5 gets one more word.
 
 import type BetterSqlite3 from 'better-sqlite3';
 import { CadenceError } from '../errors/cadence-error.ts';
-import { editDistance, deletionVariants, maxEdits, searchTokens } from './search-text.ts';
+import { editDistance, deletionVariants, maxEdits, searchTokens, unpackFields } from './search-text.ts';
 import type { SearchQuery, SearchResult } from './types.ts';
 
 export const MAX_QUERY_LENGTH = 200;
@@ -16,20 +21,57 @@ export const DEFAULT_LIMIT = 10;
 export const MAX_LIMIT = 50;
 const MAX_WORDS = 8;
 const CORRECTIONS_PER_WORD = 3;
+/** Matches ranked per pass: a very common word matches a third of a million tracks. */
 const MAX_RANKED = 100;
+/** Shorter words are never corrected, so they count as known even when no track has them. */
+const MIN_CORRECTABLE_LENGTH = 3;
+/**
+ * A half-typed word of 4+ letters (no FTS5 prefix index) is written out as an OR of its
+ * completions when there are at most this many: FTS5's own `word*` merges every completion's
+ * doclist before returning a row (20 ms for `love*`), an OR of terms is walked lazily.
+ */
+const MAX_EXPANDED_PREFIX = 16;
+/** Completions summed to estimate a prefix's tracks; past this it counts as everywhere. */
+const PREFIX_COUNT_TERMS = 64;
+/** Reading one candidate and checking it here costs about as much as FTS5 walking this many doclist entries (~1.5 µs vs ~7 ns). */
+const ROW_COST = 200;
+/**
+ * Candidates read at least before FTS5 is given one more of the pass's words: word counts taken as
+ * independent underestimate names (`aiden hall` is far likelier than `aiden` × `hall`).
+ */
+const SCAN_LIMIT = 400;
 /** Title and artist above album above genre. */
 const FIELD_WEIGHTS = { title: 10, artists: 10, album: 4, genre: 1 } as const;
+/** Artists are stored in the index joined with this. */
 
 /** Accepts a field's word for one query word: as typed, as a prefix, or one of its corrections. */
 type WordMatcher = (token: string) => boolean;
 
-interface Pass {
-  match: SearchResult['match'];
-  expression: string;
-  matchers: WordMatcher[];
+/** One query word as a pass reads it. */
+interface Part {
+  /** The word in FTS5 syntax (quoted); none for a single letter, which is only checked on fields. */
+  expression?: string;
+  accepts: WordMatcher;
+  /** A track's folded fields contain one of these if it has the word: a cheap test before `accepts`. */
+  hints: string[];
+  /** Tracks that carry the word, as the vocabulary counts them (an estimate for prefixes and short words). */
+  docs: number;
 }
 
-interface Row {
+interface Pass {
+  match: SearchResult['match'];
+  parts: Part[];
+}
+
+interface Ranked {
+  rowid: number;
+  score: number;
+  whole: boolean;
+  plays: number;
+  isrc: string;
+}
+
+interface Details {
   rowid: number;
   isrc: string;
   title: string;
@@ -37,42 +79,80 @@ interface Row {
   album: string;
   genre: string | null;
   duration: number;
-  plays: number;
 }
 
 const quote = (word: string): string => `"${word}"`;
+const exact = (word: string): WordMatcher => (token) => token === word;
+const startsWith = (word: string): WordMatcher => (token) => token.startsWith(word);
+
+const NO_MATCH = { score: 0, whole: false };
 
 /**
  * How well a track's fields carry the query words: each word counts with the weight of the best
  * field it appears in, damped by that field's length (a word in a two-word title says more than
  * one in a ten-word title). A track missing a word scores 0. `whole`: the title or an artist is
- * exactly the typed words, in any order (`love` → "Love").
+ * exactly the typed words, in any order (`love` → "Love"). `packed`: see search-text.ts packFields.
  */
-function rank(row: Row, matchers: WordMatcher[], wanted: string): { score: number; whole: boolean } {
-  const artists = JSON.parse(row.artists) as string[];
-  const title = searchTokens(row.title);
+function rank(packed: string, parts: Part[], wanted: string[]): { score: number; whole: boolean } {
+  // Most candidates that lack a word do not even contain it as a substring: no need to split.
+  if (!parts.every((part) => part.hints.some((hint) => packed.includes(hint)))) return NO_MATCH;
+  const { title, artists, album, genre } = unpackFields(packed);
   const fields: Array<[number, string[]]> = [
     [FIELD_WEIGHTS.title, title],
-    [FIELD_WEIGHTS.artists, searchTokens(artists.join(' '))],
-    [FIELD_WEIGHTS.album, searchTokens(row.album)],
-    [FIELD_WEIGHTS.genre, searchTokens(row.genre ?? '')],
+    [FIELD_WEIGHTS.artists, artists.flat()],
+    [FIELD_WEIGHTS.album, album],
+    [FIELD_WEIGHTS.genre, genre],
   ];
   let score = 0;
-  for (const accepts of matchers) {
+  for (const { accepts } of parts) {
     let best = 0;
     for (const [weight, tokens] of fields) {
       if (tokens.some(accepts)) best = Math.max(best, weight / Math.sqrt(tokens.length));
     }
-    if (best === 0) return { score: 0, whole: false };
+    if (best === 0) return NO_MATCH;
     score += best;
   }
-  const whole = wordKey(title) === wanted || artists.some((artist) => wordKey(searchTokens(artist)) === wanted);
-  return { score, whole };
+  return { score, whole: sameWords(title, wanted) || artists.some((artist) => sameWords(artist, wanted)) };
 }
 
-/** Words in a canonical order, so `story love` and "Love Story" compare equal. */
-function wordKey(words: string[]): string {
-  return [...words].sort().join(' ');
+/** The same words in any order (`wanted` sorted), so `story love` and "Love Story" compare equal. */
+function sameWords(words: string[], wanted: string[]): boolean {
+  if (words.length !== wanted.length) return false;
+  const sorted = [...words].sort();
+  return sorted.every((word, i) => word === wanted[i]);
+}
+
+/** Best first: the exact title or artist (`love` → "Love"); where the words are; then popularity. */
+function byRelevance(a: Ranked, b: Ranked): number {
+  return byFields(a, b) || b.plays - a.plays || a.isrc.localeCompare(b.isrc);
+}
+
+function byFields(a: Pick<Ranked, 'whole' | 'score'>, b: Pick<Ranked, 'whole' | 'score'>): number {
+  return Number(b.whole) - Number(a.whole) || b.score - a.score;
+}
+
+/** Expected tracks carrying every one of `parts`, taking the words as independent. */
+function estimate(parts: Part[], total: number): number {
+  return parts.reduce((tracks, part) => tracks * Math.min(1, part.docs / total), total);
+}
+
+/**
+ * How many of `parts` (rarest first) FTS5 should intersect; the rest are checked on the
+ * candidates. A part is added while walking its doclist costs less than reading the candidates it
+ * would rule out.
+ */
+function drivingParts(parts: Part[], total: number): number {
+  const matching = estimate(parts, total);
+  const cost = (count: number): number => {
+    const driver = parts.slice(0, count);
+    const candidates = estimate(driver, total);
+    // Reading stops once MAX_RANKED candidates carry every word.
+    const read = matching > 0 ? Math.min(candidates, (MAX_RANKED * candidates) / matching) : candidates;
+    return driver.reduce((entries, part) => entries + part.docs, 0) + ROW_COST * read;
+  };
+  let count = 1;
+  while (count < parts.length && cost(count + 1) < cost(count)) count++;
+  return count;
 }
 
 export function clampLimit(limit: number | undefined): number {
@@ -84,11 +164,15 @@ export function prepareSearch(db: BetterSqlite3.Database): {
   search(query: SearchQuery): SearchResult[];
   recordPlays(counts: ReadonlyArray<{ isrc: string; plays: number }>): void;
 } {
-  const termExists = db.prepare<[string], number>('SELECT 1 FROM search_terms WHERE term = ?').pluck();
-  const prefixExists = db.prepare<[string, string], number>('SELECT 1 FROM search_terms WHERE term >= ? AND term < ? LIMIT 1').pluck();
-  // A very common word (`love`) matches a third of a million tracks: only the first MAX_RANKED
-  // matches are ranked. Rarer words (nearly every real query) are ranked in full.
-  const matching = db.prepare<[string], number>(`SELECT rowid FROM track_search WHERE track_search MATCH ? LIMIT ${MAX_RANKED}`).pluck();
+  // A term whose tracks all lost it is still in the vocabulary, with docs 0: it counts as unknown.
+  const termDocs = db.prepare<[string], number>('SELECT docs FROM search_terms WHERE term = ? AND docs > 0').pluck();
+  const completions = db.prepare<[string, string], { term: string; docs: number }>(
+    `SELECT term, docs FROM search_terms WHERE term >= ? AND term < ? AND docs > 0 LIMIT ${PREFIX_COUNT_TERMS + 1}`,
+  );
+  const trackCount = db.prepare<[], number>('SELECT coalesce(max(rowid), 0) FROM tracks').pluck();
+  const candidates = db
+    .prepare<[string], [number, string]>('SELECT s.rowid, d.fields FROM track_search s JOIN search_docs d ON d.track = s.rowid WHERE track_search MATCH ?')
+    .raw();
   // Only tracks the catalog knows: a count for an unknown ISRC is dropped, not an error.
   const addPlays = db.prepare<[number, string]>(
     'INSERT INTO play_counts (isrc, plays) SELECT isrc, ? FROM tracks WHERE isrc = ? ON CONFLICT (isrc) DO UPDATE SET plays = plays + excluded.plays',
@@ -105,33 +189,47 @@ export function prepareSearch(db: BetterSqlite3.Database): {
       return statement;
     };
   };
-  const variantLookup = byArity((list) => `SELECT DISTINCT term FROM search_term_variants WHERE variant IN (${list})`);
+  const variantLookup = byArity(
+    (list) => `SELECT DISTINCT v.term, t.docs FROM search_term_variants v JOIN search_terms t ON t.term = v.term
+       WHERE v.variant IN (${list}) AND t.docs > 0`,
+  );
+  const popularity = byArity(
+    (list) => `SELECT t.rowid AS rowid, t.isrc, coalesce(p.plays, 0) AS plays FROM tracks t LEFT JOIN play_counts p ON p.isrc = t.isrc
+       WHERE t.rowid IN (${list})`,
+  );
   const rowDetails = byArity(
-    (list) => `SELECT t.rowid AS rowid, t.isrc, t.title, t.artists, r.title AS album, r.genre, v.duration_seconds AS duration, coalesce(p.plays, 0) AS plays
+    (list) => `SELECT t.rowid AS rowid, t.isrc, t.title, t.artists, r.title AS album, r.genre, v.duration_seconds AS duration
        FROM tracks t
        JOIN releases r ON r.upc = t.upc
        JOIN versions v ON v.isrc = t.isrc AND v.version = t.current_version
-       LEFT JOIN play_counts p ON p.isrc = t.isrc
        WHERE t.rowid IN (${list})`,
   );
 
-  function corrections(word: string): string[] {
+  /** Up to CORRECTIONS_PER_WORD vocabulary words closest to `word`, closest first. */
+  function corrections(word: string): Array<{ term: string; docs: number }> {
     const edits = maxEdits(word);
     if (edits === 0) return [];
     const variants = [...deletionVariants(word, edits)];
-    const found = variantLookup(variants.length).pluck().all(...variants) as string[];
+    const found = variantLookup(variants.length).all(...variants) as Array<{ term: string; docs: number }>;
     return found
-      .map((term) => ({ term, distance: editDistance(word, term, edits) }))
+      .map((entry) => ({ ...entry, distance: editDistance(word, entry.term, edits) }))
       .filter(({ distance }) => distance <= edits)
       .sort((a, b) => a.distance - b.distance || a.term.localeCompare(b.term))
-      .slice(0, CORRECTIONS_PER_WORD)
-      .map(({ term }) => term);
+      .slice(0, CORRECTIONS_PER_WORD);
   }
 
-  /** A word that is in the vocabulary (short words are not tracked there and count as known). */
-  const isKnown = (word: string): boolean => word.length < 3 || termExists.get(word) !== undefined;
-  // One letter is not a prefix worth expanding (it would merge thousands of doclists).
-  const isKnownPrefix = (word: string): boolean => word.length >= 2 && prefixExists.get(word, `${word}\u{10FFFF}`) !== undefined;
+  /** `word` read as the start of a longer word, or undefined when no indexed word starts with it. */
+  function prefixPart(word: string, total: number): Part | undefined {
+    // One letter is not a prefix worth expanding (it would merge thousands of doclists).
+    if (word.length < 2) return undefined;
+    const terms = completions.all(word, `${word}\u{10FFFF}`);
+    if (terms.length === 0) return undefined;
+    const docs = terms.length > PREFIX_COUNT_TERMS ? total : Math.min(total, terms.reduce((sum, term) => sum + term.docs, 0));
+    // Two and three letters have FTS5 prefix indexes (prefix = '2 3'): one doclist, walked lazily.
+    const expanded = word.length > 3 && terms.length <= MAX_EXPANDED_PREFIX;
+    const expression = expanded ? `(${terms.map((term) => quote(term.term)).join(' OR ')})` : `${quote(word)}*`;
+    return { expression, accepts: startsWith(word), hints: [word], docs };
+  }
 
   function filterExpression({ genre, artist }: SearchQuery): string {
     const parts: string[] = [];
@@ -142,50 +240,100 @@ export function prepareSearch(db: BetterSqlite3.Database): {
     return parts.join(' AND ');
   }
 
-  function passes(words: string[]): Pass[] {
+  function passes(words: string[], total: number): Pass[] {
     const last = words.length - 1;
-    const known = words.map(isKnown);
-    const lastIsPrefix = isKnownPrefix(words[last]!);
-    const exact = (word: string): WordMatcher => (token) => token === word;
-    const prefix = (word: string): WordMatcher => (token) => token.startsWith(word);
+    const docs = words.map((word) => termDocs.get(word) ?? 0);
+    const known = docs.map((count, i) => count > 0 || words[i]!.length < MIN_CORRECTABLE_LENGTH);
+    const completion = prefixPart(words[last]!, total);
+    const asTyped = (word: string, i: number): Part => ({ expression: quote(word), accepts: exact(word), hints: [word], docs: docs[i]! });
     const plans: Pass[] = [];
-    // Explicit AND: FTS5 does not accept implicit AND between a phrase and a parenthesised group.
-    if (known.every(Boolean)) plans.push({ match: 'exact', expression: words.map(quote).join(' AND '), matchers: words.map(exact) });
-    if (lastIsPrefix && known.slice(0, last).every(Boolean)) {
-      plans.push({
-        match: 'prefix',
-        expression: words.map((word, i) => (i === last ? `${quote(word)}*` : quote(word))).join(' AND '),
-        matchers: words.map((word, i) => (i === last ? prefix(word) : exact(word))),
-      });
+    if (known.every(Boolean)) plans.push({ match: 'exact', parts: words.map(asTyped) });
+    if (completion && known.slice(0, last).every(Boolean)) {
+      plans.push({ match: 'prefix', parts: words.map((word, i) => (i === last ? completion : asTyped(word, i))) });
     } else if (words[last]!.length === 1 && last > 0 && known.every(Boolean)) {
       // `daft p`: the other words find the tracks, the single letter is checked on their fields.
-      plans.push({
-        match: 'prefix',
-        expression: words.slice(0, last).map(quote).join(' AND '),
-        matchers: words.map((word, i) => (i === last ? prefix(word) : exact(word))),
-      });
+      plans.push({ match: 'prefix', parts: words.map((word, i) => (i === last ? { accepts: startsWith(word), hints: [word], docs: total } : asTyped(word, i))) });
     }
     // Typos: unknown words become the closest words the index knows; hopeless ones are dropped.
-    const parts: Array<{ expression: string; matcher: WordMatcher }> = [];
+    const parts: Part[] = [];
     let corrected = false;
     words.forEach((word, i) => {
-      if (i === last && lastIsPrefix) parts.push({ expression: `${quote(word)}*`, matcher: prefix(word) });
-      else if (known[i]) parts.push({ expression: quote(word), matcher: exact(word) });
+      if (i === last && completion) parts.push(completion);
+      else if (known[i]) parts.push(asTyped(word, i));
       else {
         const close = corrections(word);
         corrected = true;
-        if (close.length) parts.push({ expression: `(${close.map(quote).join(' OR ')})`, matcher: (token) => close.includes(token) });
+        if (close.length === 0) return;
+        const terms = close.map(({ term }) => term);
+        parts.push({
+          expression: `(${terms.map(quote).join(' OR ')})`,
+          accepts: (token) => terms.includes(token),
+          hints: terms,
+          docs: Math.min(total, close.reduce((sum, { docs: count }) => sum + count, 0)),
+        });
       }
     });
-    if (corrected && parts.length > 0) {
-      plans.push({ match: 'corrected', expression: parts.map((part) => part.expression).join(' AND '), matchers: parts.map((part) => part.matcher) });
-    }
+    if (corrected && parts.length > 0) plans.push({ match: 'corrected', parts });
     return plans;
   }
 
-  function details(rowids: number[]): Map<number, Row> {
+  /** Explicit AND: FTS5 does not accept implicit AND between a phrase and a parenthesised group. */
+  function expressionOf(parts: Part[], filter: string): string {
+    const words = parts.map((part) => part.expression!).join(' AND ');
+    return filter ? `(${words}) AND ${filter}` : words;
+  }
+
+  /**
+   * Candidates of `expression` that carry every part, up to MAX_RANKED, in rowid order;
+   * `complete` is false when `readLimit` rows were read before that.
+   */
+  function scan(expression: string, parts: Part[], wanted: string[], seen: Set<number>, readLimit: number) {
+    const ranked: Array<Omit<Ranked, 'plays' | 'isrc'>> = [];
+    let read = 0;
+    for (const [rowid, packed] of candidates.iterate(expression)) {
+      if (read++ >= readLimit) return { ranked, complete: false };
+      if (seen.has(rowid)) continue;
+      const { score, whole } = rank(packed, parts, wanted);
+      if (score > 0) ranked.push({ rowid, score, whole });
+      if (ranked.length >= MAX_RANKED) break;
+    }
+    return { ranked, complete: true };
+  }
+
+  /** The matches of one pass worth ranking, read as cheaply as the words allow. */
+  function matches(pass: Pass, filter: string, wanted: string[], seen: Set<number>, total: number) {
+    const searchable = pass.parts.filter((part) => part.expression !== undefined).sort((a, b) => a.docs - b.docs);
+    if (searchable.length === 0) return [];
+    for (let count = drivingParts(searchable, total); ; count++) {
+      const next = searchable[count];
+      // Reading on is worth it up to what walking the next word's doclist would cost. With every
+      // word in FTS5 each row carries every word: only the first MAX_RANKED are read.
+      const readLimit = next ? Math.max(SCAN_LIMIT, next.docs / ROW_COST) : Infinity;
+      const attempt = scan(expressionOf(searchable.slice(0, count), filter), pass.parts, wanted, seen, readLimit);
+      if (attempt.complete) return attempt.ranked;
+    }
+  }
+
+  /** The best `count` of `ranked`: popularity is read only where it can decide the order. */
+  function best(ranked: Array<Omit<Ranked, 'plays' | 'isrc'>>, count: number): Ranked[] {
+    ranked.sort(byFields);
+    const cut = ranked[Math.min(count, ranked.length) - 1];
+    const contenders = cut ? ranked.filter((entry) => byFields(entry, cut) <= 0) : [];
+    if (contenders.length === 0) return [];
+    const rows = popularity(contenders.length).all(...contenders.map((entry) => entry.rowid)) as Array<{ rowid: number; isrc: string; plays: number }>;
+    const byRowid = new Map(rows.map((row) => [row.rowid, row]));
+    return contenders
+      .flatMap((entry) => {
+        const row = byRowid.get(entry.rowid);
+        return row ? [{ ...entry, isrc: row.isrc, plays: row.plays }] : [];
+      })
+      .sort(byRelevance)
+      .slice(0, count);
+  }
+
+  function details(rowids: number[]): Map<number, Details> {
     if (rowids.length === 0) return new Map();
-    const rows = rowDetails(rowids.length).all(...rowids) as Row[];
+    const rows = rowDetails(rowids.length).all(...rowids) as Details[];
     return new Map(rows.map((row) => [row.rowid, row]));
   }
 
@@ -196,26 +344,20 @@ export function prepareSearch(db: BetterSqlite3.Database): {
     if (words.length === 0) return [];
     const limit = clampLimit(query.limit);
     const filter = filterExpression(query);
-    const wanted = wordKey(words);
+    const wanted = [...words].sort();
+    const total = Math.max(1, trackCount.get() ?? 0);
 
     const results: SearchResult[] = [];
     const seen = new Set<number>();
-    for (const pass of passes(words)) {
+    for (const pass of passes(words, total)) {
       // A long query that matched as typed was typed in full: completing its last word would only
       // add weaker matches, at the price of another AND over several doclists.
       if (pass.match === 'prefix' && words.length >= 3 && results.length > 0) break;
-      const expression = filter ? `(${pass.expression}) AND ${filter}` : pass.expression;
-      const rowids = matching.all(expression).filter((rowid) => !seen.has(rowid));
-      const rows = details(rowids);
-      const ranked = [...rows.values()]
-        .map((row) => ({ rowid: row.rowid, row, ...rank(row, pass.matchers, wanted) }))
-        .filter((entry) => entry.score > 0)
-        // A title or artist that is exactly what was typed comes first (`love` → "Love"); then
-        // where the words are (title, artist > album > genre, in short fields); equal relevance
-        // goes to the more played track.
-        .sort((a, b) => Number(b.whole) - Number(a.whole) || b.score - a.score || b.row.plays - a.row.plays || a.row.isrc.localeCompare(b.row.isrc));
-      for (const { rowid, row } of ranked) {
-        if (results.length >= limit) break;
+      const chosen = best(matches(pass, filter, wanted, seen, total), limit - results.length);
+      const rows = details(chosen.map((entry) => entry.rowid));
+      for (const { rowid } of chosen) {
+        const row = rows.get(rowid);
+        if (!row) continue;
         seen.add(rowid);
         results.push({
           isrc: row.isrc,

@@ -9,6 +9,8 @@ import { deletionVariants, packFields, searchTokens } from './search-text.ts';
 const MIN_TERM_LENGTH = 3;
 /** Terms this long also index two-deletion variants (a long query word may be two edits away). */
 const TWO_DELETIONS_FROM_LENGTH = 6;
+/** Artists in the index's artists column are joined with this. */
+const ARTIST_SEPARATOR = ' · ';
 
 export const SEARCH_SCHEMA = `
 CREATE VIRTUAL TABLE track_search USING fts5(
@@ -45,7 +47,11 @@ export function prepareSearchIndex(db: BetterSqlite3.Database): (isrc: string, d
   );
   const remove = db.prepare<[number]>('DELETE FROM track_search WHERE rowid = ?');
   const insert = db.prepare('INSERT INTO track_search (rowid, title, artists, album, genre) VALUES (?, ?, ?, ?, ?)');
-  const saveFields = db.prepare<[number, string]>('INSERT INTO search_docs (track, fields) VALUES (?, ?) ON CONFLICT (track) DO UPDATE SET fields = excluded.fields');
+  // A track's plays are counted before its first publish only in tests, but then they count.
+  const saveFields = db.prepare<[number, string, string]>(
+    `INSERT INTO search_docs (track, fields, plays) VALUES (?, ?, coalesce((SELECT plays FROM play_counts WHERE isrc = ?), 0))
+     ON CONFLICT (track) DO UPDATE SET fields = excluded.fields`,
+  );
   // RETURNING docs: 1 means the word is new (or back after every track lost it), so its variants
   // may be missing; re-adding them is idempotent.
   const countTerm = db
@@ -57,12 +63,12 @@ export function prepareSearchIndex(db: BetterSqlite3.Database): (isrc: string, d
   return (isrc, document) => {
     const id = rowid.get(isrc);
     if (id === undefined) return;
-    const artists = document.artists.join(' · ');
+    const artists = document.artists.join(ARTIST_SEPARATOR);
     const before = indexed.get(id);
     const oldWords = before ? termsOf(before) : new Set<string>();
     remove.run(id);
     insert.run(id, document.title, artists, document.album, document.genre ?? '');
-    saveFields.run(id, packFields(document));
+    saveFields.run(id, packFields(document), isrc);
     const newWords = termsOf({ title: document.title, artists, album: document.album, genre: document.genre ?? '' });
     // Only the difference moves the counts: re-publishing the same names touches nothing.
     for (const word of oldWords) if (!newWords.has(word)) uncountTerm.run(word);
@@ -93,7 +99,7 @@ export function backfillSearchIndex(db: BetterSqlite3.Database): void {
     )
     .all();
   for (const row of rows) {
-    const artists = (JSON.parse(row.artists) as string[]).join(' · ');
+    const artists = (JSON.parse(row.artists) as string[]).join(ARTIST_SEPARATOR);
     insert.run(row.rowid, row.title, artists, row.album, row.genre ?? '');
     for (const word of termsOf({ title: row.title, artists, album: row.album, genre: row.genre ?? '' })) {
       if (word.length < MIN_TERM_LENGTH || addTerm.run(word).changes === 0) continue;
@@ -107,7 +113,7 @@ export function backfillSearchIndex(db: BetterSqlite3.Database): void {
  * its rarer words (FTS5 walks every entry of every doclist in an AND: ~15 ms for a few very common
  * words at a million tracks) and check the common ones on the candidates. And each track's words,
  * folded once, for that check and for ranking: reading them costs ~1.3 µs a candidate where the
- * FTS5 row costs ~4 µs (plus tokenising it again). Both kept by prepareSearchIndex.
+ * FTS5 row costs ~4 µs (plus tokenising it again). Kept by prepareSearchIndex.
  */
 export const SEARCH_CANDIDATES_SCHEMA = `
 ALTER TABLE search_terms ADD COLUMN docs INTEGER NOT NULL DEFAULT 0;
@@ -130,12 +136,23 @@ export function backfillSearchCandidates(db: BetterSqlite3.Database): void {
     db.exec('DROP TABLE temp.search_vocabulary');
   }
   // In batches: better-sqlite3 cannot write while a read is being iterated on the same connection.
-  const batch = db.prepare<[number], { rowid: number; title: string; artists: string; album: string; genre: string | null }>(
-    `SELECT t.rowid AS rowid, t.title, t.artists, r.title AS album, r.genre FROM tracks t JOIN releases r ON r.upc = t.upc
-     WHERE t.rowid > ? ORDER BY t.rowid LIMIT 10000`,
+  // From the index rows themselves: they hold what publishing indexed (a track's artists and its
+  // release's), which is what the fields must agree with.
+  const batch = db.prepare<[number], { rowid: number; title: string; artists: string; album: string; genre: string }>(
+    'SELECT rowid, title, artists, album, genre FROM track_search WHERE rowid > ? ORDER BY rowid LIMIT 10000',
   );
   const save = db.prepare<[number, string]>('INSERT INTO search_docs (track, fields) VALUES (?, ?)');
   for (let rows = batch.all(0); rows.length > 0; rows = batch.all(rows[rows.length - 1]!.rowid)) {
-    for (const row of rows) save.run(row.rowid, packFields({ ...row, artists: JSON.parse(row.artists) as string[] }));
+    for (const row of rows) save.run(row.rowid, packFields({ ...row, artists: row.artists.split(ARTIST_SEPARATOR) }));
   }
 }
+
+/**
+ * Migration 4. A copy of each track's play count beside its folded fields: popularity breaks
+ * ties between candidates, and reading it from play_counts cost two more lookups per candidate.
+ * play_counts stays the record; recordPlays adds to both in one transaction.
+ */
+export const SEARCH_PLAYS_SCHEMA = `
+ALTER TABLE search_docs ADD COLUMN plays INTEGER NOT NULL DEFAULT 0;
+UPDATE search_docs SET plays = coalesce((SELECT p.plays FROM tracks t JOIN play_counts p ON p.isrc = t.isrc WHERE t.rowid = search_docs.track), 0);
+`;

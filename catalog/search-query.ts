@@ -68,7 +68,6 @@ interface Ranked {
   score: number;
   whole: boolean;
   plays: number;
-  isrc: string;
 }
 
 interface Details {
@@ -122,13 +121,12 @@ function sameWords(words: string[], wanted: string[]): boolean {
   return sorted.every((word, i) => word === wanted[i]);
 }
 
-/** Best first: the exact title or artist (`love` → "Love"); where the words are; then popularity. */
+/**
+ * Best first: the exact title or artist (`love` → "Love"); where the words are; then popularity;
+ * then the older track.
+ */
 function byRelevance(a: Ranked, b: Ranked): number {
-  return byFields(a, b) || b.plays - a.plays || a.isrc.localeCompare(b.isrc);
-}
-
-function byFields(a: Pick<Ranked, 'whole' | 'score'>, b: Pick<Ranked, 'whole' | 'score'>): number {
-  return Number(b.whole) - Number(a.whole) || b.score - a.score;
+  return Number(b.whole) - Number(a.whole) || b.score - a.score || b.plays - a.plays || a.rowid - b.rowid;
 }
 
 /** Expected tracks carrying every one of `parts`, taking the words as independent. */
@@ -171,14 +169,22 @@ export function prepareSearch(db: BetterSqlite3.Database): {
   );
   const trackCount = db.prepare<[], number>('SELECT coalesce(max(rowid), 0) FROM tracks').pluck();
   const candidates = db
-    .prepare<[string], [number, string]>('SELECT s.rowid, d.fields FROM track_search s JOIN search_docs d ON d.track = s.rowid WHERE track_search MATCH ?')
+    .prepare<[string], [number, string, number]>(
+      'SELECT s.rowid, d.fields, d.plays FROM track_search s JOIN search_docs d ON d.track = s.rowid WHERE track_search MATCH ?',
+    )
     .raw();
   // Only tracks the catalog knows: a count for an unknown ISRC is dropped, not an error.
   const addPlays = db.prepare<[number, string]>(
     'INSERT INTO play_counts (isrc, plays) SELECT isrc, ? FROM tracks WHERE isrc = ? ON CONFLICT (isrc) DO UPDATE SET plays = plays + excluded.plays',
   );
+  // search_docs keeps a copy beside the fields ranking reads, in the same transaction.
+  const addSearchPlays = db.prepare<[number, string]>('UPDATE search_docs SET plays = plays + ? WHERE track = (SELECT rowid FROM tracks WHERE isrc = ?)');
   const recordPlays = db.transaction((counts: ReadonlyArray<{ isrc: string; plays: number }>) => {
-    for (const { isrc, plays } of counts) if (plays > 0) addPlays.run(plays, isrc);
+    for (const { isrc, plays } of counts) {
+      if (plays <= 0) continue;
+      addPlays.run(plays, isrc);
+      addSearchPlays.run(plays, isrc);
+    }
   });
   // Statements with an IN list, prepared once per list length.
   const byArity = (sql: (placeholders: string) => string) => {
@@ -192,10 +198,6 @@ export function prepareSearch(db: BetterSqlite3.Database): {
   const variantLookup = byArity(
     (list) => `SELECT DISTINCT v.term, t.docs FROM search_term_variants v JOIN search_terms t ON t.term = v.term
        WHERE v.variant IN (${list}) AND t.docs > 0`,
-  );
-  const popularity = byArity(
-    (list) => `SELECT t.rowid AS rowid, t.isrc, coalesce(p.plays, 0) AS plays FROM tracks t LEFT JOIN play_counts p ON p.isrc = t.isrc
-       WHERE t.rowid IN (${list})`,
   );
   const rowDetails = byArity(
     (list) => `SELECT t.rowid AS rowid, t.isrc, t.title, t.artists, r.title AS album, r.genre, v.duration_seconds AS duration
@@ -288,13 +290,13 @@ export function prepareSearch(db: BetterSqlite3.Database): {
    * `complete` is false when `readLimit` rows were read before that.
    */
   function scan(expression: string, parts: Part[], wanted: string[], seen: Set<number>, readLimit: number) {
-    const ranked: Array<Omit<Ranked, 'plays' | 'isrc'>> = [];
+    const ranked: Ranked[] = [];
     let read = 0;
-    for (const [rowid, packed] of candidates.iterate(expression)) {
+    for (const [rowid, packed, plays] of candidates.iterate(expression)) {
       if (read++ >= readLimit) return { ranked, complete: false };
       if (seen.has(rowid)) continue;
       const { score, whole } = rank(packed, parts, wanted);
-      if (score > 0) ranked.push({ rowid, score, whole });
+      if (score > 0) ranked.push({ rowid, score, whole, plays });
       if (ranked.length >= MAX_RANKED) break;
     }
     return { ranked, complete: true };
@@ -312,23 +314,6 @@ export function prepareSearch(db: BetterSqlite3.Database): {
       const attempt = scan(expressionOf(searchable.slice(0, count), filter), pass.parts, wanted, seen, readLimit);
       if (attempt.complete) return attempt.ranked;
     }
-  }
-
-  /** The best `count` of `ranked`: popularity is read only where it can decide the order. */
-  function best(ranked: Array<Omit<Ranked, 'plays' | 'isrc'>>, count: number): Ranked[] {
-    ranked.sort(byFields);
-    const cut = ranked[Math.min(count, ranked.length) - 1];
-    const contenders = cut ? ranked.filter((entry) => byFields(entry, cut) <= 0) : [];
-    if (contenders.length === 0) return [];
-    const rows = popularity(contenders.length).all(...contenders.map((entry) => entry.rowid)) as Array<{ rowid: number; isrc: string; plays: number }>;
-    const byRowid = new Map(rows.map((row) => [row.rowid, row]));
-    return contenders
-      .flatMap((entry) => {
-        const row = byRowid.get(entry.rowid);
-        return row ? [{ ...entry, isrc: row.isrc, plays: row.plays }] : [];
-      })
-      .sort(byRelevance)
-      .slice(0, count);
   }
 
   function details(rowids: number[]): Map<number, Details> {
@@ -353,7 +338,7 @@ export function prepareSearch(db: BetterSqlite3.Database): {
       // A long query that matched as typed was typed in full: completing its last word would only
       // add weaker matches, at the price of another AND over several doclists.
       if (pass.match === 'prefix' && words.length >= 3 && results.length > 0) break;
-      const chosen = best(matches(pass, filter, wanted, seen, total), limit - results.length);
+      const chosen = matches(pass, filter, wanted, seen, total).sort(byRelevance).slice(0, limit - results.length);
       const rows = details(chosen.map((entry) => entry.rowid));
       for (const { rowid } of chosen) {
         const row = rows.get(rowid);

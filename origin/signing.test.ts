@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { createTokenVerifier, DEFAULT_TOKEN_POLICY, issueToken, parseSigningKeys, tokenScope, verifyToken } from './signing.ts';
+
+const KEYS = parseSigningKeys('k2:second-secret-0123456789,k1:first-secret-0123456789');
+const SCOPE = tokenScope('GBAYE2600001', '0123456789abcdef0123');
+const OTHER_SCOPE = tokenScope('GBAYE2600002', '0123456789abcdef0123');
+const ISSUED_AT = new Date('2026-11-21T10:15:00Z');
+const { token, expiresAt } = issueToken({ keys: KEYS, scope: SCOPE, now: ISSUED_AT });
+const afterExpiry = new Date(expiresAt.getTime() + (DEFAULT_TOKEN_POLICY.skewSeconds + 1) * 1000);
+
+function tamper(value: string): string {
+  const last = value.at(-2) === 'A' ? 'B' : 'A';
+  return `${value.slice(0, -2)}${last}${value.at(-1)}`;
+}
+
+describe('verifyToken', () => {
+  it('accepts its own token until expiry plus skew, then answers 410', () => {
+    expect(verifyToken({ keys: KEYS, token, scope: SCOPE, now: ISSUED_AT })).toEqual({ ok: true, expiresAt });
+    expect(verifyToken({ keys: KEYS, token, scope: SCOPE, now: afterExpiry })).toMatchObject({ ok: false, status: 410 });
+  });
+
+  it('refuses other scopes, tampered signatures and unknown keys with 403', () => {
+    expect(verifyToken({ keys: KEYS, token, scope: OTHER_SCOPE, now: ISSUED_AT })).toMatchObject({ ok: false, status: 403 });
+    expect(verifyToken({ keys: KEYS, token: tamper(token), scope: SCOPE, now: ISSUED_AT })).toMatchObject({ ok: false, status: 403 });
+    expect(verifyToken({ keys: KEYS.slice(1), token, scope: SCOPE, now: ISSUED_AT })).toMatchObject({ ok: false, status: 403, reason: 'unknown signing key' });
+  });
+});
+
+describe('createTokenVerifier', () => {
+  it('answers exactly as verifyToken does, before and after it has remembered a genuine token', () => {
+    const verify = createTokenVerifier(KEYS);
+    const cases: Array<[string, string, Date]> = [
+      [token, SCOPE, ISSUED_AT],
+      [token, SCOPE, ISSUED_AT],
+      [token, OTHER_SCOPE, ISSUED_AT],
+      [tamper(token), SCOPE, ISSUED_AT],
+      [token, SCOPE, afterExpiry],
+      ['not-a-token', SCOPE, ISSUED_AT],
+    ];
+    for (const [candidate, scope, now] of cases) {
+      expect(verify(candidate, scope, now), `${candidate} ${scope} ${now.toISOString()}`).toEqual(verifyToken({ keys: KEYS, token: candidate, scope, now }));
+    }
+  });
+
+  it('keeps at most maxEntries tokens and still verifies the ones it dropped', () => {
+    const verify = createTokenVerifier(KEYS, DEFAULT_TOKEN_POLICY, 2);
+    const scopes = ['GBAYE2600001', 'GBAYE2600002', 'GBAYE2600003'].map((isrc) => tokenScope(isrc, '0123456789abcdef0123'));
+    const tokens = scopes.map((scope) => issueToken({ keys: KEYS, scope, now: ISSUED_AT }).token);
+    for (const round of [1, 2]) {
+      scopes.forEach((scope, i) => expect(verify(tokens[i]!, scope, ISSUED_AT).ok, `round ${round}, token ${i}`).toBe(true));
+    }
+  });
+});

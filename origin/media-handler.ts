@@ -56,9 +56,11 @@ const PREFLIGHT: MediaAnswer = {
   bodyBytes: 0,
 };
 // Versions are immutable: a description, and what a path of it resolves to, are good forever
-// (bounded by count; only paths of stored versions under a valid token get this far).
+// (only paths of stored versions under a valid token get this far). Bounded by count, and by the
+// bytes of the manifests held (an hour-long track's media playlist is ~40 KB).
 const MAX_DESCRIPTIONS = 10_000;
-const MAX_RESOLVED = 100_000;
+const MAX_RESOLVED = 50_000;
+const MAX_RESOLVED_BYTES = 64 * 1024 * 1024;
 
 /**
  * Answers synchronously when everything is in memory (a known version path, a cached block): no
@@ -71,6 +73,21 @@ export function createMediaHandler({ config, store, cache, now, onCacheResult }:
   const loadDescription = singleFlight<string, MediaDescription>();
   const descriptions = new Map<string, MediaDescription>();
   const resolved = new Map<string, MediaObject | null>();
+  let resolvedBytes = 0;
+  const heldBytes = (object: MediaObject | null | undefined): number => (object?.manifest ? object.size + (object.gzipped?.byteLength ?? 0) : 0);
+
+  /** Keeps a resolution, dropping the oldest ones past the count or byte bound. */
+  function remember(id: string, object: MediaObject | null): void {
+    // Two first requests for one path may both resolve it: count it once.
+    if (resolved.has(id)) resolvedBytes -= heldBytes(resolved.get(id));
+    resolved.set(id, object);
+    resolvedBytes += heldBytes(object);
+    for (const [oldest, held] of resolved) {
+      if (resolved.size <= MAX_RESOLVED && resolvedBytes <= MAX_RESOLVED_BYTES) break;
+      resolved.delete(oldest);
+      resolvedBytes -= heldBytes(held);
+    }
+  }
 
   async function description(isrc: string, version: string): Promise<MediaDescription | null> {
     const id = `${isrc}/${version}`;
@@ -140,8 +157,7 @@ export function createMediaHandler({ config, store, cache, now, onCacheResult }:
     const stored = await description(isrc, version);
     if (!stored) return null;
     const object = resolveMedia({ store, cache, prefix: versionPrefix(isrc, version), version, description: stored }, target);
-    if (resolved.size >= MAX_RESOLVED) resolved.delete(resolved.keys().next().value!);
-    resolved.set(id, object);
+    remember(id, object);
     return object;
   }
 

@@ -163,6 +163,12 @@ http { access_log off; sendfile off; keepalive_requests 100000; types { audio/mp
     () => wrk(`${originUrl}${base}flac.mp4`, rangeScript(flacBytes.length), scratch),
     () => wrk(`${nginxUrl}/flac.mp4`, rangeScript(flacBytes.length), scratch),
   );
+  // Context for the range ratio: bare node:http serving the same ranges from memory.
+  const bare = await startProcess(process.execPath, ['--import', 'tsx', 'scripts/bare-node-range-server.ts', join(web, 'flac.mp4'), '18482', values.workers!], {}, /listening/);
+  stops.push(bare.stop);
+  const bareRanges = await wrk('http://127.0.0.1:18482/flac.mp4', rangeScript(flacBytes.length), scratch);
+  rows.push(`64 KiB ranges, bare node:http (${values.workers} workers, file in memory, nothing else): ${bareRanges.requestsPerSecond.toFixed(0)} req/s (p99 ${bareRanges.p99Ms.toFixed(2)} ms)`);
+  bare.stop();
   await compare(
     'segments',
     () => wrk(originUrl, pathsScript(segmentPaths(`${base}s/flac/`)), scratch),

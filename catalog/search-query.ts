@@ -13,7 +13,7 @@
 
 import type BetterSqlite3 from 'better-sqlite3';
 import { CadenceError } from '../errors/cadence-error.ts';
-import { editDistance, deletionVariants, maxEdits, searchTokens, unpackFields } from './search-text.ts';
+import { editDistance, deletionVariants, maxEdits, searchTokens } from './search-text.ts';
 import type { SearchQuery, SearchResult } from './types.ts';
 
 export const MAX_QUERY_LENGTH = 200;
@@ -47,16 +47,13 @@ const SCAN_LIMIT = 400;
 /** Title and artist above album above genre. */
 const FIELD_WEIGHTS = { title: 10, artists: 10, album: 4, genre: 1 } as const;
 
-/** Accepts a field's word for one query word: as typed, as a prefix, or one of its corrections. */
-type WordMatcher = (token: string) => boolean;
-
 /** One query word as a pass reads it. */
 interface Part {
   /** The word in FTS5 syntax (quoted); none for a single letter, which is only checked on fields. */
   expression?: string;
-  accepts: WordMatcher;
-  /** A track's folded fields contain one of these if it has the word: a cheap test before `accepts`. */
-  hints: string[];
+  /** A field's word stands for the query word when it is one of these (or starts with one, `prefix`). */
+  words: string[];
+  prefix: boolean;
   /** Tracks that carry the word, as the vocabulary counts them (a sum for prefixes and corrections). */
   docs: number;
 }
@@ -84,43 +81,80 @@ interface Details {
 }
 
 const quote = (word: string): string => `"${word}"`;
-const exact = (word: string): WordMatcher => (token) => token === word;
-const startsWith = (word: string): WordMatcher => (token) => token.startsWith(word);
 
 const NO_MATCH = { score: 0, whole: false };
+const TAB = 9;
+const NEWLINE = 10;
+const SPACE = 32;
+/** Separators in packed fields (search-text.ts packFields): words never contain them. */
+const isSeparator = (code: number): boolean => code === SPACE || code === TAB || code === NEWLINE;
+const FIELD_WEIGHT_LIST = [FIELD_WEIGHTS.title, FIELD_WEIGHTS.artists, FIELD_WEIGHTS.album, FIELD_WEIGHTS.genre];
 
 /**
  * How well a track's fields carry the query words: each word counts with the weight of the best
  * field it appears in, damped by that field's length (a word in a two-word title says more than
  * one in a ten-word title). A track missing a word scores 0. `whole`: the title or an artist is
  * exactly the typed words, in any order (`love` → "Love"). `packed`: see search-text.ts packFields.
+ * Works on the packed text itself (indexOf, no splitting): every candidate goes through here.
  */
 function rank(packed: string, parts: Part[], wanted: string[]): { score: number; whole: boolean } {
-  // Most candidates that lack a word do not even contain it as a substring: no need to split.
-  if (!parts.every((part) => part.hints.some((hint) => packed.includes(hint)))) return NO_MATCH;
-  const { title, artists, album, genre } = unpackFields(packed);
-  const fields: Array<[number, string[]]> = [
-    [FIELD_WEIGHTS.title, title],
-    [FIELD_WEIGHTS.artists, artists.flat()],
-    [FIELD_WEIGHTS.album, album],
-    [FIELD_WEIGHTS.genre, genre],
-  ];
+  // Most candidates that lack a word do not even contain it as a substring.
+  for (const { words } of parts) if (!words.some((word) => packed.includes(word))) return NO_MATCH;
+  // Field i runs from ends[i - 1] + 1 to ends[i] (a tab, or the end of the text).
+  const first = packed.indexOf('\t');
+  const second = first < 0 ? -1 : packed.indexOf('\t', first + 1);
+  const third = second < 0 ? -1 : packed.indexOf('\t', second + 1);
+  const length = packed.length;
+  const ends = [first < 0 ? length : first, second < 0 ? length : second, third < 0 ? length : third, length];
+  const counts = [-1, -1, -1, -1];
   let score = 0;
-  for (const { accepts } of parts) {
+  for (const { words, prefix } of parts) {
     let best = 0;
-    for (const [weight, tokens] of fields) {
-      if (tokens.some(accepts)) best = Math.max(best, weight / Math.sqrt(tokens.length));
+    for (const word of words) {
+      for (let at = packed.indexOf(word); at >= 0; at = packed.indexOf(word, at + 1)) {
+        if (at > 0 && !isSeparator(packed.charCodeAt(at - 1))) continue;
+        const end = at + word.length;
+        if (!prefix && end < length && !isSeparator(packed.charCodeAt(end))) continue;
+        const field = at < ends[0]! ? 0 : at < ends[1]! ? 1 : at < ends[2]! ? 2 : 3;
+        if (counts[field]! < 0) counts[field] = wordCount(packed, field === 0 ? 0 : ends[field - 1]! + 1, ends[field]!);
+        best = Math.max(best, FIELD_WEIGHT_LIST[field]! / Math.sqrt(counts[field]!));
+      }
     }
     if (best === 0) return NO_MATCH;
     score += best;
   }
-  return { score, whole: sameWords(title, wanted) || artists.some((artist) => sameWords(artist, wanted)) };
+  return { score, whole: wholeMatch(packed, ends, wanted) };
 }
 
-/** The same words in any order (`wanted` sorted), so `story love` and "Love Story" compare equal. */
-function sameWords(words: string[], wanted: string[]): boolean {
-  if (words.length !== wanted.length) return false;
-  const sorted = [...words].sort();
+/** Words in packed[from, to). */
+function wordCount(packed: string, from: number, to: number): number {
+  let count = 0;
+  for (let i = from; i < to; i++) {
+    if (!isSeparator(packed.charCodeAt(i)) && (i === from || isSeparator(packed.charCodeAt(i - 1)))) count++;
+  }
+  return count;
+}
+
+/** The title or one artist is exactly the `wanted` words, in any order. */
+function wholeMatch(packed: string, ends: number[], wanted: string[]): boolean {
+  if (sameWords(packed.slice(0, ends[0]), wanted)) return true;
+  const artists = packed.slice(ends[0]! + 1, ends[1]);
+  if (!artists) return false;
+  for (const artist of artists.split('\n')) if (sameWords(artist, wanted)) return true;
+  return false;
+}
+
+/**
+ * The words of `text` (one field or artist, space-separated) are `wanted` (sorted) in any order,
+ * so `story love` and "Love Story" compare equal.
+ */
+function sameWords(text: string, wanted: string[]): boolean {
+  if (!text) return wanted.length === 0;
+  // Cheap refusal before splitting: the word count must agree.
+  let spaces = 0;
+  for (let at = text.indexOf(' '); at >= 0; at = text.indexOf(' ', at + 1)) spaces++;
+  if (spaces + 1 !== wanted.length) return false;
+  const sorted = text.split(' ').sort();
   return sorted.every((word, i) => word === wanted[i]);
 }
 
@@ -233,7 +267,7 @@ export function prepareSearch(db: BetterSqlite3.Database): {
     // Two and three letters have FTS5 prefix indexes (prefix = '2 3'): one doclist, walked lazily.
     const expanded = word.length > 3 && terms.length <= MAX_EXPANDED_PREFIX;
     const expression = expanded ? `(${terms.map((term) => quote(term.term)).join(' OR ')})` : `${quote(word)}*`;
-    return { expression, accepts: startsWith(word), hints: [word], docs };
+    return { expression, words: [word], prefix: true, docs };
   }
 
   function filterExpression({ genre, artist }: SearchQuery): string {
@@ -250,14 +284,14 @@ export function prepareSearch(db: BetterSqlite3.Database): {
     const docs = words.map((word) => termDocs.get(word) ?? 0);
     const known = docs.map((count, i) => count > 0 || words[i]!.length < MIN_CORRECTABLE_LENGTH);
     const completion = prefixPart(words[last]!, total);
-    const asTyped = (word: string, i: number): Part => ({ expression: quote(word), accepts: exact(word), hints: [word], docs: docs[i]! });
+    const asTyped = (word: string, i: number): Part => ({ expression: quote(word), words: [word], prefix: false, docs: docs[i]! });
     const plans: Pass[] = [];
     if (known.every(Boolean)) plans.push({ match: 'exact', parts: words.map(asTyped) });
     if (completion && known.slice(0, last).every(Boolean)) {
       plans.push({ match: 'prefix', parts: words.map((word, i) => (i === last ? completion : asTyped(word, i))) });
     } else if (words[last]!.length === 1 && last > 0 && known.every(Boolean)) {
       // `daft p`: the other words find the tracks, the single letter is checked on their fields.
-      plans.push({ match: 'prefix', parts: words.map((word, i) => (i === last ? { accepts: startsWith(word), hints: [word], docs: total } : asTyped(word, i))) });
+      plans.push({ match: 'prefix', parts: words.map((word, i) => (i === last ? { words: [word], prefix: true, docs: total } : asTyped(word, i))) });
     }
     // Typos: unknown words become the closest words the index knows; hopeless ones are dropped.
     const parts: Part[] = [];
@@ -272,8 +306,8 @@ export function prepareSearch(db: BetterSqlite3.Database): {
         const terms = close.map(({ term }) => term);
         parts.push({
           expression: `(${terms.map(quote).join(' OR ')})`,
-          accepts: (token) => terms.includes(token),
-          hints: terms,
+          words: terms,
+          prefix: false,
           docs: Math.min(total, close.reduce((sum, { docs: count }) => sum + count, 0)),
         });
       }

@@ -95,7 +95,11 @@ export interface SearchResult {
 }
 
 export interface Catalog {
-  /** Best first: exact before prefix before corrected; bm25 (title, artist > album > genre); then popularity. */
+  /**
+   * Best first: exact before prefix before corrected; within a pass, the title or an artist being
+   * exactly the typed words, then where the words are (title, artist > album > genre, damped by the
+   * field's length; search-query.ts rank), then popularity, then the older track.
+   */
   search(query: SearchQuery): SearchResult[];
   /** Adds playback counts (popularity), in one transaction. */
   recordPlays(counts: ReadonlyArray<{ isrc: string; plays: number }>): void;

@@ -35,10 +35,11 @@ const MAX_EXPANDED_PREFIX = 16;
 const PREFIX_COUNT_TERMS = 64;
 /**
  * Reading one candidate and checking it here costs about as much as FTS5 walking this many
- * doclist entries (~1.3 µs a row; 7–40 ns an entry, less for long doclists it can skip in).
- * Tuned on the 1M benchmark: 100–200 did equally well, 50 was worse.
+ * doclist entries (~1 µs a row; a few ns an entry once FTS5's index is one segment, more when
+ * it is many: see mergeSearchIndex). Tuned on the 1M benchmark with a merged index: 800 used
+ * ~15% less CPU than 200 (the figure for the unmerged index) and 1600–3200; 100 was worse.
  */
-const ROW_COST = 200;
+const ROW_COST = 800;
 /**
  * Candidates read at least before FTS5 is given one more of the pass's words: word counts taken as
  * independent underestimate names (`aiden hall` is far likelier than `aiden` × `hall`).

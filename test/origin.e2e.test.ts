@@ -62,6 +62,23 @@ describe('API', () => {
     expect(track.renditions.map((r: { id: string }) => r.id)).toEqual(['aac-96', 'aac-160', 'aac-320', 'flac']);
   });
 
+  it('lets browser pages on other origins call it (CORS on answers, refusals and preflights)', async () => {
+    const pageOrigin = { Origin: 'https://player.example' };
+    for (const path of [`/v1/tracks/${fixture.worldwide[0]}`, `/v1/tracks/${fixture.worldwide[0]}/playback`, '/v1/search?q=aurora', '/v1/tracks/XX0000000000']) {
+      const response = await fetch(`${origin.url}${path}`, { headers: pageOrigin });
+      expect(response.headers.get('access-control-allow-origin'), path).toBe('*');
+      expect(response.headers.get('content-type'), path).toMatch(/^application\/json/);
+      await response.arrayBuffer();
+    }
+    const preflight = await fetch(`${origin.url}/v1/search?q=x`, {
+      method: 'OPTIONS',
+      headers: { ...pageOrigin, 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'x-client-version' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    expect(preflight.headers.get('access-control-allow-headers')).toBe('x-client-version');
+  });
+
   it('grants signed HLS and DASH URLs that expire, and refuses with a JSON reason', async () => {
     const granted = await grant(fixture.worldwide[0]!);
     expect(granted.hls).toMatch(/^\/media\/current\.\d+\.[\w-]{43}\/GBCAD6100001\/[0-9a-f]{20}\/master\.m3u8$/);

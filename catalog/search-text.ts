@@ -67,24 +67,9 @@ export function editDistance(a: string, b: string, max: number): number {
   return Math.min(d[a.length]![b.length]!, max + 1);
 }
 
-/** A track's fields as search ranks them, folded into words once when the track is indexed. */
-export interface PackedFields {
-  title: string[];
-  /** One list of words per credited artist. */
-  artists: string[][];
-  album: string[];
-  genre: string[];
-}
-
+// A track's fields as search ranks them, folded into words once when the track is indexed.
 // Words are joined by spaces, artists by newlines, fields by tabs: none of them can occur in a word.
 export function packFields(document: { title: string; artists: readonly string[]; album: string; genre: string | null }): string {
   const artists = document.artists.map((artist) => searchTokens(artist).join(' ')).join('\n');
   return [searchTokens(document.title).join(' '), artists, searchTokens(document.album).join(' '), searchTokens(document.genre ?? '').join(' ')].join('\t');
 }
-
-export function unpackFields(packed: string): PackedFields {
-  const [title = '', artists = '', album = '', genre = ''] = packed.split('\t');
-  return { title: words(title), artists: artists.split('\n').map(words), album: words(album), genre: words(genre) };
-}
-
-const words = (text: string): string[] => (text ? text.split(' ') : []);

@@ -19,6 +19,17 @@ describe('verifyToken', () => {
     expect(verifyToken({ keys: KEYS, token, scope: SCOPE, now: afterExpiry })).toMatchObject({ ok: false, status: 410 });
   });
 
+  it('refuses the other spellings of its signature (the last character carries 2 unused bits)', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(token.at(-1)!);
+    const group = last - (last % 4);
+    const spellings = [0, 1, 2, 3].map((i) => `${token.slice(0, -1)}${alphabet[group + i]}`).filter((spelling) => spelling !== token);
+    for (const spelling of spellings) {
+      expect(Buffer.from(spelling.split('.')[2]!, 'base64url')).toEqual(Buffer.from(token.split('.')[2]!, 'base64url'));
+      expect(verifyToken({ keys: KEYS, token: spelling, scope: SCOPE, now: ISSUED_AT }), spelling).toMatchObject({ ok: false, status: 403 });
+    }
+  });
+
   it('refuses other scopes, tampered signatures and unknown keys with 403', () => {
     expect(verifyToken({ keys: KEYS, token, scope: OTHER_SCOPE, now: ISSUED_AT })).toMatchObject({ ok: false, status: 403 });
     expect(verifyToken({ keys: KEYS, token: tamper(token), scope: SCOPE, now: ISSUED_AT })).toMatchObject({ ok: false, status: 403 });

@@ -87,8 +87,11 @@ function checkSignature(keys: SigningKey[], token: string, scope: string): Signa
   const key = keys.find((candidate) => candidate.id === keyId);
   if (!key) return { ok: false, status: 403, reason: 'unknown signing key' };
   const expires = Number(expiresText);
-  const given = Buffer.from(signatureText, 'base64url');
-  const expected = signature(key, expires, scope);
+  // Compared as text, not decoded: the last of 43 base64url characters carries 2 unused bits, so
+  // four spellings decode to the same bytes, and each would be another URL (another CDN cache
+  // key) for the same object. Only the canonical spelling is ours.
+  const given = Buffer.from(signatureText, 'latin1');
+  const expected = Buffer.from(signature(key, expires, scope).toString('base64url'), 'latin1');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     return { ok: false, status: 403, reason: 'invalid signature for this track' };
   }

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CadenceError } from '../errors/cadence-error.ts';
 import { openCatalog } from './open-catalog.ts';
-import { consistencyProblems, rowCounts, samplePublish, sampleRenditions, tempCatalogPath, withRaw } from './test-support.ts';
+import { syntheticRenditions } from '../fixtures/renditions.ts';
+import { consistencyProblems, rowCounts, samplePublish, tempCatalogPath, withRaw } from './test-support.ts';
 import type { Catalog, PublishInput } from './types.ts';
 
 let path: string;
@@ -120,7 +121,7 @@ describe('publish and getTrack', () => {
 
   it('a publish that fails half-way leaves nothing behind', () => {
     const bad = samplePublish();
-    const [first] = sampleRenditions();
+    const [first] = syntheticRenditions();
     bad.version.renditions.push({ ...first! }); // duplicate rendition id: fails on the last insert
     expect(codeOf(() => catalog.publish(bad))).toBe('CATALOG');
     expect(Object.values(rowCounts(path)).every((count) => count === 0)).toBe(true);

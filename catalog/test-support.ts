@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { PublishInput, RenditionRecord } from './types.ts';
+import { syntheticRenditions } from '../fixtures/renditions.ts';
+import type { PublishInput } from './types.ts';
 
 export interface SampleOptions {
   isrc?: string;
@@ -40,30 +41,12 @@ export function samplePublish({
       version,
       durationSeconds: 187.25,
       loudness: { integrated: -18.4, range: 7.5, truePeak: -1.2 },
-      renditions: sampleRenditions(),
+      renditions: syntheticRenditions(),
       publishedAt: '2026-11-01T10:00:00.000Z',
     },
   };
 }
 
-export function sampleRenditions(): RenditionRecord[] {
-  const aac = (kbps: number): RenditionRecord => ({
-    id: `aac-${kbps}`,
-    codec: 'aac',
-    codecs: 'mp4a.40.2',
-    sampleRate: 44_100,
-    channels: 2,
-    bitDepth: null,
-    averageBitrate: kbps * 1000 - 1234,
-    peakBitrate: kbps * 1000 + 4321,
-  });
-  return [
-    aac(96),
-    aac(160),
-    aac(320),
-    { id: 'flac', codec: 'flac', codecs: 'fLaC', sampleRate: 96_000, channels: 2, bitDepth: 24, averageBitrate: 2_345_678, peakBitrate: 3_012_345 },
-  ];
-}
 
 /** A fresh folder for one test's catalog file; call the returned cleanup afterwards. */
 export function tempCatalogPath(): { path: string; cleanup: () => void } {
@@ -84,7 +67,7 @@ export function rowCounts(path: string): Record<TableName, number> {
 }
 
 /** Problems a crash or a race could leave behind; empty when the file is consistent. */
-export function consistencyProblems(path: string, renditionsPerVersion = sampleRenditions().length): string[] {
+export function consistencyProblems(path: string, renditionsPerVersion = syntheticRenditions().length): string[] {
   return withRaw(path, (db) => {
     const problems: string[] = [];
     const integrity = db.pragma('integrity_check', { simple: true });

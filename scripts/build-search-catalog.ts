@@ -17,7 +17,8 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { openCatalog } from '../catalog/open-catalog.ts';
 import { mergeSearchIndex } from '../catalog/search-index.ts';
-import type { PublishInput, RenditionRecord } from '../catalog/types.ts';
+import type { PublishInput } from '../catalog/types.ts';
+import { syntheticRenditions } from '../fixtures/renditions.ts';
 
 const { values } = parseArgs({
   options: {
@@ -33,9 +34,9 @@ const { values } = parseArgs({
 const TRACKS = Number(values.tracks);
 const OUT = resolve(values.out!);
 const BATCH = Number(values.batch);
-const RENDITIONS = Number(values.renditions);
 if (!Number.isInteger(TRACKS) || TRACKS < 1 || TRACKS > 9_999_999) throw new Error('--tracks must be 1–9,999,999');
-if (RENDITIONS !== 1 && RENDITIONS !== 4) throw new Error('--renditions must be 1 or 4');
+if (values.renditions !== '1' && values.renditions !== '4') throw new Error('--renditions must be 1 or 4');
+const RENDITIONS = Number(values.renditions) as 1 | 4;
 
 /** mulberry32: small, fast, good enough for names. */
 function rng(seed: number): () => number {
@@ -168,15 +169,6 @@ function upc(index: number): string {
   return `${body}${(10 - (sum % 10)) % 10}`;
 }
 
-function renditions(): RenditionRecord[] {
-  const aac = (kbps: number): RenditionRecord => ({
-    id: `aac-${kbps}`, codec: 'aac', codecs: 'mp4a.40.2', sampleRate: 44_100, channels: 2, bitDepth: null,
-    averageBitrate: kbps * 1000 - 1500, peakBitrate: kbps * 1000 + 6000,
-  });
-  if (RENDITIONS === 1) return [aac(160)];
-  return [aac(96), aac(160), aac(320), { id: 'flac', codec: 'flac', codecs: 'fLaC', sampleRate: 44_100, channels: 2, bitDepth: 16, averageBitrate: 900_000, peakBitrate: 1_400_000 }];
-}
-
 function trackTitle(): string {
   let text = title();
   const roll = random();
@@ -228,7 +220,7 @@ function* releases(): Generator<PublishInput> {
           version: createHash('sha1').update(isrc).digest('hex').slice(0, 20),
           durationSeconds: Math.round((90 + random() * 330) * 1000) / 1000,
           loudness: { integrated: -6 - random() * 14, range: 2 + random() * 12, truePeak: -0.1 - random() * 3 },
-          renditions: renditions(),
+          renditions: syntheticRenditions(RENDITIONS),
           publishedAt: '2026-01-15T12:00:00.000Z',
         },
       };

@@ -147,11 +147,9 @@ export function createMediaHandler({ config, store, cache, now, onCacheResult }:
     return answered;
   }
 
-  /** The object `rest` names in a stored version (manifests are written here, once), or null. */
+  /** Resolves a path not yet known (manifests are written here, once); null when it names nothing. */
   async function objectAt(isrc: string, version: string, rest: string): Promise<MediaObject | null> {
     const id = `${isrc}/${version}/${rest}`;
-    const known = resolved.get(id);
-    if (known !== undefined) return known;
     const target = parseMediaPath(rest);
     if (!target) return null; // not kept: any string could be a path
     const stored = await description(isrc, version);

@@ -12,7 +12,7 @@ import type { MediaDescription, Rendition } from '../manifests/types.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import type { ByteCache } from './byte-cache.ts';
 import type { MediaTarget } from './media-path.ts';
-import type { ServableObject } from './object-response.ts';
+import type { ByteRange, ServableObject } from './object-response.ts';
 
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
 
@@ -48,6 +48,7 @@ function strongEtag(...parts: Array<string | number>): string {
  */
 function manifest(write: () => string, contentType: string): MediaObject {
   const bytes = Buffer.from(write(), 'utf8');
+  const slice = ({ start, end }: ByteRange): Uint8Array => bytes.subarray(start, end + 1);
   return {
     gzipped: gzipSync(bytes),
     manifest: true,
@@ -56,8 +57,8 @@ function manifest(write: () => string, contentType: string): MediaObject {
     contentType,
     // Never cached past the token: an edge copy outliving it would keep serving an expired URL.
     cacheControl: (secondsLeft, maxAge) => `public, max-age=${Math.min(maxAge, secondsLeft)}`,
-    read: async ({ start, end }) => bytes.subarray(start, end + 1),
-    readCached: ({ start, end }) => bytes.subarray(start, end + 1),
+    read: async (range) => slice(range),
+    readCached: slice,
   };
 }
 

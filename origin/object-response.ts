@@ -55,8 +55,9 @@ export interface ObjectAnswer {
   bodyBytes: number;
 }
 
+/** Plan, read and wrap in one call: for adapters that want a fetch Response and nothing faster. */
 export async function respondWithObject(request: ObjectRequest, object: ServableObject, options: RespondOptions = {}): Promise<Response> {
-  return toResponse(await answerObject(request, object, options));
+  return toResponse(await completeAnswer(planObjectAnswer(request, object, options), object, options.onCacheResult));
 }
 
 /**
@@ -77,10 +78,6 @@ export interface ObjectPlan {
   headers: Record<string, string>;
   /** The identity bytes to send (gzipped first when `gzip`), or null for an empty body. */
   body: { range: ByteRange; gzip: boolean } | null;
-}
-
-export async function answerObject(request: ObjectRequest, object: ServableObject, options: RespondOptions = {}): Promise<ObjectAnswer> {
-  return completeAnswer(planObjectAnswer(request, object, options), object, options.onCacheResult);
 }
 
 export function planObjectAnswer(request: ObjectRequest, object: ServableObject, { compressible = false, headers: extra }: RespondOptions = {}): ObjectPlan {

@@ -12,8 +12,6 @@ export type CacheResult = 'hit' | 'miss';
 /** Context variables this middleware reads; handlers `c.set('cacheResult', …)` when they use a cache. */
 export interface RequestLogVariables {
   cacheResult?: CacheResult;
-  /** Body bytes of the answer, when the handler knows them without parsing its own headers. */
-  bodyBytes?: number;
 }
 
 /** The origin's logger (pino-like). */
@@ -101,7 +99,7 @@ export function requestLog({ logger, metrics, routeOf = routePatternOf, now = pe
         route: safeRoute(routeOf, c),
         path: c.req.path,
         status: thrown === undefined ? c.res.status : 500,
-        bytes: thrown === undefined ? (c.get('bodyBytes') ?? responseBytes(c.req.method, c.res)) : null,
+        bytes: thrown === undefined ? responseBytes(c.req.method, c.res) : null,
         durationMs: now() - start,
         range: requestHeaders(c).get('range'),
         cache: c.get('cacheResult'),

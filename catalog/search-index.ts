@@ -74,9 +74,14 @@ export function prepareSearchIndex(db: BetterSqlite3.Database): (isrc: string, d
     for (const word of oldWords) if (!newWords.has(word)) uncountTerm.run(word);
     for (const word of newWords) {
       if (oldWords.has(word) || countTerm.get(word) !== 1 || word.length < MIN_TERM_LENGTH) continue;
-      for (const variant of deletionVariants(word, word.length >= TWO_DELETIONS_FROM_LENGTH ? 2 : 1)) addVariant.run(variant, word);
+      for (const variant of variantsOf(word)) addVariant.run(variant, word);
     }
   };
+}
+
+/** The strings typo correction finds a vocabulary word by: one deletion, two for long words. */
+function variantsOf(word: string): Set<string> {
+  return deletionVariants(word, word.length >= TWO_DELETIONS_FROM_LENGTH ? 2 : 1);
 }
 
 /** The distinct words of one index row. */
@@ -103,7 +108,7 @@ export function backfillSearchIndex(db: BetterSqlite3.Database): void {
     insert.run(row.rowid, row.title, artists, row.album, row.genre ?? '');
     for (const word of termsOf({ title: row.title, artists, album: row.album, genre: row.genre ?? '' })) {
       if (word.length < MIN_TERM_LENGTH || addTerm.run(word).changes === 0) continue;
-      for (const variant of deletionVariants(word, word.length >= TWO_DELETIONS_FROM_LENGTH ? 2 : 1)) addVariant.run(variant, word);
+      for (const variant of variantsOf(word)) addVariant.run(variant, word);
     }
   }
 }

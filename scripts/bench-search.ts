@@ -192,7 +192,14 @@ function killQuietly(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-function startOrigin(env: NodeJS.ProcessEnv): Promise<{ stop(): Promise<void> }> {
+/** A worker's resident memory from /proc: private (anonymous) and file-backed (the mapped catalog, shared). */
+function memoryOf(pid: number): { anon: number; file: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
+  return { anon: kib('RssAnon') / 1024, file: kib('RssFile') / 1024 };
+}
+
+function startOrigin(env: NodeJS.ProcessEnv): Promise<{ workers: () => number[]; stop(): Promise<void> }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, ['bin/cadence.js', 'serve', '--port', values.port!, '--workers', values.workers!], {
       cwd: REPO_ROOT,
@@ -206,6 +213,8 @@ function startOrigin(env: NodeJS.ProcessEnv): Promise<{ stop(): Promise<void> }>
       output += chunk;
       if (/listening on/.test(output)) {
         resolvePromise({
+          // With --workers 1 the child itself serves.
+          workers: () => (Number(values.workers) > 1 ? childPids(child.pid!) : [child.pid!]),
           stop: async () => {
             // The workers are read now: once the primary is gone they are re-parented.
             const workers = childPids(child.pid!);
@@ -263,8 +272,10 @@ end
     LOG_LEVEL: 'warn',
   });
   let output: string;
+  let memory: Array<{ anon: number; file: number }>;
   try {
     output = await wrk(`http://127.0.0.1:${values.port}`, script);
+    memory = origin.workers().map(memoryOf);
   } finally {
     await origin.stop();
   }
@@ -277,7 +288,8 @@ end
     `HTTP GET /v1/search via cadence serve --workers ${values.workers}, wrk -t2 -c${values.connections} -d${values.seconds}s over ${paths.length} queries:\n` +
       `  ${Number(rps[1]).toFixed(0)} q/s  latency p50 ${latency(50)}  p99 ${latency(99)}` +
       `${non2xx ? `  NON-2XX: ${non2xx[1]}` : ''}${errors ? `  socket errors: ${errors[1]}` : ''}\n` +
-      `  target ≥ 2,000 q/s: ${Number(rps[1]) >= 2000 ? 'met' : 'NOT met'}\n`,
+      `  target ≥ 2,000 q/s: ${Number(rps[1]) >= 2000 ? 'met' : 'NOT met'}\n` +
+      `  worker RSS after the run: ${memory.map(({ anon, file }) => `${(anon + file).toFixed(0)} MiB (${anon.toFixed(0)} private + ${file.toFixed(0)} file-backed)`).join(', ')}\n`,
   );
 } finally {
   await rm(scratch, { recursive: true, force: true });

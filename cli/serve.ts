@@ -28,7 +28,11 @@ async function runWorker(config: CadenceConfig, options: ServeOptions): Promise<
   const store = openObjectStore(config.storeUrl, { s3: s3OptionsFromEnv(process.env), logger: log });
   const catalog = openCatalog(config.catalogPath);
   const origin = createOriginApp(readOriginConfig(process.env), { store, catalog, logger: log });
-  const server = await listen(origin, options);
+  const server = await listen(origin, {
+    port: options.port,
+    host: options.host,
+    onWriteError: (error) => log.error({ err: error }, 'could not write a media answer'),
+  });
   log.info({ url: server.url, store: config.storeUrl, catalog: config.catalogPath, pid: process.pid }, 'origin listening');
   if (cluster.isPrimary) process.stdout.write(`listening on ${server.url}\n`);
   else process.send?.({ listening: server.url });

@@ -4,7 +4,8 @@
 //   GET /v1/search?q=&limit=&genre=&artist=   catalog search, best first
 //   GET|HEAD /media/:token/:isrc/:version/*   manifests, rendition files, byte ranges, segments
 //   GET /healthz, GET /metrics
-// Media requests are answered by origin/media-handler.ts ahead of the router (see `fetch`).
+// Media requests are answered by origin/media-handler.ts ahead of the router (see `serveMedia`;
+// origin/node-listener.ts calls it straight from node:http).
 
 import { Hono, type Context } from 'hono';
 import type { Catalog } from '../catalog/types.ts';
@@ -12,8 +13,8 @@ import type { ObjectStore } from '../storage/types.ts';
 import { ByteCache } from './byte-cache.ts';
 import { instrumentStore } from './instrumented-store.ts';
 import { failureOf } from './json-answer.ts';
-import { createMediaHandler, MEDIA_PREFIX, MEDIA_ROUTE, type MediaAnswer } from './media-handler.ts';
-import { isSuspiciousPath } from './media-path.ts';
+import { createMediaHandler, MEDIA_PREFIX, MEDIA_ROUTE, type MediaAnswer, type MediaRequest } from './media-handler.ts';
+import { isSuspiciousPath, pathOfTarget } from './media-path.ts';
 import { createOriginMetrics, type OriginMetrics } from './metrics.ts';
 import { toResponse } from './object-response.ts';
 import { PlayCounter } from './play-counter.ts';
@@ -45,8 +46,10 @@ function jsonError(c: Context, status: 400 | 403 | 404 | 405 | 410 | 451 | 500 |
 }
 
 export interface OriginApp {
-  /** Serve this (e.g. with @hono/node-server): media first, then the hono routes. */
+  /** Every route as a fetch handler (tests, fetch-style hosts): media first, then the hono routes. */
   fetch: (request: Request, env?: NodeBindings) => Response | Promise<Response>;
+  /** The media routes alone, framework-free: what origin/node-listener.ts answers media with. */
+  serveMedia: (request: MediaRequest) => MediaAnswer | Promise<MediaAnswer>;
   metrics: OriginMetrics;
   /** Flushes pending play counts; call before closing the catalog. */
   stop(): void;
@@ -143,32 +146,36 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
     return jsonError(c, failure.status, failure.error, failure.message);
   });
 
+  /** A media request answered and recorded (metrics, log line); synchronous when in memory. */
+  function serveMedia(request: MediaRequest): MediaAnswer | Promise<MediaAnswer> {
+    const started = performance.now();
+    const recorded = (answer: MediaAnswer): MediaAnswer => {
+      record({
+        method: request.method,
+        route: MEDIA_ROUTE,
+        path: request.rawPath,
+        status: answer.status,
+        bytes: answer.bodyBytes,
+        durationMs: performance.now() - started,
+        range: request.headers.get('range'),
+        cache: answer.cache,
+        error: answer.error,
+      });
+      return answer;
+    };
+    const answered = media(request);
+    return answered instanceof Promise ? answered.then(recorded) : recorded(answered);
+  }
+
   /** Media is answered here, ahead of the router, synchronously when it is in memory. */
   function fetch(request: Request, env?: NodeBindings): Response | Promise<Response> {
     const rawPath = rawPathOf(request, env);
     if (!rawPath.startsWith(MEDIA_PREFIX)) return app.fetch(request, env);
-    const started = performance.now();
-    const { method } = request;
-    const headers = headerReaderOf(env, request);
-    const respond = (answer: MediaAnswer): Response => {
-      record({
-        method,
-        route: MEDIA_ROUTE,
-        path: rawPath,
-        status: answer.status,
-        bytes: answer.bodyBytes,
-        durationMs: performance.now() - started,
-        range: headers.get('range'),
-        cache: answer.cache,
-        error: answer.error,
-      });
-      return toResponse(answer);
-    };
-    const answered = media({ method, rawPath, headers });
-    return answered instanceof Promise ? answered.then(respond) : respond(answered);
+    const answered = serveMedia({ method: request.method, rawPath, headers: headerReaderOf(env, request) });
+    return answered instanceof Promise ? answered.then(toResponse) : toResponse(answered);
   }
 
-  return { fetch, metrics, stop: () => plays.stop() };
+  return { fetch, serveMedia, metrics, stop: () => plays.stop() };
 }
 
 /** A preflight answer for /v1: any origin, GET, the headers the browser asked for, cached a day. */
@@ -183,9 +190,7 @@ function apiPreflightHeaders(requested: string | undefined): Record<string, stri
   return headers;
 }
 
-/** The path as the client sent it, without the query: URL parsing would resolve `..` and `%2e`. */
+/** The path as the client sent it: URL parsing would resolve `..` and `%2e`. */
 function rawPathOf(request: Request, env?: NodeBindings): string {
-  const target = env?.incoming?.url ?? new URL(request.url).pathname;
-  const query = target.indexOf('?');
-  return query < 0 ? target : target.slice(0, query);
+  return pathOfTarget(env?.incoming?.url ?? new URL(request.url).pathname);
 }

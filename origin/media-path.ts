@@ -9,6 +9,12 @@ import type { Addressing, RenditionId } from '../manifests/types.ts';
 
 export const SEGMENTS_DIR = 's';
 
+/** A request target (`/path?query`) without its query, as sent: no decoding, no `..` resolution. */
+export function pathOfTarget(target: string): string {
+  const query = target.indexOf('?');
+  return query < 0 ? target : target.slice(0, query);
+}
+
 export type MediaTarget =
   | { kind: 'multivariant'; addressing: Addressing }
   | { kind: 'mpd'; addressing: Addressing }

@@ -16,6 +16,11 @@ export function headerReaderOf(env: NodeBindings | undefined, request: Pick<Requ
   const parsed = env?.incoming?.headers;
   // Only touched when there is no Node request: reading `headers` is what builds the fetch Headers.
   if (!parsed) return request.headers;
+  return nodeHeaderReader(parsed);
+}
+
+/** A reader over Node's parsed request headers. */
+export function nodeHeaderReader(parsed: IncomingHttpHeaders): HeaderReader {
   return {
     get(name) {
       const value = parsed[name];

@@ -1,6 +1,8 @@
 // `cadence ingest`: validate the whole delivery, then run one job per track (p-queue) that
 // packages, uploads and publishes it. A failing track does not stop the others. Re-running is a
-// no-op for published tracks and finishes whatever a crash left half done.
+// no-op for published tracks and finishes whatever a crash left half done; the same master with
+// corrected titles, artists or release facts adds a metadata revision and republishes, without
+// encoding again.
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -12,7 +14,7 @@ import { CadenceError, isCadenceError } from '../errors/cadence-error.ts';
 import type { Delivery, DeliveryTrack } from './delivery.ts';
 import { ffmpegVersion } from './ffmpeg-runner.ts';
 import { packageMaster } from './package-master.ts';
-import { type StoredVersion, readStoredVersion, uploadVersion, versionRecord } from './publish.ts';
+import { addMetaRevision, type StoredVersion, type VersionMeta, readStoredVersion, sameMeta, uploadVersion, versionRecord } from './publish.ts';
 import { type Logger, type ToolPaths, silentLogger } from './types.ts';
 import { fileSha256, packagingSettings, versionId } from './version-id.ts';
 
@@ -121,16 +123,20 @@ async function ingestTrack(track: DeliveryTrack, context: TrackContext): Promise
     const progress = (percent: number, stage: string): void => events.trackProgress?.(track.isrc, percent, stage);
     progress(0, 'hash');
     version = versionId(await fileSha256(track.masterPath, signal), packagingSettings(track.master, context.ffmpegBuild));
-    if (catalog.currentVersion(track.isrc) === version) return finish('skipped', version, null);
-
-    // A complete version may already be stored: a crash after upload, or another ingest.
+    const meta: VersionMeta = { release: delivery.release, track: trackRecord(track, delivery) };
+    const published = catalog.currentVersion(track.isrc) === version && publishedAs(catalog, meta);
+    // A complete version may already be stored: a crash after upload, another ingest, or the same
+    // master delivered again with corrected facts (then only a metadata revision is added). Both
+    // the catalog and storage must hold these facts to skip: tracks of one release share release
+    // facts, so another track's publish may already have brought the catalog up to date.
     let stored = await readStoredVersion(store, track.isrc, version);
-    if (!stored) stored = await packageAndUpload(track, version, context, progress);
-    catalog.publish({
-      release: delivery.release,
-      track: trackRecord(track, delivery),
-      version: versionRecord(track.isrc, version, stored),
-    });
+    if (published && stored && sameMeta(stored.meta, meta)) return finish('skipped', version, null);
+    if (!stored) stored = await packageAndUpload(track, version, meta, context, progress);
+    else if (!sameMeta(stored.meta, meta)) {
+      await addMetaRevision(store, track.isrc, version, meta, { signal });
+      logger.info({ isrc: track.isrc, version }, 'track facts corrected');
+    }
+    catalog.publish({ ...meta, version: versionRecord(track.isrc, version, stored) });
     progress(100, 'published');
     logger.info({ isrc: track.isrc, version }, 'track published');
     return finish('published', version, null);
@@ -141,13 +147,20 @@ async function ingestTrack(track: DeliveryTrack, context: TrackContext): Promise
   }
 }
 
+/** The catalog already holds these facts for the track (it may be on another version). */
+function publishedAs(catalog: Catalog, meta: VersionMeta): boolean {
+  const published = catalog.getTrack(meta.track.isrc);
+  return published !== null && sameMeta({ release: published.release, track: published }, meta);
+}
+
 async function packageAndUpload(
   track: DeliveryTrack,
   version: string,
+  meta: VersionMeta,
   context: TrackContext,
   progress: (percent: number, stage: string) => void,
 ): Promise<StoredVersion> {
-  const { store, delivery, signal, logger } = context;
+  const { store, signal, logger } = context;
   const folder = join(context.scratch, `${track.isrc}-${version}`);
   try {
     await packageMaster({
@@ -167,10 +180,7 @@ async function packageAndUpload(
       isrc: track.isrc,
       version,
       folder,
-      meta: {
-        release: delivery.release,
-        track: trackRecord(track, delivery),
-      },
+      meta,
       signal,
       onProgress: (done, total) => progress(85 + (15 * done) / total, 'upload'),
     });

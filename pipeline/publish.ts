@@ -1,15 +1,17 @@
 // The publish protocol. Objects of one version live under `tracks/{isrc}/{version}/` and are never
 // overwritten. Order matters: metadata and media first, each verified against the local file,
 // the media description last. A version is complete exactly when its description exists; the
-// catalog only ever points at complete versions.
+// catalog only ever points at complete versions. Facts corrected later for the same media are
+// added as metadata revisions (see META_REVISIONS_DIR); the newest one is the version's meta.
 
+import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReleaseRecord, TrackRecord, VersionRecord } from '../catalog/types.ts';
 import type { MediaDescription } from '../manifests/types.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import { CadenceError } from '../errors/cadence-error.ts';
-import { DESCRIPTION_FILE, META_FILE, versionPrefix } from '../storage/layout.ts';
+import { DESCRIPTION_FILE, META_FILE, META_REVISIONS_DIR, versionPrefix } from '../storage/layout.ts';
 
 /** Catalog facts stored beside the media so `cadence reindex` can rebuild from storage alone. */
 export interface VersionMeta {
@@ -41,7 +43,7 @@ export async function readStoredVersion(store: ObjectStore, isrc: string, versio
   const head = await store.head(`${prefix}${DESCRIPTION_FILE}`);
   if (!head) return null;
   const [meta, description] = await Promise.all([
-    store.getBytes(`${prefix}${META_FILE}`),
+    store.getBytes(await currentMetaKey(store, prefix)),
     store.getBytes(`${prefix}${DESCRIPTION_FILE}`),
   ]);
   return {
@@ -49,6 +51,13 @@ export async function readStoredVersion(store: ObjectStore, isrc: string, versio
     description: JSON.parse(description.toString('utf8')) as MediaDescription,
     completedAt: head.lastModified,
   };
+}
+
+/** The newest metadata revision of a version, or its first meta.json. */
+async function currentMetaKey(store: ObjectStore, prefix: string): Promise<string> {
+  let newest: string | null = null;
+  for await (const { key } of store.list(`${prefix}${META_REVISIONS_DIR}`)) if (newest === null || key > newest) newest = key;
+  return newest ?? `${prefix}${META_FILE}`;
 }
 
 export interface UploadVersionOptions {
@@ -71,11 +80,7 @@ export async function uploadVersion(options: UploadVersionOptions): Promise<void
   let uploaded = 0;
   const step = (): void => onProgress?.(++uploaded, total);
 
-  const metaPut = await store.putBytes(`${prefix}${META_FILE}`, `${JSON.stringify(meta, null, 2)}\n`, {
-    contentType: 'application/json',
-    signal,
-  });
-  await verifyStored(store, `${prefix}${META_FILE}`, metaPut);
+  await writeMeta(store, `${prefix}${META_FILE}`, meta, signal);
   step();
   for (const name of media) {
     const put = await store.putFile(`${prefix}${name}`, join(folder, name), { contentType: contentType(name), signal });
@@ -88,6 +93,34 @@ export async function uploadVersion(options: UploadVersionOptions): Promise<void
   });
   await verifyStored(store, `${prefix}${DESCRIPTION_FILE}`, descriptionPut);
   step();
+}
+
+/** Writes a version's first meta.json, verified. */
+async function writeMeta(store: ObjectStore, key: string, meta: VersionMeta, signal?: AbortSignal): Promise<void> {
+  const put = await store.putBytes(key, `${JSON.stringify(meta, null, 2)}\n`, { contentType: 'application/json', signal });
+  await verifyStored(store, key, put);
+}
+
+/**
+ * Adds corrected facts for a stored version's media (nothing else of the version changes). Named
+ * by time, so a later correction sorts last even when it restores earlier facts.
+ */
+export async function addMetaRevision(store: ObjectStore, isrc: string, version: string, meta: VersionMeta, { now = new Date(), signal }: { now?: Date; signal?: AbortSignal } = {}): Promise<void> {
+  const stamp = now.toISOString().replace(/[-:.]/g, '');
+  const hash = createHash('sha256').update(JSON.stringify(meta)).digest('hex').slice(0, 12);
+  await writeMeta(store, `${versionPrefix(isrc, version)}${META_REVISIONS_DIR}${stamp}-${hash}.json`, meta, signal);
+}
+
+/** Whether two sets of catalog facts say the same thing (field by field, whatever else they carry). */
+export function sameMeta(a: VersionMeta, b: VersionMeta): boolean {
+  return JSON.stringify(factsOf(a)) === JSON.stringify(factsOf(b));
+}
+
+function factsOf({ release, track }: VersionMeta): unknown[] {
+  return [
+    [release.upc, release.label, release.title, release.artists, release.releaseDate, release.genre, release.territories],
+    [track.isrc, track.upc, track.title, track.artists, track.trackNumber, track.discNumber, track.explicit],
+  ];
 }
 
 /** Reads the object's facts back from the store: what is there must be what we sent. */

@@ -4,6 +4,12 @@
 export const TRACKS_PREFIX = 'tracks/';
 /** Catalog facts (release, track) stored with the media, so the catalog can be rebuilt. */
 export const META_FILE = 'meta.json';
+/**
+ * Later facts for the same media (a label re-delivered the master with a corrected title, say):
+ * objects are never overwritten, so each correction is a new `meta/<UTC time>-<hash>.json`, and
+ * the last name wins over meta.json.
+ */
+export const META_REVISIONS_DIR = 'meta/';
 /** The media description; written last, so its presence marks a complete version. */
 export const DESCRIPTION_FILE = 'description.json';
 export const MULTIVARIANT_PLAYLIST = 'master.m3u8';

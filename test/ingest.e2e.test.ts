@@ -1,9 +1,10 @@
 // `cadence ingest` on the embedded defaults (folder storage, SQLite): publishes every track,
-// re-runs do no work, concurrent runs agree, and the catalog can be rebuilt from storage alone.
+// re-runs do no work, corrected facts are republished without encoding, concurrent runs agree,
+// and the catalog can be rebuilt from storage alone.
 
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalog } from '../catalog/open-catalog.ts';
@@ -87,6 +88,44 @@ describe('cadence ingest', () => {
       expect(await publishedProblems(catalog, store)).toEqual([]);
     });
   }, 60_000);
+
+  it('republishes corrected facts of the same master without encoding again, and reindex keeps them', async () => {
+    const env = envFor('basic');
+    const corrected: DeliveryJson = structuredClone(delivery.json);
+    corrected.release.genre = 'Orchestral';
+    corrected.tracks[1]!.title = 'Movement II';
+    const file = join(dirname(delivery.file), 'corrected.json');
+    await writeFile(file, JSON.stringify(corrected));
+    const mediaObjects = () =>
+      inspect('basic', async (_catalog, store) => {
+        const objects = [];
+        for await (const object of store.list('')) if (!object.key.includes('/meta/')) objects.push(`${object.key}@${object.lastModified.getTime()}`);
+        return objects;
+      });
+    const before = await mediaObjects();
+
+    const result = await runCadence(['ingest', file, '--json'], { env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ published: 3, skipped: 0, failed: 0 });
+    // Only metadata revisions were added: the media, the description and meta.json are untouched.
+    expect(await mediaObjects()).toEqual(before);
+    const again = await runCadence(['ingest', file, '--json'], { env });
+    expect(JSON.parse(again.stdout)).toMatchObject({ published: 0, skipped: 3, failed: 0 });
+
+    const isrc = corrected.tracks[1]!.isrc;
+    const check = () =>
+      inspect('basic', async (catalog, store) => {
+        expect(catalog.getTrack(isrc)).toMatchObject({ title: 'Movement II', release: { genre: 'Orchestral' } });
+        expect(catalog.search({ q: 'movement ii' })[0]).toMatchObject({ isrc, title: 'Movement II' });
+        expect(await publishedProblems(catalog, store)).toEqual([]);
+      });
+    await check();
+    await rm(env.CADENCE_CATALOG!, { force: true });
+    await rm(`${env.CADENCE_CATALOG}-wal`, { force: true });
+    await rm(`${env.CADENCE_CATALOG}-shm`, { force: true });
+    expect((await runCadence(['reindex', '--json'], { env })).code).toBe(0);
+    await check();
+  }, 90_000);
 
   it('ends with one version per track and no duplicate rows when two ingests run at once', async () => {
     const env = envFor('twice');

@@ -149,22 +149,23 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
   /** A media request answered and recorded (metrics, log line); synchronous when in memory. */
   function serveMedia(request: MediaRequest): MediaAnswer | Promise<MediaAnswer> {
     const started = performance.now();
-    const recorded = (answer: MediaAnswer): MediaAnswer => {
-      record({
-        method: request.method,
-        route: MEDIA_ROUTE,
-        path: request.rawPath,
-        status: answer.status,
-        bytes: answer.bodyBytes,
-        durationMs: performance.now() - started,
-        range: request.headers.get('range'),
-        cache: answer.cache,
-        error: answer.error,
-      });
-      return answer;
-    };
     const answered = media(request);
-    return answered instanceof Promise ? answered.then(recorded) : recorded(answered);
+    return answered instanceof Promise ? answered.then((answer) => recordMedia(request, started, answer)) : recordMedia(request, started, answered);
+  }
+
+  function recordMedia(request: MediaRequest, started: number, answer: MediaAnswer): MediaAnswer {
+    record({
+      method: request.method,
+      route: MEDIA_ROUTE,
+      path: request.rawPath,
+      status: answer.status,
+      bytes: answer.bodyBytes,
+      durationMs: performance.now() - started,
+      range: request.headers.get('range'),
+      cache: answer.cache,
+      error: answer.error,
+    });
+    return answer;
   }
 
   /** Media is answered here, ahead of the router, synchronously when it is in memory. */

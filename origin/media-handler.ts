@@ -119,22 +119,25 @@ export function createMediaHandler({ config, store, cache, now, onCacheResult }:
     if (!check.ok) return refuse(check.status, check.status === 410 ? 'token_expired' : 'forbidden', check.reason);
     const secondsLeft = Math.max(0, Math.floor((check.expiresAt.getTime() - at.getTime()) / 1000));
 
-    const serve = (object: MediaObject | null): MediaAnswer | Promise<MediaAnswer> => {
-      if (!object) return refuse(404, 'not_found', 'no such media');
-      const servable: ServableObject = { ...object, cacheControl: object.cacheControl(secondsLeft, config.manifestMaxAgeSeconds) };
-      const plan = planObjectAnswer({ method, headers }, servable, { compressible: object.manifest, headers: MEDIA_CORS });
-      const fromMemory: MediaAnswer | undefined = completeAnswerFromMemory(plan, servable);
-      if (fromMemory) {
-        if (plan.body && !object.manifest) {
-          fromMemory.cache = 'hit';
-          onCacheResult?.(true);
-        }
-        return fromMemory;
-      }
-      return readAnswer(plan, servable);
-    };
     const known = resolved.get(`${isrc}/${version}/${rest}`);
-    return known !== undefined ? serve(known) : objectAt(isrc, version, rest).then(serve);
+    if (known !== undefined) return serve(known, method, headers, secondsLeft);
+    return objectAt(isrc, version, rest).then((object) => serve(object, method, headers, secondsLeft));
+  }
+
+  /** The answer for a resolved object (not a closure per request: see node-listener.ts). */
+  function serve(object: MediaObject | null, method: string, headers: HeaderReader, secondsLeft: number): MediaAnswer | Promise<MediaAnswer> {
+    if (!object) return refuse(404, 'not_found', 'no such media');
+    const servable: ServableObject = { ...object, cacheControl: object.cacheControl(secondsLeft, config.manifestMaxAgeSeconds) };
+    const plan = planObjectAnswer({ method, headers }, servable, { compressible: object.manifest, headers: MEDIA_CORS });
+    const fromMemory: MediaAnswer | undefined = completeAnswerFromMemory(plan, servable);
+    if (fromMemory) {
+      if (plan.body && !object.manifest) {
+        fromMemory.cache = 'hit';
+        onCacheResult?.(true);
+      }
+      return fromMemory;
+    }
+    return readAnswer(plan, servable);
   }
 
   async function readAnswer(plan: ObjectPlan, servable: ServableObject): Promise<MediaAnswer> {

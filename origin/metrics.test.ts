@@ -59,6 +59,15 @@ describe('createOriginMetrics', () => {
     expect(sampleValue(body, 'cadence_cache_entries{cache="media"}')).toBe(1);
     expect(sampleValue(body, 'cadence_cache_bytes{cache="media"}')).toBe(10);
 
+    // Counts are tallied between scrapes: a second scrape adds what came since, once.
+    await app.request(`/media/${TOKEN}/GBAYE2600001/v1/aac-160/seg-1.m4s`);
+    const again = (await metrics.render()).body;
+    expect(sampleValue(again, `cadence_http_requests_total{${media},method="GET",status="200"}`)).toBe(3);
+    expect(sampleValue(again, `cadence_http_response_bytes_total{${media}}`)).toBe(30);
+    expect(sampleValue(again, 'cadence_cache_requests_total{cache="media",result="hit"}')).toBe(2);
+    expect(sampleValue(again, 'cadence_http_requests_total{route="/healthz",method="GET",status="200"}')).toBe(1);
+    expect(sampleValue((await metrics.render()).body, `cadence_http_requests_total{${media},method="GET",status="200"}`)).toBe(3);
+
     // Raw paths and credentials never become label values.
     expect(body).not.toContain(TOKEN);
     expect(body).not.toContain('seg-1');

@@ -2,7 +2,7 @@
 // one) so tests and several apps in one process do not collide. Label values come from small
 // fixed sets: routes are patterns, methods are normalised, caches and operations are names in code.
 
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, type LabelValues, Registry, collectDefaultMetrics } from 'prom-client';
 import { isCadenceError } from '../errors/cadence-error.ts';
 
 const PREFIX = 'cadence_';
@@ -63,17 +63,27 @@ export function createOriginMetrics({ defaultMetrics = true, now = defaultNow }:
   const registers = [registry];
   if (defaultMetrics) collectDefaultMetrics({ register: registry, prefix: PREFIX });
 
+  // Per-request counts are tallied in plain numbers and handed over when prom-client collects.
+  const requestTally = new Tally<'route' | 'method' | 'status'>();
+  const bytesTally = new Tally<'route'>();
+  const cacheTally = new Tally<'cache' | 'result'>();
   const httpRequests = new Counter({
     name: `${PREFIX}http_requests_total`,
     help: 'HTTP requests answered, by route pattern, method and status.',
     labelNames: ['route', 'method', 'status'] as const,
     registers,
+    collect() {
+      requestTally.flushInto(this);
+    },
   });
   const httpResponseBytes = new Counter({
     name: `${PREFIX}http_response_bytes_total`,
     help: 'Response body bytes sent (as declared by Content-Length), by route pattern.',
     labelNames: ['route'] as const,
     registers,
+    collect() {
+      bytesTally.flushInto(this);
+    },
   });
   const httpRequestDuration = new Histogram({
     name: `${PREFIX}http_request_duration_seconds`,
@@ -87,6 +97,9 @@ export function createOriginMetrics({ defaultMetrics = true, now = defaultNow }:
     help: 'Cache lookups by cache and result (hit or miss).',
     labelNames: ['cache', 'result'] as const,
     registers,
+    collect() {
+      cacheTally.flushInto(this);
+    },
   });
   const cacheEvictions = new Counter({
     name: `${PREFIX}cache_evictions_total`,
@@ -128,11 +141,8 @@ export function createOriginMetrics({ defaultMetrics = true, now = defaultNow }:
     },
   });
 
-  // prom-client hashes the label set on every call; these are per-request, so each series is
-  // looked up once and kept (label sets are few: routes are patterns, methods are normalised).
-  const requestCounter = memo<{ inc(): void }>();
-  const routeSeries = memo<{ sent: { inc(value: number): void }; duration: { observe(value: number): void } }>();
-  const cacheCounter = memo<{ inc(): void }>();
+  // prom-client hashes the label set on every call: each histogram series is looked up once.
+  const durationSeries = memo<{ observe(value: number): void }>();
 
   function observeStorage(operation: string, seconds: number, error?: unknown): void {
     storageRequestDuration.observe({ operation }, seconds);
@@ -150,14 +160,13 @@ export function createOriginMetrics({ defaultMetrics = true, now = defaultNow }:
     storageErrors,
     recordRequest({ route, method, status, bytes, seconds }) {
       const normalised = normaliseMethod(method);
-      requestCounter(`${route} ${normalised} ${status}`, () => httpRequests.labels({ route, method: normalised, status: String(status) })).inc();
-      const { sent, duration } = routeSeries(route, () => ({ sent: httpResponseBytes.labels({ route }), duration: httpRequestDuration.labels({ route }) }));
-      if (bytes != null && bytes > 0) sent.inc(bytes);
-      duration.observe(seconds);
+      requestTally.add(`${route} ${normalised} ${status}`, () => ({ route, method: normalised, status: String(status) }));
+      if (bytes != null && bytes > 0) bytesTally.add(route, () => ({ route }), bytes);
+      durationSeries(route, () => httpRequestDuration.labels({ route })).observe(seconds);
     },
     recordCache(cache, hit) {
       const result = hit ? 'hit' : 'miss';
-      cacheCounter(`${cache} ${result}`, () => cacheRequests.labels({ cache, result })).inc();
+      cacheTally.add(`${cache} ${result}`, () => ({ cache, result }));
     },
     recordEviction(cache) {
       cacheEvictions.inc({ cache });
@@ -193,6 +202,29 @@ export function isStorageFault(error: unknown): boolean {
 export function normaliseMethod(method: string): string {
   const upper = method.toUpperCase();
   return KNOWN_METHODS.has(upper) ? upper : 'OTHER';
+}
+
+/**
+ * Counts per label set as plain numbers, added to a prom-client counter when it collects (a scrape,
+ * or `get()`): prom-client hashes the label set on every `inc`, a cost otherwise paid per request.
+ */
+class Tally<L extends string> {
+  readonly #pending = new Map<string, { labels: LabelValues<L>; value: number }>();
+
+  /** Adds `value` to the series named `key` (`labels` is called the first time the key is seen). */
+  add(key: string, labels: () => LabelValues<L>, value = 1): void {
+    const entry = this.#pending.get(key);
+    if (entry) entry.value += value;
+    else this.#pending.set(key, { labels: labels(), value });
+  }
+
+  flushInto(counter: Counter<L>): void {
+    for (const entry of this.#pending.values()) {
+      if (entry.value === 0) continue;
+      counter.inc(entry.labels, entry.value);
+      entry.value = 0;
+    }
+  }
 }
 
 /** A map that builds each value once, on first use. */

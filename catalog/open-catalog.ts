@@ -16,6 +16,11 @@ export interface OpenCatalogOptions {
   busyTimeoutMs?: number;
   /** Clock for the catalog's timestamps; tests pin it. */
   now?: () => Date;
+  /**
+   * Load every track's search fields into memory now (~1.2 s and ~90 MB at a million tracks) and
+   * keep them current, for searches ~35% cheaper: for `serve`, not for one-shot commands.
+   */
+  searchInMemory?: boolean;
 }
 
 const MEMORY = ':memory:';
@@ -24,7 +29,7 @@ const MMAP_BYTES = 1 << 30;
 
 export function openCatalog(
   path: string,
-  { readonly = false, busyTimeoutMs = 5000, now }: OpenCatalogOptions = {},
+  { readonly = false, busyTimeoutMs = 5000, now, searchInMemory }: OpenCatalogOptions = {},
 ): Catalog {
   let db: Database.Database;
   try {
@@ -50,7 +55,7 @@ export function openCatalog(
       if (readonly) assertSchemaCurrent(db);
       else migrate(db);
     }, { timeoutMs: busyTimeoutMs });
-    return createSqliteCatalog(db, { now });
+    return createSqliteCatalog(db, { now, searchInMemory });
   } catch (cause) {
     db.close();
     if (cause instanceof CadenceError) throw cause;

@@ -48,9 +48,10 @@ export function prepareSearchIndex(db: BetterSqlite3.Database): (isrc: string, d
   const remove = db.prepare<[number]>('DELETE FROM track_search WHERE rowid = ?');
   const insert = db.prepare('INSERT INTO track_search (rowid, title, artists, album, genre) VALUES (?, ?, ?, ?, ?)');
   // A track's plays are counted before its first publish only in tests, but then they count.
+  // Unchanged fields keep their revision: copies in memory have nothing to catch up on.
   const saveFields = db.prepare<[number, string, string]>(
-    `INSERT INTO search_docs (track, fields, plays) VALUES (?, ?, coalesce((SELECT plays FROM play_counts WHERE isrc = ?), 0))
-     ON CONFLICT (track) DO UPDATE SET fields = excluded.fields`,
+    `INSERT INTO search_docs (track, fields, plays, revision) VALUES (?, ?, coalesce((SELECT plays FROM play_counts WHERE isrc = ?), 0), ${NEXT_REVISION})
+     ON CONFLICT (track) DO UPDATE SET fields = excluded.fields, revision = excluded.revision WHERE fields IS NOT excluded.fields`,
   );
   // RETURNING docs: 1 means the word is new (or back after every track lost it), so its variants
   // may be missing; re-adding them is idempotent.
@@ -171,3 +172,18 @@ UPDATE search_docs SET plays = coalesce((SELECT p.plays FROM tracks t JOIN play_
 export function mergeSearchIndex(db: BetterSqlite3.Database): void {
   db.exec(`INSERT INTO track_search (track_search) VALUES ('optimize')`);
 }
+
+/**
+ * Migration 6. A change number on each search_docs row, so that a copy of the table kept in memory
+ * (search-docs.ts) catches up on what any connection committed by reading only the rows written
+ * since it last looked. Every write to a row's fields or plays sets its revision to NEXT_REVISION
+ * in the same statement, one row a statement: revisions only grow (rows are never deleted) and no
+ * two rows share one. Existing rows start at 0: a copy loads them all anyway.
+ */
+export const SEARCH_REVISIONS_SCHEMA = `
+ALTER TABLE search_docs ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX search_docs_by_revision ON search_docs (revision);
+`;
+
+/** The revision a write to a search_docs row gives it: above every other (one index lookup). */
+export const NEXT_REVISION = '(SELECT coalesce(max(revision), 0) + 1 FROM search_docs)';

@@ -1,9 +1,10 @@
 // The search tables that migrations 3 and 4 add (word counts, folded fields, play copies) must come
 // out of the backfill exactly as publishing and recordPlays keep them, or a migrated catalog would
-// rank differently from a fresh one.
+// rank differently from a fresh one. Migration 6's revisions must let a copy of the fields in
+// memory follow what is written after it.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SEARCH_TRACKS, fixturePublishInput, fixtureTrack, loadSearchFixture } from '../fixtures/search-catalog.ts';
+import { SEARCH_TRACKS, fixturePublishInput, fixtureTrack, isrcOf, loadSearchFixture } from '../fixtures/search-catalog.ts';
 import { openCatalog } from './open-catalog.ts';
 import { tempCatalogPath, withRaw } from './test-support.ts';
 
@@ -31,6 +32,15 @@ function downgradeToSchema2(): void {
   });
 }
 
+/** Takes the catalog back to schema 5, as the code before migration 6 left it. */
+function downgradeToSchema5(): void {
+  withRaw(path, (db) => {
+    db.exec('DROP INDEX search_docs_by_revision');
+    db.exec('ALTER TABLE search_docs DROP COLUMN revision');
+    db.pragma('user_version = 5');
+  });
+}
+
 describe('search migrations', () => {
   it('backfill word counts, folded fields and plays exactly as publishing keeps them', () => {
     const catalog = openCatalog(path);
@@ -55,6 +65,34 @@ describe('search migrations', () => {
       expect(QUERIES.map((q) => migrated.search({ q, limit: 50 }))).toEqual(answers);
     } finally {
       migrated.close();
+    }
+  });
+
+  it('number the folded fields, so that a copy in memory follows what is written after migrating', () => {
+    const catalog = openCatalog(path);
+    loadSearchFixture(catalog);
+    const answers = QUERIES.map((q) => catalog.search({ q, limit: 50 }));
+    catalog.close();
+
+    downgradeToSchema5();
+    const reader = openCatalog(path, { searchInMemory: true });
+    const writer = openCatalog(path);
+    try {
+      expect(QUERIES.map((q) => reader.search({ q, limit: 50 }))).toEqual(answers);
+      const track = fixtureTrack('Ageispolis');
+      const input = fixturePublishInput(track);
+      input.track.title = 'Aisatsana';
+      writer.publish(input);
+      const onHelp = isrcOf('Yesterday', { album: 'Help!' });
+      const onOne = isrcOf('Yesterday', { album: '1' });
+      // Help! is the more played: enough plays put the other one first.
+      writer.recordPlays([{ isrc: onOne, plays: 1_000_000 }]);
+      expect(reader.search({ q: 'aisatsana' })[0]?.isrc).toBe(track.isrc);
+      expect(reader.search({ q: 'ageispolis' }).map((r) => r.isrc)).not.toContain(track.isrc);
+      expect(reader.search({ q: 'yesterday' }).map((r) => r.isrc).slice(0, 2)).toEqual([onOne, onHelp]);
+    } finally {
+      reader.close();
+      writer.close();
     }
   });
 });

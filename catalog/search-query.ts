@@ -8,11 +8,14 @@
 // FTS5 walks every entry of every doclist in an AND, so a few very common words (`the`, `love`,
 // `of`) cost ~15 ms at a million tracks even when the answer is three tracks. So FTS5 is only
 // asked for the rarer words of a pass (chosen with the vocabulary's track counts, see
-// `drivingParts`); the common words are checked on the candidates' folded fields (search_docs),
-// which `rank` reads anyway. When that reads too many candidates, FTS5 gets one more word.
+// `drivingParts`); the common words are checked on the candidates' folded fields (search_docs,
+// through search-docs.ts), which `rank` reads anyway. When that reads too many candidates, FTS5
+// gets one more word.
 
 import type BetterSqlite3 from 'better-sqlite3';
 import { CadenceError } from '../errors/cadence-error.ts';
+import type { SearchDocs } from './search-docs.ts';
+import { NEXT_REVISION } from './search-index.ts';
 import { editDistance, deletionVariants, maxEdits, searchTokens } from './search-text.ts';
 import type { SearchQuery, SearchResult } from './types.ts';
 
@@ -196,7 +199,7 @@ export function clampLimit(limit: number | undefined): number {
   return Math.min(MAX_LIMIT, Math.max(1, Math.trunc(limit)));
 }
 
-export function prepareSearch(db: BetterSqlite3.Database): {
+export function prepareSearch(db: BetterSqlite3.Database, docs: SearchDocs): {
   search(query: SearchQuery): SearchResult[];
   recordPlays(counts: ReadonlyArray<{ isrc: string; plays: number }>): void;
 } {
@@ -206,17 +209,16 @@ export function prepareSearch(db: BetterSqlite3.Database): {
     `SELECT term, docs FROM search_terms WHERE term >= ? AND term < ? AND docs > 0 LIMIT ${PREFIX_COUNT_TERMS + 1}`,
   );
   const trackCount = db.prepare<[], number>('SELECT coalesce(max(rowid), 0) FROM tracks').pluck();
-  const candidates = db
-    .prepare<[string], [number, string, number]>(
-      'SELECT s.rowid, d.fields, d.plays FROM track_search s JOIN search_docs d ON d.track = s.rowid WHERE track_search MATCH ?',
-    )
-    .raw();
+  // Rowids only: FTS5 reads no row, and the fields come from `docs`.
+  const candidates = db.prepare<[string], number>('SELECT rowid FROM track_search WHERE track_search MATCH ?').pluck();
   // Only tracks the catalog knows: a count for an unknown ISRC is dropped, not an error.
   const addPlays = db.prepare<[number, string]>(
     'INSERT INTO play_counts (isrc, plays) SELECT isrc, ? FROM tracks WHERE isrc = ? ON CONFLICT (isrc) DO UPDATE SET plays = plays + excluded.plays',
   );
   // search_docs keeps a copy beside the fields ranking reads, in the same transaction.
-  const addSearchPlays = db.prepare<[number, string]>('UPDATE search_docs SET plays = plays + ? WHERE track = (SELECT rowid FROM tracks WHERE isrc = ?)');
+  const addSearchPlays = db.prepare<[number, string]>(
+    `UPDATE search_docs SET plays = plays + ?, revision = ${NEXT_REVISION} WHERE track = (SELECT rowid FROM tracks WHERE isrc = ?)`,
+  );
   const recordPlays = db.transaction((counts: ReadonlyArray<{ isrc: string; plays: number }>) => {
     for (const { isrc, plays } of counts) {
       if (plays <= 0) continue;
@@ -330,11 +332,11 @@ export function prepareSearch(db: BetterSqlite3.Database): {
   function scan(expression: string, parts: Part[], wanted: string[], seen: Set<number>, readLimit: number) {
     const ranked: Ranked[] = [];
     let read = 0;
-    for (const [rowid, packed, plays] of candidates.iterate(expression)) {
+    for (const rowid of candidates.iterate(expression)) {
       if (read++ >= readLimit) return { ranked, complete: false };
       if (seen.has(rowid)) continue;
-      const { score, whole } = rank(packed, parts, wanted);
-      if (score > 0) ranked.push({ rowid, score, whole, plays });
+      const { score, whole } = rank(docs.fields(rowid), parts, wanted);
+      if (score > 0) ranked.push({ rowid, score, whole, plays: docs.plays(rowid) });
       if (ranked.length >= MAX_RANKED) break;
     }
     return { ranked, complete: true };
@@ -367,6 +369,7 @@ export function prepareSearch(db: BetterSqlite3.Database): {
     if (words.length === 0) return [];
     const limit = clampLimit(query.limit);
     const filter = filterExpression(query);
+    docs.refresh();
     const wanted = [...words].sort();
     const total = Math.max(1, trackCount.get() ?? 0);
 

@@ -5,6 +5,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { catalogFailure } from './catalog-failure.ts';
 import { prepareJobs } from './job-statements.ts';
 import { preparePublish } from './publish-transaction.ts';
+import { memorySearchDocs, storedSearchDocs } from './search-docs.ts';
 import { prepareSearch } from './search-query.ts';
 import { prepareTrackReads } from './track-reads.ts';
 import type { Catalog } from './types.ts';
@@ -12,12 +13,14 @@ import type { Catalog } from './types.ts';
 export interface SqliteCatalogOptions {
   /** Clock for published/updated/started/finished stamps. */
   now?: () => Date;
+  /** Keep every track's search fields in memory (search-docs.ts): for a long-running server. */
+  searchInMemory?: boolean;
 }
 
 /** Wraps an already opened and migrated connection; closing the catalog closes it. */
-export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => new Date() }: SqliteCatalogOptions = {}): Catalog {
+export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => new Date(), searchInMemory = false }: SqliteCatalogOptions = {}): Catalog {
   const publish = preparePublish(db, now);
-  const search = prepareSearch(db);
+  const search = prepareSearch(db, searchInMemory ? memorySearchDocs(db) : storedSearchDocs(db));
   const reads = prepareTrackReads(db);
   const jobs = prepareJobs(db, now);
 

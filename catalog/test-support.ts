@@ -99,3 +99,6 @@ export function withRaw<T>(path: string, run: (db: Database.Database) => T): T {
     db.close();
   }
 }
+
+/** The two ways a catalog reads search fields (search-docs.ts): search tests run under both. */
+export const SEARCH_MODES = [{ searchInMemory: false }, { searchInMemory: true }] as const;

@@ -26,7 +26,10 @@ function untilSignal(): Promise<void> {
 async function runWorker(config: CadenceConfig, options: ServeOptions): Promise<void> {
   const log = pino({ level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2));
   const store = openObjectStore(config.storeUrl, { s3: s3OptionsFromEnv(process.env), logger: log });
-  const catalog = openCatalog(config.catalogPath);
+  const opening = performance.now();
+  // Searches read every candidate's fields: a long-running server keeps them in memory.
+  const catalog = openCatalog(config.catalogPath, { searchInMemory: true });
+  log.info({ ms: Math.round(performance.now() - opening), heapMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20) }, 'catalog open, search fields in memory');
   const origin = createOriginApp(readOriginConfig(process.env), { store, catalog, logger: log });
   const server = await listen(origin, {
     port: options.port,

@@ -38,11 +38,12 @@ const MAX_EXPANDED_PREFIX = 16;
 const PREFIX_COUNT_TERMS = 64;
 /**
  * Reading one candidate and checking it here costs about as much as FTS5 walking this many
- * doclist entries (~1 µs a row; a few ns an entry once FTS5's index is one segment, more when
- * it is many: see mergeSearchIndex). Tuned on the 1M benchmark with a merged index: 800 used
- * ~15% less CPU than 200 (the figure for the unmerged index) and 1600–3200; 100 was worse.
+ * doclist entries (~0.4 µs a row with the fields in memory, taken in batches; a few ns an entry
+ * once FTS5's index is one segment, more when it is many: see mergeSearchIndex). Tuned on the 1M
+ * benchmark, each query timed at every value in turn: 200–300 used the least time, 100 and 400
+ * 1–3% more, 50 and 800 (the figure when each row was read from SQLite a step at a time) ~4% more.
  */
-const ROW_COST = 800;
+const ROW_COST = 200;
 /**
  * Candidates read at least before FTS5 is given one more of the pass's words: word counts taken as
  * independent underestimate names (`aiden hall` is far likelier than `aiden` × `hall`).

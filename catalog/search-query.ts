@@ -49,9 +49,6 @@ const ROW_COST = 200;
  * independent underestimate names (`aiden hall` is far likelier than `aiden` × `hall`).
  */
 const SCAN_LIMIT = 400;
-/** Candidates taken from FTS5 at first (most passes read about MAX_RANKED), then this many times more. */
-const FIRST_BATCH = 128;
-const BATCH_GROWTH = 4;
 /** Title and artist above album above genre. */
 const FIELD_WEIGHTS = { title: 10, artists: 10, album: 4, genre: 1 } as const;
 
@@ -213,10 +210,8 @@ export function prepareSearch(db: BetterSqlite3.Database, docs: SearchDocs): {
     `SELECT term, docs FROM search_terms WHERE term >= ? AND term < ? AND docs > 0 LIMIT ${PREFIX_COUNT_TERMS + 1}`,
   );
   const trackCount = db.prepare<[], number>('SELECT coalesce(max(rowid), 0) FROM tracks').pluck();
-  // Rowids only: FTS5 reads no row, and the fields come from `docs`. In batches (see scan).
-  const candidates = db
-    .prepare<[string, number, number], number>('SELECT rowid FROM track_search WHERE track_search MATCH ? AND rowid > ? ORDER BY rowid LIMIT ?')
-    .pluck();
+  // Rowids only: FTS5 reads no row, and the fields come from `docs`.
+  const candidates = db.prepare<[string], number>('SELECT rowid FROM track_search WHERE track_search MATCH ?').pluck();
   // Only tracks the catalog knows: a count for an unknown ISRC is dropped, not an error.
   const addPlays = db.prepare<[number, string]>(
     'INSERT INTO play_counts (isrc, plays) SELECT isrc, ? FROM tracks WHERE isrc = ? ON CONFLICT (isrc) DO UPDATE SET plays = plays + excluded.plays',
@@ -332,45 +327,34 @@ export function prepareSearch(db: BetterSqlite3.Database, docs: SearchDocs): {
   }
 
   /**
-   * Adds to `ranked` the candidates of `expression` after rowid `from` that carry every part, in
-   * rowid order, until it holds MAX_RANKED. Returns undefined when done, or the last rowid read
-   * when `readLimit` rows were read before that.
+   * Candidates of `expression` that carry every part, up to MAX_RANKED, in rowid order;
+   * `complete` is false when `readLimit` rows were read before that.
    */
-  function scan(expression: string, parts: Part[], wanted: string[], seen: Set<number>, readLimit: number, from: number, ranked: Ranked[]): number | undefined {
+  function scan(expression: string, parts: Part[], wanted: string[], seen: Set<number>, readLimit: number) {
+    const ranked: Ranked[] = [];
     let read = 0;
-    // Batches that grow, each resuming after the last rowid (FTS5 seeks there): stepping a
-    // statement row by row costs ~0.4 µs a row more than taking its rows at once.
-    for (let after = from, batch = FIRST_BATCH; ; batch *= BATCH_GROWTH) {
-      // One row past the limit tells a scan that stops from one that ends.
-      const size = Math.min(batch, Math.ceil(readLimit) + 1 - read);
-      const rowids = candidates.all(expression, after, size);
-      for (const rowid of rowids) {
-        if (read++ >= readLimit) return after;
-        after = rowid;
-        if (seen.has(rowid)) continue;
-        const { score, whole } = rank(docs.fields(rowid), parts, wanted);
-        if (score > 0) ranked.push({ rowid, score, whole, plays: docs.plays(rowid) });
-        if (ranked.length >= MAX_RANKED) return undefined;
-      }
-      if (rowids.length < size) return undefined;
+    for (const rowid of candidates.iterate(expression)) {
+      if (read++ >= readLimit) return { ranked, complete: false };
+      if (seen.has(rowid)) continue;
+      const { score, whole } = rank(docs.fields(rowid), parts, wanted);
+      if (score > 0) ranked.push({ rowid, score, whole, plays: docs.plays(rowid) });
+      if (ranked.length >= MAX_RANKED) break;
     }
+    return { ranked, complete: true };
   }
 
   /** The matches of one pass worth ranking, read as cheaply as the words allow. */
   function matches(pass: Pass, filter: string, wanted: string[], seen: Set<number>, total: number) {
     const searchable = pass.parts.filter((part) => part.expression !== undefined).sort((a, b) => a.docs - b.docs);
     if (searchable.length === 0) return [];
-    const ranked: Ranked[] = [];
-    let after: number | undefined = 0;
-    for (let count = drivingParts(searchable, total); after !== undefined; count++) {
+    for (let count = drivingParts(searchable, total); ; count++) {
       const next = searchable[count];
       // Reading on is worth it up to what walking the next word's doclist would cost. With every
-      // word in FTS5 each row carries every word: only the first MAX_RANKED are read. A scan that
-      // stops is resumed where it stopped, with one more word: the rows before it were checked.
+      // word in FTS5 each row carries every word: only the first MAX_RANKED are read.
       const readLimit = next ? Math.max(SCAN_LIMIT, next.docs / ROW_COST) : Infinity;
-      after = scan(expressionOf(searchable.slice(0, count), filter), pass.parts, wanted, seen, readLimit, after, ranked);
+      const attempt = scan(expressionOf(searchable.slice(0, count), filter), pass.parts, wanted, seen, readLimit);
+      if (attempt.complete) return attempt.ranked;
     }
-    return ranked;
   }
 
   function details(rowids: number[]): Map<number, Details> {

@@ -38,10 +38,10 @@ const MAX_EXPANDED_PREFIX = 16;
 const PREFIX_COUNT_TERMS = 64;
 /**
  * Reading one candidate and checking it here costs about as much as FTS5 walking this many
- * doclist entries (~0.4 µs a row with the fields in memory, taken in batches; a few ns an entry
- * once FTS5's index is one segment, more when it is many: see mergeSearchIndex). Tuned on the 1M
- * benchmark, each query timed at every value in turn: 200–300 used the least time, 100 and 400
- * 1–3% more, 50 and 800 (the figure when each row was read from SQLite a step at a time) ~4% more.
+ * doclist entries (~0.5 µs a row with the fields in memory; a few ns an entry once FTS5's index is
+ * one segment, more when it is many: see mergeSearchIndex). Tuned on the 1M benchmark, each query
+ * timed at every value in turn: 200–400 used the least time, 100 ~1% more, 800 (the figure when
+ * each row was read from SQLite) ~2–3% more, 50 ~9% more.
  */
 const ROW_COST = 200;
 /**

@@ -60,20 +60,23 @@ export function preparePublish(db: BetterSqlite3.Database, now: () => Date): Pub
   const insertRendition = db.prepare(INSERT_RENDITION);
   const flipCurrent = db.prepare(FLIP_CURRENT);
   const indexForSearch = prepareSearchIndex(db);
+  const otherTracks = db.prepare<[string, string], { isrc: string; title: string; artists: string }>(
+    'SELECT isrc, title, artists FROM tracks WHERE upc = ? AND isrc <> ? AND current_version IS NOT NULL',
+  );
 
   const apply = db.transaction((input: PublishInput) => {
     const { release, track, version } = input;
     const stamp = now().toISOString();
 
     insertLabel.run(release.label);
-    upsertRelease.run({
+    const releaseChanged = upsertRelease.run({
       upc: release.upc,
       labelId: labelId.get(release.label),
       title: release.title,
       artists: JSON.stringify(release.artists),
       releaseDate: release.releaseDate,
       genre: release.genre,
-    });
+    }).changes > 0;
 
     const wanted = unique(release.territories);
     if (!sameList(territories.all(release.upc), wanted)) {
@@ -101,8 +104,14 @@ export function preparePublish(db: BetterSqlite3.Database, now: () => Date): Pub
     }
 
     flipCurrent.run({ isrc: track.isrc, version: version.version, now: stamp });
-    // Search sees exactly what was published, in the same transaction.
-    indexForSearch(track.isrc, { title: track.title, artists: unique([...track.artists, ...release.artists]), album: release.title, genre: release.genre });
+    // Search sees exactly what was published, in the same transaction. The album, genre and
+    // release artists are in every track's search fields, so a changed release re-indexes the
+    // release's other tracks too (a delivery may correct the release and carry one track).
+    const searchDocument = (title: string, artists: string[]) => ({ title, artists: unique([...artists, ...release.artists]), album: release.title, genre: release.genre });
+    indexForSearch(track.isrc, searchDocument(track.title, track.artists));
+    if (releaseChanged) {
+      for (const other of otherTracks.all(release.upc, track.isrc)) indexForSearch(other.isrc, searchDocument(other.title, JSON.parse(other.artists) as string[]));
+    }
   });
   const applyMany = db.transaction((inputs: readonly PublishInput[]) => {
     for (const input of inputs) apply(input);

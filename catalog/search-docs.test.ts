@@ -53,6 +53,21 @@ describe.each(SEARCH_MODES)('search fields in memory: $searchInMemory', (mode) =
     expect(isrcs('aphex twin').filter((isrc) => isrc === track.isrc)).toHaveLength(1);
   });
 
+  it('re-indexes every track of a release whose title or genre another connection corrects', () => {
+    const ours = (q: string): string[] => isrcs(q).filter((isrc) => isrc === 'GBAYE2600097' || isrc === 'GBAYE2600098');
+    writer.publish(samplePublish({ isrc: 'GBAYE2600097', upc: '012345678998', title: 'Sunrise' }));
+    writer.publish(samplePublish({ isrc: 'GBAYE2600098', upc: '012345678998', title: 'Sunset' }));
+    expect(ours('aurora')).toEqual(['GBAYE2600097', 'GBAYE2600098']);
+    // Only the first track comes with the corrected release.
+    const corrected = samplePublish({ isrc: 'GBAYE2600097', upc: '012345678998', title: 'Sunrise' });
+    corrected.release = { ...corrected.release, title: 'Borealis', genre: 'Ambient' };
+    writer.publish(corrected);
+    expect(ours('borealis')).toEqual(['GBAYE2600097', 'GBAYE2600098']);
+    expect(ours('aurora')).toEqual([]);
+    expect(reader.search({ q: 'sunset', genre: 'ambient' })).toMatchObject([{ isrc: 'GBAYE2600098', album: 'Borealis', genre: 'Ambient' }]);
+    expect(reader.search({ q: 'sunset', genre: 'classical' })).toEqual([]);
+  });
+
   it('breaks ties by the plays another connection records', () => {
     const onHelp = isrcOf('Yesterday', { album: 'Help!' });
     const onOne = isrcOf('Yesterday', { album: '1' });

@@ -1,7 +1,7 @@
 // The origin on node:http. Media requests (the CDN's ranges and segments, the hot path) are
 // answered straight from Node's request into Node's response; everything else goes through
 // @hono/node-server's adapter to the hono app. Skipping the fetch-style Request and Response for
-// media saves ~15% of the CPU of a cached 64 KiB range (scripts/bench-origin.ts).
+// media took a cached 64 KiB range from ~104 to ~88 µs of CPU in a side-by-side harness.
 
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';

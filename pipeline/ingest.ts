@@ -14,7 +14,7 @@ import { CadenceError, isCadenceError } from '../errors/cadence-error.ts';
 import type { Delivery, DeliveryTrack } from './delivery.ts';
 import { ffmpegVersion } from './ffmpeg-runner.ts';
 import { packageMaster } from './package-master.ts';
-import { addMetaRevision, type StoredVersion, type VersionMeta, readStoredVersion, sameMeta, uploadVersion, versionRecord } from './publish.ts';
+import { addMetaRevision, type StoredVersion, type VersionMeta, readStoredMeta, readStoredVersion, sameMeta, uploadVersion, versionRecord } from './publish.ts';
 import { type Logger, type ToolPaths, silentLogger } from './types.ts';
 import { fileSha256, packagingSettings, versionId } from './version-id.ts';
 
@@ -124,16 +124,14 @@ async function ingestTrack(track: DeliveryTrack, context: TrackContext): Promise
     progress(0, 'hash');
     version = versionId(await fileSha256(track.masterPath, signal), packagingSettings(track.master, context.ffmpegBuild));
     const meta: VersionMeta = { release: delivery.release, track: trackRecord(track, delivery) };
-    const published = catalog.currentVersion(track.isrc) === version && publishedAs(catalog, meta);
+    if (await alreadyPublished(context, version, meta)) return finish('skipped', version, null);
+
     // A complete version may already be stored: a crash after upload, another ingest, or the same
-    // master delivered again with corrected facts (then only a metadata revision is added). Both
-    // the catalog and storage must hold these facts to skip: tracks of one release share release
-    // facts, so another track's publish may already have brought the catalog up to date.
+    // master delivered again with corrected facts (then only a metadata revision is added).
     let stored = await readStoredVersion(store, track.isrc, version);
-    if (published && stored && sameMeta(stored.meta, meta)) return finish('skipped', version, null);
     if (!stored) stored = await packageAndUpload(track, version, meta, context, progress);
     else if (!sameMeta(stored.meta, meta)) {
-      await addMetaRevision(store, track.isrc, version, meta, { signal });
+      await addMetaRevision(store, track.isrc, version, meta, signal);
       logger.info({ isrc: track.isrc, version }, 'track facts corrected');
     }
     catalog.publish({ ...meta, version: versionRecord(track.isrc, version, stored) });
@@ -147,10 +145,16 @@ async function ingestTrack(track: DeliveryTrack, context: TrackContext): Promise
   }
 }
 
-/** The catalog already holds these facts for the track (it may be on another version). */
-function publishedAs(catalog: Catalog, meta: VersionMeta): boolean {
+/**
+ * The catalog points at this version with these facts, and storage holds them too: tracks of one
+ * release share release facts, so another track's publish may already have updated the catalog.
+ * The catalog points at complete versions only, so reading the stored facts is enough.
+ */
+async function alreadyPublished({ catalog, store }: TrackContext, version: string, meta: VersionMeta): Promise<boolean> {
   const published = catalog.getTrack(meta.track.isrc);
-  return published !== null && sameMeta({ release: published.release, track: published }, meta);
+  if (published?.current?.version !== version || !sameMeta({ release: published.release, track: published }, meta)) return false;
+  const stored = await readStoredMeta(store, meta.track.isrc, version);
+  return stored !== null && sameMeta(stored, meta);
 }
 
 async function packageAndUpload(

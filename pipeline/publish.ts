@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { ReleaseRecord, TrackRecord, VersionRecord } from '../catalog/types.ts';
 import type { MediaDescription } from '../manifests/types.ts';
 import type { ObjectStore } from '../storage/types.ts';
-import { CadenceError } from '../errors/cadence-error.ts';
+import { CadenceError, isCadenceError } from '../errors/cadence-error.ts';
 import { DESCRIPTION_FILE, META_FILE, META_REVISIONS_DIR, versionPrefix } from '../storage/layout.ts';
 
 /** Catalog facts stored beside the media so `cadence reindex` can rebuild from storage alone. */
@@ -42,22 +42,27 @@ export async function readStoredVersion(store: ObjectStore, isrc: string, versio
   const prefix = versionPrefix(isrc, version);
   const head = await store.head(`${prefix}${DESCRIPTION_FILE}`);
   if (!head) return null;
-  const [meta, description] = await Promise.all([
-    store.getBytes(await currentMetaKey(store, prefix)),
-    store.getBytes(`${prefix}${DESCRIPTION_FILE}`),
-  ]);
+  const [meta, description] = await Promise.all([readStoredMeta(store, isrc, version), store.getBytes(`${prefix}${DESCRIPTION_FILE}`)]);
+  if (!meta) throw new CadenceError('NOT_FOUND', `${store.url}: version ${version} of ${isrc} has a description but no ${META_FILE}`);
   return {
-    meta: JSON.parse(meta.toString('utf8')) as VersionMeta,
+    meta,
     description: JSON.parse(description.toString('utf8')) as MediaDescription,
     completedAt: head.lastModified,
   };
 }
 
-/** The newest metadata revision of a version, or its first meta.json. */
-async function currentMetaKey(store: ObjectStore, prefix: string): Promise<string> {
-  let newest: string | null = null;
-  for await (const { key } of store.list(`${prefix}${META_REVISIONS_DIR}`)) if (newest === null || key > newest) newest = key;
-  return newest ?? `${prefix}${META_FILE}`;
+/** A version's facts: its newest metadata revision, or its first meta.json; null when it has none. */
+export async function readStoredMeta(store: ObjectStore, isrc: string, version: string): Promise<VersionMeta | null> {
+  const prefix = versionPrefix(isrc, version);
+  let newest = `${prefix}${META_FILE}`;
+  // Revision names start with their UTC time, so the greatest is the latest.
+  for await (const { key } of store.list(`${prefix}${META_REVISIONS_DIR}`)) if (key > newest) newest = key;
+  try {
+    return JSON.parse((await store.getBytes(newest)).toString('utf8')) as VersionMeta;
+  } catch (error) {
+    if (isCadenceError(error) && error.code === 'NOT_FOUND') return null;
+    throw error;
+  }
 }
 
 export interface UploadVersionOptions {
@@ -105,8 +110,8 @@ async function writeMeta(store: ObjectStore, key: string, meta: VersionMeta, sig
  * Adds corrected facts for a stored version's media (nothing else of the version changes). Named
  * by time, so a later correction sorts last even when it restores earlier facts.
  */
-export async function addMetaRevision(store: ObjectStore, isrc: string, version: string, meta: VersionMeta, { now = new Date(), signal }: { now?: Date; signal?: AbortSignal } = {}): Promise<void> {
-  const stamp = now.toISOString().replace(/[-:.]/g, '');
+export async function addMetaRevision(store: ObjectStore, isrc: string, version: string, meta: VersionMeta, signal?: AbortSignal): Promise<void> {
+  const stamp = new Date().toISOString().replace(/[-:.]/g, '');
   const hash = createHash('sha256').update(JSON.stringify(meta)).digest('hex').slice(0, 12);
   await writeMeta(store, `${versionPrefix(isrc, version)}${META_REVISIONS_DIR}${stamp}-${hash}.json`, meta, signal);
 }

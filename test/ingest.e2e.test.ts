@@ -20,6 +20,11 @@ function envFor(name: string): NodeJS.ProcessEnv {
   return { CADENCE_STORE: `file://${join(scratch, name, 'objects')}`, CADENCE_CATALOG: join(scratch, name, 'catalog.db') };
 }
 
+/** Removes the catalog file and its WAL companions, as an operator would before `reindex`. */
+async function deleteCatalog(env: NodeJS.ProcessEnv): Promise<void> {
+  for (const suffix of ['', '-wal', '-shm']) await rm(`${env.CADENCE_CATALOG}${suffix}`, { force: true });
+}
+
 function inspect<T>(name: string, read: (catalog: ReturnType<typeof openCatalog>, store: ReturnType<typeof openObjectStore>) => Promise<T>): Promise<T> {
   const env = envFor(name);
   const catalog = openCatalog(env.CADENCE_CATALOG!);
@@ -76,9 +81,7 @@ describe('cadence ingest', () => {
   it('restores every published track with reindex after the catalog file is deleted', async () => {
     const env = envFor('basic');
     const before = await inspect('basic', async (catalog) => catalog.listCurrent().sort((a, b) => a.isrc.localeCompare(b.isrc)));
-    await rm(env.CADENCE_CATALOG!, { force: true });
-    await rm(`${env.CADENCE_CATALOG}-wal`, { force: true });
-    await rm(`${env.CADENCE_CATALOG}-shm`, { force: true });
+    await deleteCatalog(env);
     const result = await runCadence(['reindex', '--json'], { env });
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ tracks: 3 });
@@ -120,9 +123,7 @@ describe('cadence ingest', () => {
         expect(await publishedProblems(catalog, store)).toEqual([]);
       });
     await check();
-    await rm(env.CADENCE_CATALOG!, { force: true });
-    await rm(`${env.CADENCE_CATALOG}-wal`, { force: true });
-    await rm(`${env.CADENCE_CATALOG}-shm`, { force: true });
+    await deleteCatalog(env);
     expect((await runCadence(['reindex', '--json'], { env })).code).toBe(0);
     await check();
   }, 90_000);

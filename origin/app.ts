@@ -4,8 +4,8 @@
 //   GET /v1/search?q=&limit=&genre=&artist=   catalog search, best first
 //   GET|HEAD /media/:token/:isrc/:version/*   manifests, rendition files, byte ranges, segments
 //   GET /healthz, GET /metrics
-// Media requests are answered by origin/media-handler.ts ahead of the router (see `serveMedia`;
-// origin/node-listener.ts calls it straight from node:http).
+// Media requests never reach the router: origin/node-listener.ts hands them from node:http to
+// `serveMedia` (origin/media-handler.ts plus metrics and the log line).
 
 import { Hono, type Context } from 'hono';
 import type { Catalog } from '../catalog/types.ts';
@@ -13,13 +13,12 @@ import type { ObjectStore } from '../storage/types.ts';
 import { ByteCache } from './byte-cache.ts';
 import { instrumentStore } from './instrumented-store.ts';
 import { failureOf } from './json-answer.ts';
-import { createMediaHandler, MEDIA_PREFIX, MEDIA_ROUTE, type MediaAnswer, type MediaRequest } from './media-handler.ts';
+import { createMediaHandler, MEDIA_ROUTE, type MediaAnswer, type MediaRequest } from './media-handler.ts';
 import { isSuspiciousPath, pathOfTarget } from './media-path.ts';
 import { createOriginMetrics, type OriginMetrics } from './metrics.ts';
-import { toResponse } from './object-response.ts';
 import { PlayCounter } from './play-counter.ts';
 import { grantUrls, mediaBase, normaliseCountry, refusePlayback } from './playback.ts';
-import { headerReaderOf, type NodeBindings } from './request-headers.ts';
+import type { NodeBindings } from './request-headers.ts';
 import { createRequestRecorder, requestLog, type RequestLogVariables } from './request-log.ts';
 import { issueToken, tokenScope } from './signing.ts';
 import type { OriginConfig, OriginLogger } from './types.ts';
@@ -46,9 +45,9 @@ function jsonError(c: Context, status: 400 | 403 | 404 | 405 | 410 | 451 | 500 |
 }
 
 export interface OriginApp {
-  /** Every route as a fetch handler (tests, fetch-style hosts): media first, then the hono routes. */
+  /** The API, health and metrics routes (hono); origin/node-listener.ts sends media to `serveMedia`. */
   fetch: (request: Request, env?: NodeBindings) => Response | Promise<Response>;
-  /** The media routes alone, framework-free: what origin/node-listener.ts answers media with. */
+  /** The media routes, framework-free: synchronous when the answer is in memory. */
   serveMedia: (request: MediaRequest) => MediaAnswer | Promise<MediaAnswer>;
   metrics: OriginMetrics;
   /** Flushes pending play counts; call before closing the catalog. */
@@ -168,15 +167,7 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
     return answer;
   }
 
-  /** Media is answered here, ahead of the router, synchronously when it is in memory. */
-  function fetch(request: Request, env?: NodeBindings): Response | Promise<Response> {
-    const rawPath = rawPathOf(request, env);
-    if (!rawPath.startsWith(MEDIA_PREFIX)) return app.fetch(request, env);
-    const answered = serveMedia({ method: request.method, rawPath, headers: headerReaderOf(env, request) });
-    return answered instanceof Promise ? answered.then(toResponse) : toResponse(answered);
-  }
-
-  return { fetch, serveMedia, metrics, stop: () => plays.stop() };
+  return { fetch: app.fetch, serveMedia, metrics, stop: () => plays.stop() };
 }
 
 /** A preflight answer for /v1: any origin, GET, the headers the browser asked for, cached a day. */

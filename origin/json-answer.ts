@@ -1,4 +1,4 @@
-// JSON error answers, shared by the hono routes and the media fast path so both refuse alike.
+// JSON error answers for the media path, and the error-to-status mapping the hono routes share.
 
 import { type CadenceError, isCadenceError } from '../errors/cadence-error.ts';
 import type { ObjectAnswer } from './object-response.ts';
@@ -10,9 +10,9 @@ const STATUS_BY_CODE: Partial<Record<CadenceError['code'], 400 | 404 | 503>> = {
   CATALOG: 503,
 };
 
-/** A body of `{ error, message, ...details }`, never cached. */
-export function jsonAnswer(status: number, error: string, message: string, headers: Record<string, string> = {}, details: Record<string, string> = {}): ObjectAnswer {
-  const body = Buffer.from(JSON.stringify({ error, message, ...details }), 'utf8');
+/** A body of `{ error, message }`, never cached. */
+export function jsonAnswer(status: number, error: string, message: string, headers: Record<string, string> = {}): ObjectAnswer {
+  const body = Buffer.from(JSON.stringify({ error, message }), 'utf8');
   return {
     status,
     headers: { ...headers, 'Content-Type': 'application/json', 'Content-Length': String(body.length), 'Cache-Control': 'no-store' },

@@ -71,6 +71,7 @@ export type MediaHandler = (request: MediaRequest) => MediaAnswer | Promise<Medi
 export function createMediaHandler({ config, store, cache, now, onCacheResult }: MediaHandlerDependencies): MediaHandler {
   const verifyToken = createTokenVerifier(config.signingKeys, config.tokenPolicy);
   const loadDescription = singleFlight<string, MediaDescription>();
+  const resolving = singleFlight<string, MediaObject | null>();
   const descriptions = new Map<string, MediaDescription>();
   const resolved = new Map<string, MediaObject | null>();
   let resolvedBytes = 0;
@@ -78,8 +79,6 @@ export function createMediaHandler({ config, store, cache, now, onCacheResult }:
 
   /** Keeps a resolution, dropping the oldest ones past the count or byte bound. */
   function remember(id: string, object: MediaObject | null): void {
-    // Two first requests for one path may both resolve it: count it once.
-    if (resolved.has(id)) resolvedBytes -= heldBytes(resolved.get(id));
     resolved.set(id, object);
     resolvedBytes += heldBytes(object);
     for (const [oldest, held] of resolved) {
@@ -150,16 +149,21 @@ export function createMediaHandler({ config, store, cache, now, onCacheResult }:
     return answered;
   }
 
-  /** Resolves a path not yet known (manifests are written here, once); null when it names nothing. */
-  async function objectAt(isrc: string, version: string, rest: string): Promise<MediaObject | null> {
+  /**
+   * Resolves a path not yet known (manifests are written, hashed and gzipped here, once: first
+   * requests arriving together share one resolution); null when it names nothing.
+   */
+  function objectAt(isrc: string, version: string, rest: string): Promise<MediaObject | null> {
     const id = `${isrc}/${version}/${rest}`;
-    const target = parseMediaPath(rest);
-    if (!target) return null; // not kept: any string could be a path
-    const stored = await description(isrc, version);
-    if (!stored) return null;
-    const object = resolveMedia({ store, cache, prefix: versionPrefix(isrc, version), version, description: stored }, target);
-    remember(id, object);
-    return object;
+    return resolving(id, async () => {
+      const target = parseMediaPath(rest);
+      if (!target) return null; // not kept: any string could be a path
+      const stored = await description(isrc, version);
+      if (!stored) return null;
+      const object = resolveMedia({ store, cache, prefix: versionPrefix(isrc, version), version, description: stored }, target);
+      remember(id, object);
+      return object;
+    });
   }
 
   const failed = (error: unknown): MediaAnswer => {

@@ -90,44 +90,42 @@ function fileSpan(source: MediaSource, rendition: Rendition, span: { offset: num
     // A range inside one cached block (the common case for segments and players' ranges), or
     // across two cached blocks (a 64 KiB range at a random offset, one time in sixteen).
     readCached: ({ start, end }) => {
-      const from = span.offset + start;
-      const to = span.offset + end;
-      const first = Math.floor(from / BLOCK_BYTES);
-      const last = Math.floor(to / BLOCK_BYTES);
+      const { from, to, first, last } = blockSpan(span.offset + start, span.offset + end);
+      if (last - first > 1) return undefined;
+      const tailKey = blockKey(last);
       // Checked first so that a miss is not counted as a hit on the head block, then a miss.
-      if (last - first > 1 || (last !== first && !cache.has(blockKey(last)))) return undefined;
+      if (last !== first && !cache.has(tailKey)) return undefined;
       const head = cache.getIfPresent(blockKey(first));
       if (!head) return undefined;
-      const headStart = first * BLOCK_BYTES;
-      if (first === last) return head.subarray(from - headStart, to - headStart + 1);
-      const tail = cache.getIfPresent(blockKey(last));
-      return tail && Buffer.concat([head.subarray(from - headStart), tail.subarray(0, to - last * BLOCK_BYTES + 1)]);
+      if (first === last) return sliceBlocks([head], first, from, to);
+      const tail = cache.getIfPresent(tailKey);
+      return tail && sliceBlocks([head, tail], first, from, to);
     },
     read: async ({ start, end }, onCacheResult) => {
-      const from = span.offset + start;
-      const to = span.offset + end;
+      const { from, to, first, last } = blockSpan(span.offset + start, span.offset + end);
       if (to - from + 1 > STREAM_ABOVE_BYTES) {
         onCacheResult?.(false);
         return Readable.toWeb((await store.get(key, { start: from, end: to })).body) as ReadableStream<Uint8Array>;
       }
-      const first = Math.floor(from / BLOCK_BYTES);
-      const last = Math.floor(to / BLOCK_BYTES);
-      if (first === last) {
-        const { value, hit } = await loadBlock(first);
-        onCacheResult?.(hit);
-        const blockStart = first * BLOCK_BYTES;
-        return value.subarray(from - blockStart, to - blockStart + 1);
-      }
       const blocks = await Promise.all(Array.from({ length: last - first + 1 }, (_, i) => loadBlock(first + i)));
       onCacheResult?.(blocks.every((block) => block.hit));
-      return Buffer.concat(
-        blocks.map(({ value }, i) => {
-          const blockStart = (first + i) * BLOCK_BYTES;
-          return value.subarray(Math.max(0, from - blockStart), Math.min(value.length, to - blockStart + 1));
-        }),
-      );
+      return sliceBlocks(blocks.map((block) => block.value), first, from, to);
     },
   };
+}
+
+/** File positions from..to (inclusive) and the first and last blocks they fall in. */
+function blockSpan(from: number, to: number): { from: number; to: number; first: number; last: number } {
+  return { from, to, first: Math.floor(from / BLOCK_BYTES), last: Math.floor(to / BLOCK_BYTES) };
+}
+
+/** Bytes from..to of the file out of consecutive blocks starting at block `first` (a view when one block). */
+function sliceBlocks(blocks: Uint8Array[], first: number, from: number, to: number): Uint8Array {
+  const parts = blocks.map((value, i) => {
+    const blockStart = (first + i) * BLOCK_BYTES;
+    return value.subarray(Math.max(0, from - blockStart), Math.min(value.length, to - blockStart + 1));
+  });
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
 }
 
 /** The object a media path names in one version, or null when the version has no such object. */

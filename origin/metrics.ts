@@ -141,9 +141,6 @@ export function createOriginMetrics({ defaultMetrics = true, now = defaultNow }:
     },
   });
 
-  // prom-client hashes the label set on every call: each histogram series is looked up once.
-  const durationSeries = memo<{ observe(value: number): void }>();
-
   function observeStorage(operation: string, seconds: number, error?: unknown): void {
     storageRequestDuration.observe({ operation }, seconds);
     if (error !== undefined && isStorageFault(error)) storageErrors.inc({ operation });
@@ -162,7 +159,7 @@ export function createOriginMetrics({ defaultMetrics = true, now = defaultNow }:
       const normalised = normaliseMethod(method);
       requestTally.add(`${route} ${normalised} ${status}`, () => ({ route, method: normalised, status: String(status) }));
       if (bytes != null && bytes > 0) bytesTally.add(route, () => ({ route }), bytes);
-      durationSeries(route, () => httpRequestDuration.labels({ route })).observe(seconds);
+      httpRequestDuration.observe({ route }, seconds);
     },
     recordCache(cache, hit) {
       const result = hit ? 'hit' : 'miss';
@@ -225,19 +222,6 @@ class Tally<L extends string> {
       entry.value = 0;
     }
   }
-}
-
-/** A map that builds each value once, on first use. */
-function memo<T>(): (key: string, make: () => T) => T {
-  const values = new Map<string, T>();
-  return (key, make) => {
-    let value = values.get(key);
-    if (value === undefined) {
-      value = make();
-      values.set(key, value);
-    }
-    return value;
-  };
 }
 
 function defaultNow(): number {

@@ -11,15 +11,7 @@ export interface NodeBindings {
   incoming?: { url?: string; headers?: IncomingHttpHeaders };
 }
 
-/** The request's headers, read from Node's parsed object when there is one (names in lower case). */
-export function headerReaderOf(env: NodeBindings | undefined, request: Pick<Request, 'headers'>): HeaderReader {
-  const parsed = env?.incoming?.headers;
-  // Only touched when there is no Node request: reading `headers` is what builds the fetch Headers.
-  if (!parsed) return request.headers;
-  return nodeHeaderReader(parsed);
-}
-
-/** A reader over Node's parsed request headers. */
+/** A reader over Node's parsed request headers (names in lower case). */
 export function nodeHeaderReader(parsed: IncomingHttpHeaders): HeaderReader {
   return {
     get(name) {
@@ -31,8 +23,10 @@ export function nodeHeaderReader(parsed: IncomingHttpHeaders): HeaderReader {
   };
 }
 
-/** `headerReaderOf` for a hono context. */
+/** A hono context's request headers, from Node's parsed object when there is one. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function requestHeaders(c: Context<any>): HeaderReader {
-  return headerReaderOf(c.env as NodeBindings | undefined, c.req.raw);
+  const parsed = (c.env as NodeBindings | undefined)?.incoming?.headers;
+  // Only touched when there is no Node request: reading `headers` is what builds the fetch Headers.
+  return parsed ? nodeHeaderReader(parsed) : c.req.raw.headers;
 }

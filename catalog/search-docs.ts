@@ -13,14 +13,23 @@ export interface SearchDocs {
   plays(rowid: number): number;
 }
 
-/** Straight from search_docs, a row per call: nothing to load, nothing to keep current. */
+/**
+ * Straight from search_docs: nothing to load, nothing to keep current. Ranking asks for a
+ * candidate's fields, then its plays when it matched, so the last row read is kept for that.
+ */
 export function storedSearchDocs(db: BetterSqlite3.Database): SearchDocs {
-  const fields = db.prepare<[number], string>('SELECT fields FROM search_docs WHERE track = ?').pluck();
-  const plays = db.prepare<[number], number>('SELECT plays FROM search_docs WHERE track = ?').pluck();
+  const read = db.prepare<[number], [string, number]>('SELECT fields, plays FROM search_docs WHERE track = ?').raw();
+  let lastRowid = -1;
+  let last: [string, number] | undefined;
+  const row = (rowid: number): [string, number] | undefined => {
+    if (rowid !== lastRowid) [lastRowid, last] = [rowid, read.get(rowid)];
+    return last;
+  };
   return {
-    refresh: () => {},
-    fields: (rowid) => fields.get(rowid) ?? '',
-    plays: (rowid) => plays.get(rowid) ?? 0,
+    // Another connection may have rewritten the kept row since.
+    refresh: () => void (lastRowid = -1),
+    fields: (rowid) => row(rowid)?.[0] ?? '',
+    plays: (rowid) => row(rowid)?.[1] ?? 0,
   };
 }
 

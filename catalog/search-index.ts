@@ -65,19 +65,45 @@ export function prepareSearchIndex(db: BetterSqlite3.Database): (isrc: string, d
     const id = rowid.get(isrc);
     if (id === undefined) return;
     const artists = document.artists.join(ARTIST_SEPARATOR);
+    const row = { title: document.title, artists, album: document.album, genre: document.genre ?? '' };
     const before = indexed.get(id);
+    // Re-publishing the same names (a re-run, reindex, a sibling of a changed release) touches
+    // nothing: no FTS5 delete and insert (each would add index segments), no new revision.
+    if (before && before.title === row.title && before.artists === row.artists && before.album === row.album && before.genre === row.genre) return;
     const oldWords = before ? termsOf(before) : new Set<string>();
     remove.run(id);
-    insert.run(id, document.title, artists, document.album, document.genre ?? '');
+    insert.run(id, row.title, row.artists, row.album, row.genre);
     saveFields.run(id, packFields(document), isrc);
-    const newWords = termsOf({ title: document.title, artists, album: document.album, genre: document.genre ?? '' });
-    // Only the difference moves the counts: re-publishing the same names touches nothing.
+    const newWords = termsOf(row);
+    // Only the difference moves the counts.
     for (const word of oldWords) if (!newWords.has(word)) uncountTerm.run(word);
     for (const word of newWords) {
       if (oldWords.has(word) || countTerm.get(word) !== 1 || word.length < MIN_TERM_LENGTH) continue;
       for (const variant of variantsOf(word)) addVariant.run(variant, word);
     }
   };
+}
+
+/**
+ * Records playback grants per track: the play count, and its copy in search_docs that ranking
+ * reads (with a new revision, so copies in memory catch up), in one transaction.
+ */
+export function preparePlayCounts(db: BetterSqlite3.Database): (counts: ReadonlyArray<{ isrc: string; plays: number }>) => void {
+  // Only tracks the catalog knows: a count for an unknown ISRC is dropped, not an error.
+  const addPlays = db.prepare<[number, string]>(
+    'INSERT INTO play_counts (isrc, plays) SELECT isrc, ? FROM tracks WHERE isrc = ? ON CONFLICT (isrc) DO UPDATE SET plays = plays + excluded.plays',
+  );
+  const addSearchPlays = db.prepare<[number, string]>(
+    `UPDATE search_docs SET plays = plays + ?, revision = ${NEXT_REVISION} WHERE track = (SELECT rowid FROM tracks WHERE isrc = ?)`,
+  );
+  const record = db.transaction((counts: ReadonlyArray<{ isrc: string; plays: number }>) => {
+    for (const { isrc, plays } of counts) {
+      if (plays <= 0) continue;
+      addPlays.run(plays, isrc);
+      addSearchPlays.run(plays, isrc);
+    }
+  });
+  return (counts) => record.immediate(counts);
 }
 
 /** The strings typo correction finds a vocabulary word by: one deletion, two for long words. */
@@ -186,4 +212,4 @@ CREATE INDEX search_docs_by_revision ON search_docs (revision);
 `;
 
 /** The revision a write to a search_docs row gives it: above every other (one index lookup). */
-export const NEXT_REVISION = '(SELECT coalesce(max(revision), 0) + 1 FROM search_docs)';
+const NEXT_REVISION = '(SELECT coalesce(max(revision), 0) + 1 FROM search_docs)';

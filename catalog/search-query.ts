@@ -15,8 +15,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { CadenceError } from '../errors/cadence-error.ts';
 import type { SearchDocs } from './search-docs.ts';
-import { NEXT_REVISION } from './search-index.ts';
-import { editDistance, deletionVariants, maxEdits, searchTokens } from './search-text.ts';
+import { editDistance, deletionVariants, maxEdits, PACKED, searchTokens } from './search-text.ts';
 import type { SearchQuery, SearchResult } from './types.ts';
 
 export const MAX_QUERY_LENGTH = 200;
@@ -49,8 +48,8 @@ const ROW_COST = 200;
  * independent underestimate names (`aiden hall` is far likelier than `aiden` × `hall`).
  */
 const SCAN_LIMIT = 400;
-/** Title and artist above album above genre. */
-const FIELD_WEIGHTS = { title: 10, artists: 10, album: 4, genre: 1 } as const;
+/** Title and artist above album above genre, in packFields' field order. */
+const FIELD_WEIGHTS = [10, 10, 4, 1];
 
 /** One query word as a pass reads it. */
 interface Part {
@@ -88,12 +87,11 @@ interface Details {
 const quote = (word: string): string => `"${word}"`;
 
 const NO_MATCH = { score: 0, whole: false };
-const TAB = 9;
-const NEWLINE = 10;
-const SPACE = 32;
+const TAB = PACKED.field.charCodeAt(0);
+const NEWLINE = PACKED.artist.charCodeAt(0);
+const SPACE = PACKED.word.charCodeAt(0);
 /** Separators in packed fields (search-text.ts packFields): words never contain them. */
 const isSeparator = (code: number): boolean => code === SPACE || code === TAB || code === NEWLINE;
-const FIELD_WEIGHT_LIST = [FIELD_WEIGHTS.title, FIELD_WEIGHTS.artists, FIELD_WEIGHTS.album, FIELD_WEIGHTS.genre];
 
 /**
  * How well a track's fields carry the query words: each word counts with the weight of the best
@@ -106,9 +104,9 @@ function rank(packed: string, parts: Part[], wanted: string[]): { score: number;
   // Most candidates that lack a word do not even contain it as a substring.
   for (const { words } of parts) if (!words.some((word) => packed.includes(word))) return NO_MATCH;
   // Field i runs from ends[i - 1] + 1 to ends[i] (a tab, or the end of the text).
-  const first = packed.indexOf('\t');
-  const second = first < 0 ? -1 : packed.indexOf('\t', first + 1);
-  const third = second < 0 ? -1 : packed.indexOf('\t', second + 1);
+  const first = packed.indexOf(PACKED.field);
+  const second = first < 0 ? -1 : packed.indexOf(PACKED.field, first + 1);
+  const third = second < 0 ? -1 : packed.indexOf(PACKED.field, second + 1);
   const length = packed.length;
   const ends = [first < 0 ? length : first, second < 0 ? length : second, third < 0 ? length : third, length];
   const counts = [-1, -1, -1, -1];
@@ -122,7 +120,7 @@ function rank(packed: string, parts: Part[], wanted: string[]): { score: number;
         if (!prefix && end < length && !isSeparator(packed.charCodeAt(end))) continue;
         const field = at < ends[0]! ? 0 : at < ends[1]! ? 1 : at < ends[2]! ? 2 : 3;
         if (counts[field]! < 0) counts[field] = wordCount(packed, field === 0 ? 0 : ends[field - 1]! + 1, ends[field]!);
-        best = Math.max(best, FIELD_WEIGHT_LIST[field]! / Math.sqrt(counts[field]!));
+        best = Math.max(best, FIELD_WEIGHTS[field]! / Math.sqrt(counts[field]!));
       }
     }
     if (best === 0) return NO_MATCH;
@@ -145,7 +143,7 @@ function wholeMatch(packed: string, ends: number[], wanted: string[]): boolean {
   if (sameWords(packed.slice(0, ends[0]), wanted)) return true;
   const artists = packed.slice(ends[0]! + 1, ends[1]);
   if (!artists) return false;
-  for (const artist of artists.split('\n')) if (sameWords(artist, wanted)) return true;
+  for (const artist of artists.split(PACKED.artist)) if (sameWords(artist, wanted)) return true;
   return false;
 }
 
@@ -157,9 +155,9 @@ function sameWords(text: string, wanted: string[]): boolean {
   if (!text) return wanted.length === 0;
   // Cheap refusal before splitting: the word count must agree.
   let spaces = 0;
-  for (let at = text.indexOf(' '); at >= 0; at = text.indexOf(' ', at + 1)) spaces++;
+  for (let at = text.indexOf(PACKED.word); at >= 0; at = text.indexOf(PACKED.word, at + 1)) spaces++;
   if (spaces + 1 !== wanted.length) return false;
-  const sorted = text.split(' ').sort();
+  const sorted = text.split(PACKED.word).sort();
   return sorted.every((word, i) => word === wanted[i]);
 }
 
@@ -200,10 +198,7 @@ export function clampLimit(limit: number | undefined): number {
   return Math.min(MAX_LIMIT, Math.max(1, Math.trunc(limit)));
 }
 
-export function prepareSearch(db: BetterSqlite3.Database, docs: SearchDocs): {
-  search(query: SearchQuery): SearchResult[];
-  recordPlays(counts: ReadonlyArray<{ isrc: string; plays: number }>): void;
-} {
+export function prepareSearch(db: BetterSqlite3.Database, docs: SearchDocs): (query: SearchQuery) => SearchResult[] {
   // A term whose tracks all lost it is still in the vocabulary, with docs 0: it counts as unknown.
   const termDocs = db.prepare<[string], number>('SELECT docs FROM search_terms WHERE term = ? AND docs > 0').pluck();
   const completions = db.prepare<[string, string], { term: string; docs: number }>(
@@ -212,21 +207,6 @@ export function prepareSearch(db: BetterSqlite3.Database, docs: SearchDocs): {
   const trackCount = db.prepare<[], number>('SELECT coalesce(max(rowid), 0) FROM tracks').pluck();
   // Rowids only: FTS5 reads no row, and the fields come from `docs`.
   const candidates = db.prepare<[string], number>('SELECT rowid FROM track_search WHERE track_search MATCH ?').pluck();
-  // Only tracks the catalog knows: a count for an unknown ISRC is dropped, not an error.
-  const addPlays = db.prepare<[number, string]>(
-    'INSERT INTO play_counts (isrc, plays) SELECT isrc, ? FROM tracks WHERE isrc = ? ON CONFLICT (isrc) DO UPDATE SET plays = plays + excluded.plays',
-  );
-  // search_docs keeps a copy beside the fields ranking reads, in the same transaction.
-  const addSearchPlays = db.prepare<[number, string]>(
-    `UPDATE search_docs SET plays = plays + ?, revision = ${NEXT_REVISION} WHERE track = (SELECT rowid FROM tracks WHERE isrc = ?)`,
-  );
-  const recordPlays = db.transaction((counts: ReadonlyArray<{ isrc: string; plays: number }>) => {
-    for (const { isrc, plays } of counts) {
-      if (plays <= 0) continue;
-      addPlays.run(plays, isrc);
-      addSearchPlays.run(plays, isrc);
-    }
-  });
   // Statements with an IN list, prepared once per list length.
   const byArity = (sql: (placeholders: string) => string) => {
     const cache = new Map<number, BetterSqlite3.Statement>();
@@ -283,19 +263,22 @@ export function prepareSearch(db: BetterSqlite3.Database, docs: SearchDocs): {
     return parts.join(' AND ');
   }
 
-  function passes(words: string[], total: number): Pass[] {
+  /**
+   * The passes of a query, best first, each planned only when the search gets to it: a query the
+   * exact pass answers never looks up completions or corrections.
+   */
+  function* passes(words: string[], total: number): Generator<Pass> {
     const last = words.length - 1;
     const docs = words.map((word) => termDocs.get(word) ?? 0);
     const known = docs.map((count, i) => count > 0 || words[i]!.length < MIN_CORRECTABLE_LENGTH);
-    const completion = prefixPart(words[last]!, total);
     const asTyped = (word: string, i: number): Part => ({ expression: quote(word), words: [word], prefix: false, docs: docs[i]! });
-    const plans: Pass[] = [];
-    if (known.every(Boolean)) plans.push({ match: 'exact', parts: words.map(asTyped) });
+    if (known.every(Boolean)) yield { match: 'exact', parts: words.map(asTyped) };
+    const completion = prefixPart(words[last]!, total);
     if (completion && known.slice(0, last).every(Boolean)) {
-      plans.push({ match: 'prefix', parts: words.map((word, i) => (i === last ? completion : asTyped(word, i))) });
+      yield { match: 'prefix', parts: words.map((word, i) => (i === last ? completion : asTyped(word, i))) };
     } else if (words[last]!.length === 1 && last > 0 && known.every(Boolean)) {
       // `daft p`: the other words find the tracks, the single letter is checked on their fields.
-      plans.push({ match: 'prefix', parts: words.map((word, i) => (i === last ? { words: [word], prefix: true, docs: total } : asTyped(word, i))) });
+      yield { match: 'prefix', parts: words.map((word, i) => (i === last ? { words: [word], prefix: true, docs: total } : asTyped(word, i))) };
     }
     // Typos: unknown words become the closest words the index knows; hopeless ones are dropped.
     const parts: Part[] = [];
@@ -316,8 +299,7 @@ export function prepareSearch(db: BetterSqlite3.Database, docs: SearchDocs): {
         });
       }
     });
-    if (corrected && parts.length > 0) plans.push({ match: 'corrected', parts });
-    return plans;
+    if (corrected && parts.length > 0) yield { match: 'corrected', parts };
   }
 
   /** Explicit AND: FTS5 does not accept implicit AND between a phrase and a parenthesised group. */
@@ -401,5 +383,5 @@ export function prepareSearch(db: BetterSqlite3.Database, docs: SearchDocs): {
     return results;
   }
 
-  return { search, recordPlays: (counts) => recordPlays.immediate(counts) };
+  return search;
 }

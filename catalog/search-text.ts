@@ -67,9 +67,13 @@ export function editDistance(a: string, b: string, max: number): number {
   return Math.min(d[a.length]![b.length]!, max + 1);
 }
 
-// A track's fields as search ranks them, folded into words once when the track is indexed.
-// Words are joined by spaces, artists by newlines, fields by tabs: none of them can occur in a word.
+/** What packFields joins words, artists and fields with: none of them can occur in a word. */
+export const PACKED = { word: ' ', artist: '\n', field: '\t' } as const;
+
+// A track's fields as search ranks them (title, artists, album, genre), folded into words once
+// when the track is indexed.
 export function packFields(document: { title: string; artists: readonly string[]; album: string; genre: string | null }): string {
-  const artists = document.artists.map((artist) => searchTokens(artist).join(' ')).join('\n');
-  return [searchTokens(document.title).join(' '), artists, searchTokens(document.album).join(' '), searchTokens(document.genre ?? '').join(' ')].join('\t');
+  const words = (text: string): string => searchTokens(text).join(PACKED.word);
+  const artists = document.artists.map(words).join(PACKED.artist);
+  return [words(document.title), artists, words(document.album), words(document.genre ?? '')].join(PACKED.field);
 }

@@ -6,6 +6,7 @@ import { catalogFailure } from './catalog-failure.ts';
 import { prepareJobs } from './job-statements.ts';
 import { preparePublish } from './publish-transaction.ts';
 import { memorySearchDocs, storedSearchDocs } from './search-docs.ts';
+import { preparePlayCounts } from './search-index.ts';
 import { prepareSearch } from './search-query.ts';
 import { prepareTrackReads } from './track-reads.ts';
 import type { Catalog } from './types.ts';
@@ -21,6 +22,7 @@ export interface SqliteCatalogOptions {
 export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => new Date(), searchInMemory = false }: SqliteCatalogOptions = {}): Catalog {
   const publish = preparePublish(db, now);
   const search = prepareSearch(db, searchInMemory ? memorySearchDocs(db) : storedSearchDocs(db));
+  const recordPlays = preparePlayCounts(db);
   const reads = prepareTrackReads(db);
   const jobs = prepareJobs(db, now);
 
@@ -35,8 +37,8 @@ export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => ne
   return {
     publish: (input) => guard(`publish ${input.track.isrc}/${input.version.version}`, () => publish.publish(input)),
     publishMany: (inputs) => guard(`publish ${inputs.length} tracks`, () => publish.publishMany(inputs)),
-    search: (query) => guard('search', () => search.search(query)),
-    recordPlays: (counts) => guard(`record plays of ${counts.length} tracks`, () => search.recordPlays(counts)),
+    search: (query) => guard('search', () => search(query)),
+    recordPlays: (counts) => guard(`record plays of ${counts.length} tracks`, () => recordPlays(counts)),
     currentVersion: (isrc) => guard(`read track ${isrc}`, () => reads.currentVersion(isrc)),
     getTrack: (isrc) => guard(`read track ${isrc}`, () => reads.getTrack(isrc)),
     listCurrent: () => guard('list current versions', () => reads.listCurrent()),

@@ -11,10 +11,16 @@
 // `drivingParts`); the common words are checked on the candidates' folded fields (search_docs,
 // through search-docs.ts), which `rank` reads anyway. When that reads too many candidates, FTS5
 // gets one more word.
+//
+// A long-running server has the list of tracks carrying each word in memory (search-docs.ts,
+// search-postings.ts): there every word is intersected, leaping through the lists, which costs
+// about the rarest word's tracks rather than every entry of every word, and the plan above is only
+// needed for filtered searches (FTS5 column filters) and one-shot commands.
 
 import type BetterSqlite3 from 'better-sqlite3';
 import { CadenceError } from '../errors/cadence-error.ts';
 import type { SearchDocs } from './search-docs.ts';
+import { forEachCommon, type Postings } from './search-postings.ts';
 import { editDistance, deletionVariants, maxEdits, PACKED, searchTokens } from './search-text.ts';
 import type { SearchQuery, SearchResult } from './types.ts';
 
@@ -55,6 +61,11 @@ const FIELD_WEIGHTS = [10, 10, 4, 1];
 interface Part {
   /** The word in FTS5 syntax (quoted); none for a single letter, which is only checked on fields. */
   expression?: string;
+  /**
+   * The index words that stand for it (the word, its corrections or all its completions), for the
+   * lists in memory; none when FTS5 alone can expand it (a short prefix of too many words).
+   */
+  terms?: string[];
   /** A field's word stands for the query word when it is one of these (or starts with one, `prefix`). */
   words: string[];
   prefix: boolean;
@@ -251,7 +262,8 @@ export function prepareSearch(db: BetterSqlite3.Database, docs: SearchDocs): (qu
     // Two and three letters have FTS5 prefix indexes (prefix = '2 3'): one doclist, walked lazily.
     const expanded = word.length > 3 && terms.length <= MAX_EXPANDED_PREFIX;
     const expression = expanded ? `(${terms.map((term) => quote(term.term)).join(' OR ')})` : `${quote(word)}*`;
-    return { expression, words: [word], prefix: true, docs };
+    const complete = terms.length <= PREFIX_COUNT_TERMS;
+    return { expression, terms: complete ? terms.map((term) => term.term) : undefined, words: [word], prefix: true, docs };
   }
 
   function filterExpression({ genre, artist }: SearchQuery): string {
@@ -271,7 +283,7 @@ export function prepareSearch(db: BetterSqlite3.Database, docs: SearchDocs): (qu
     const last = words.length - 1;
     const docs = words.map((word) => termDocs.get(word) ?? 0);
     const known = docs.map((count, i) => count > 0 || words[i]!.length < MIN_CORRECTABLE_LENGTH);
-    const asTyped = (word: string, i: number): Part => ({ expression: quote(word), words: [word], prefix: false, docs: docs[i]! });
+    const asTyped = (word: string, i: number): Part => ({ expression: quote(word), terms: [word], words: [word], prefix: false, docs: docs[i]! });
     if (known.every(Boolean)) yield { match: 'exact', parts: words.map(asTyped) };
     const completion = prefixPart(words[last]!, total);
     if (completion && known.slice(0, last).every(Boolean)) {
@@ -293,6 +305,7 @@ export function prepareSearch(db: BetterSqlite3.Database, docs: SearchDocs): (qu
         const terms = close.map(({ term }) => term);
         parts.push({
           expression: `(${terms.map(quote).join(' OR ')})`,
+          terms,
           words: terms,
           prefix: false,
           docs: Math.min(total, close.reduce((sum, { docs: count }) => sum + count, 0)),
@@ -317,16 +330,37 @@ export function prepareSearch(db: BetterSqlite3.Database, docs: SearchDocs): (qu
     let read = 0;
     for (const rowid of candidates.iterate(expression)) {
       if (read++ >= readLimit) return { ranked, complete: false };
-      if (seen.has(rowid)) continue;
-      const { score, whole } = rank(docs.fields(rowid), parts, wanted);
-      if (score > 0) ranked.push({ rowid, score, whole, plays: docs.plays(rowid) });
-      if (ranked.length >= MAX_RANKED) break;
+      if (!consider(ranked, rowid, parts, wanted, seen)) break;
     }
     return { ranked, complete: true };
   }
 
+  /** Ranks one candidate into `ranked`; false once MAX_RANKED tracks carry every word. */
+  function consider(ranked: Ranked[], rowid: number, parts: Part[], wanted: string[], seen: Set<number>): boolean {
+    if (seen.has(rowid)) return true;
+    const { score, whole } = rank(docs.fields(rowid), parts, wanted);
+    if (score > 0) ranked.push({ rowid, score, whole, plays: docs.plays(rowid) });
+    return ranked.length < MAX_RANKED;
+  }
+
+  /**
+   * As `scan`, from the word lists in memory: every word whose index words are known is
+   * intersected there, the others are checked on the fields. Undefined when no word's are known
+   * (a lone short prefix): FTS5's prefix index answers that.
+   */
+  function matchesInMemory(postings: Postings, pass: Pass, wanted: string[], seen: Set<number>): Ranked[] | undefined {
+    const groups = pass.parts.flatMap((part) => (part.terms ? [part.terms.map((term) => postings.list(term))] : []));
+    if (groups.length === 0) return undefined;
+    const ranked: Ranked[] = [];
+    forEachCommon(groups, (rowid) => consider(ranked, rowid, pass.parts, wanted, seen));
+    return ranked;
+  }
+
   /** The matches of one pass worth ranking, read as cheaply as the words allow. */
   function matches(pass: Pass, filter: string, wanted: string[], seen: Set<number>, total: number) {
+    // Filters name a field (FTS5 column filters): only FTS5 answers those.
+    const inMemory = docs.postings && !filter ? matchesInMemory(docs.postings, pass, wanted, seen) : undefined;
+    if (inMemory) return inMemory;
     const searchable = pass.parts.filter((part) => part.expression !== undefined).sort((a, b) => a.docs - b.docs);
     if (searchable.length === 0) return [];
     for (let count = drivingParts(searchable, total); ; count++) {

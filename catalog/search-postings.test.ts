@@ -1,0 +1,150 @@
+// The word lists in memory that `serve` intersects instead of asking FTS5: checked against plain
+// set arithmetic on random lists, and, through a whole catalog, against FTS5 itself.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadSearchFixture, SEARCH_TRACKS } from '../fixtures/search-catalog.ts';
+import { openCatalog } from './open-catalog.ts';
+import { createPostings, forEachCommon } from './search-postings.ts';
+import { packFields, searchTokens } from './search-text.ts';
+import { tempCatalogPath } from './test-support.ts';
+import type { Catalog } from './types.ts';
+
+/** mulberry32: the same lists on every run. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Sorted distinct rowids in [1, range], each kept with probability `density`. */
+function randomList(random: () => number, range: number, density: number): Int32Array {
+  const ids: number[] = [];
+  for (let rowid = 1; rowid <= range; rowid++) if (random() < density) ids.push(rowid);
+  return Int32Array.from(ids);
+}
+
+function common(groups: Int32Array[][], stopAfter = Infinity): number[] {
+  const found: number[] = [];
+  forEachCommon(groups, (rowid) => {
+    found.push(rowid);
+    return found.length < stopAfter;
+  });
+  return found;
+}
+
+/** The same, by set arithmetic. */
+function expected(groups: Int32Array[][]): number[] {
+  const unions = groups.map((lists) => new Set(lists.flatMap((list) => [...list])));
+  if (unions.length === 0) return [];
+  return [...unions[0]!].filter((rowid) => unions.every((union) => union.has(rowid))).sort((a, b) => a - b);
+}
+
+describe('forEachCommon', () => {
+  it('finds exactly the rowids in every group, ascending, for lists of very different lengths', () => {
+    const random = seeded(7);
+    for (let round = 0; round < 200; round++) {
+      const range = 1 + Math.floor(random() * 5000);
+      const groups = Array.from({ length: 1 + Math.floor(random() * 4) }, () =>
+        Array.from({ length: 1 + Math.floor(random() * 3) }, () => randomList(random, range, random() ** 3)),
+      );
+      expect(common(groups), `round ${round}`).toEqual(expected(groups));
+    }
+  });
+
+  it('stops when the visitor says so', () => {
+    const evens = Int32Array.from({ length: 100 }, (_, i) => 2 * (i + 1));
+    const threes = Int32Array.from({ length: 100 }, (_, i) => 3 * (i + 1));
+    expect(common([[evens], [threes]], 3)).toEqual([6, 12, 18]);
+  });
+
+  it('finds nothing when a group is empty or has only empty lists', () => {
+    const some = Int32Array.from([1, 2, 3]);
+    expect(common([[some], []])).toEqual([]);
+    expect(common([[some], [new Int32Array(0)]])).toEqual([]);
+    expect(common([])).toEqual([]);
+  });
+});
+
+describe('createPostings', () => {
+  const packed = (title: string, artists: string[], album = '', genre = ''): string => packFields({ title, artists, album, genre });
+
+  it('lists each word of a track once, in rowid order whatever the order of adding', () => {
+    const postings = createPostings();
+    postings.add(5, packed('Love Love Me Do', ['The Beatles'], 'Please Please Me'));
+    postings.add(2, packed('Love Story', ['Taylor Swift']));
+    postings.add(9, packed('Lover', ['Taylor Swift']));
+    postings.add(2, packed('Love Story', ['Taylor Swift']));
+    expect([...postings.list('love')]).toEqual([2, 5]);
+    expect([...postings.list('me')]).toEqual([5]);
+    expect([...postings.list('taylor')]).toEqual([2, 9]);
+    expect([...postings.list('lov')]).toEqual([]);
+  });
+
+  it('follows a rename: the old words lose the track, the new ones gain it', () => {
+    const postings = createPostings();
+    for (let rowid = 1; rowid <= 50; rowid++) postings.add(rowid, packed(`Song ${rowid}`, ['Band']));
+    postings.remove(20, packed('Song 20', ['Band']));
+    postings.add(20, packed('Other', ['Band']));
+    expect(postings.list('song')).toHaveLength(49);
+    expect([...postings.list('song')]).not.toContain(20);
+    expect([...postings.list('other')]).toEqual([20]);
+    expect([...postings.list('band')]).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    postings.trim();
+    expect([...postings.list('other')]).toEqual([20]);
+    postings.add(51, packed('Other', ['Band']));
+    expect([...postings.list('other')]).toEqual([20, 51]);
+  });
+});
+
+// Every search the fixture's own words make (each word, each pair, half-typed and mistyped
+// words) answers the same from the lists in memory as from FTS5: same tracks, same order, same
+// kind of match.
+describe('in memory and through FTS5, the same answers', () => {
+  let cleanup: () => void;
+  let memory: Catalog;
+  let stored: Catalog;
+  beforeAll(() => {
+    let path: string;
+    ({ path, cleanup } = tempCatalogPath());
+    const setup = openCatalog(path);
+    loadSearchFixture(setup);
+    setup.close();
+    memory = openCatalog(path, { searchInMemory: true });
+    stored = openCatalog(path, { searchInMemory: false });
+  });
+  afterAll(() => {
+    memory.close();
+    stored.close();
+    cleanup();
+  });
+
+  const queries = new Set<string>();
+  for (const track of SEARCH_TRACKS) {
+    const words = searchTokens(`${track.title} ${track.artists.join(' ')} ${track.album}`);
+    for (const [i, word] of words.entries()) {
+      queries.add(word);
+      queries.add(word.slice(0, 2));
+      queries.add(word.slice(0, Math.ceil(word.length / 2)));
+      if (word.length >= 5) queries.add(word.slice(0, 2) + word.slice(3));
+      if (i > 0) queries.add(`${words[i - 1]} ${word}`);
+    }
+    queries.add(words.join(' '));
+  }
+
+  it(`over ${queries.size} queries`, () => {
+    const answer = (catalog: Catalog, q: string) => catalog.search({ q, limit: 50 }).map(({ isrc, match }) => `${isrc}:${match}`);
+    let withResults = 0;
+    for (const q of queries) {
+      const fromMemory = answer(memory, q);
+      expect(fromMemory, q).toEqual(answer(stored, q));
+      if (fromMemory.length > 0) withResults++;
+    }
+    // The comparison means something only if most queries find tracks.
+    expect(withResults).toBeGreaterThan(queries.size * 0.9);
+  });
+});

@@ -12,7 +12,7 @@ import type { MediaDescription, Rendition } from '../manifests/types.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import type { ByteCache } from './byte-cache.ts';
 import type { MediaTarget } from './media-path.ts';
-import type { ByteRange, ServableObject } from './object-response.ts';
+import type { ByteRange, HeldBytes, ServableObject } from './object-response.ts';
 
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
 
@@ -119,13 +119,13 @@ function blockSpan(from: number, to: number): { from: number; to: number; first:
   return { from, to, first: Math.floor(from / BLOCK_BYTES), last: Math.floor(to / BLOCK_BYTES) };
 }
 
-/** Bytes from..to of the file out of consecutive blocks starting at block `first` (a view when one block). */
-function sliceBlocks(blocks: Uint8Array[], first: number, from: number, to: number): Uint8Array {
+/** Bytes from..to of the file out of consecutive blocks starting at block `first`: views, never copies. */
+function sliceBlocks(blocks: Uint8Array[], first: number, from: number, to: number): HeldBytes {
   const parts = blocks.map((value, i) => {
     const blockStart = (first + i) * BLOCK_BYTES;
     return value.subarray(Math.max(0, from - blockStart), Math.min(value.length, to - blockStart + 1));
   });
-  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  return parts.length === 1 ? parts[0]! : parts;
 }
 
 /** The object a media path names in one version, or null when the version has no such object. */

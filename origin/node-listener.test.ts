@@ -3,8 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { MediaAnswer, MediaRequest } from './media-handler.ts';
 import { listen, type RunningServer } from './server.ts';
 
-// The listener writes media answers into Node's response itself: each kind of body, HEAD, a body
-// stream that fails half-way and a header Node refuses are checked over a real socket.
+// The listener writes media answers into Node's response itself: each kind of body (one buffer,
+// pieces of cache blocks, a promise, a stream), HEAD, a body stream that fails half-way and a
+// header Node refuses are checked over a real socket.
 
 const BYTES = Buffer.from('0123456789'.repeat(1000));
 
@@ -23,6 +24,7 @@ function streamOf(chunks: Uint8Array[], failAfter?: number): ReadableStream<Uint
 const ANSWERS: Record<string, () => MediaAnswer | Promise<MediaAnswer>> = {
   '/media/memory': () => ({ status: 206, headers: { 'Content-Type': 'audio/mp4', 'Content-Length': '10', 'Content-Range': `bytes 0-9/${BYTES.length}` }, body: BYTES.subarray(0, 10), bodyBytes: 10 }),
   '/media/later': () => Promise.resolve({ status: 200, headers: { 'Content-Length': String(BYTES.length) }, body: BYTES, bodyBytes: BYTES.length }),
+  '/media/pieces': () => ({ status: 200, headers: { 'Content-Length': String(BYTES.length) }, body: [BYTES.subarray(0, 3000), BYTES.subarray(3000, 3001), BYTES.subarray(3001)], bodyBytes: BYTES.length }),
   '/media/stream': () => ({ status: 200, headers: { 'Content-Length': String(BYTES.length) }, body: streamOf([BYTES.subarray(0, 4000), BYTES.subarray(4000)]), bodyBytes: BYTES.length }),
   '/media/broken-stream': () => ({ status: 200, headers: { 'Content-Length': String(BYTES.length) }, body: streamOf([BYTES.subarray(0, 4000), BYTES.subarray(4000)], 1), bodyBytes: BYTES.length }),
   '/media/empty': () => ({ status: 304, headers: { ETag: '"a"' }, body: null, bodyBytes: 0 }),
@@ -67,13 +69,13 @@ function get(url: string, method = 'GET', headers: Record<string, string> = {}):
 }
 
 describe('node:http listener', () => {
-  it('writes in-memory, later and streamed bodies byte for byte', async () => {
+  it('writes in-memory, pieced, later and streamed bodies byte for byte', async () => {
     const url = await start();
     const memory = await get(`${url}/media/memory`);
     expect(memory.status).toBe(206);
     expect(memory.headers['content-range']).toBe(`bytes 0-9/${BYTES.length}`);
     expect(memory.body.equals(BYTES.subarray(0, 10))).toBe(true);
-    for (const path of ['/media/later', '/media/stream']) {
+    for (const path of ['/media/pieces', '/media/later', '/media/stream']) {
       const whole = await get(`${url}${path}`);
       expect(whole.status).toBe(200);
       expect(whole.body.equals(BYTES)).toBe(true);

@@ -54,5 +54,11 @@ const INTERNAL_ERROR = JSON.stringify({ error: 'internal', message: 'internal er
 function send(res: ServerResponse, { status, headers, body }: MediaAnswer): Promise<void> | undefined {
   res.writeHead(status, headers);
   if (body === null || body instanceof Uint8Array) return void res.end(body ?? undefined);
+  if (Array.isArray(body)) {
+    // Corked: the headers and every piece leave in one writev.
+    res.cork();
+    for (const piece of body) res.write(piece);
+    return void res.end();
+  }
   return pipeline(Readable.fromWeb(body as WebReadableStream<Uint8Array>), res);
 }

@@ -1,11 +1,14 @@
 // Origin benchmark (issue figures), side by side in one run on loopback with wrk:
 //  - 64 KiB range requests into a rendition file: origin vs nginx serving the same file directly;
 //  - per-segment requests: origin (/s/<id>/<n>.m4s) vs nginx serving the same bytes as files;
+//    after an untimed warm-up of each, --pairs rounds of origin then nginx, reporting the median of
+//    the pairs' ratios (this VM's speed drifts by ±30% within minutes: alternating rounds let both
+//    see the same drift);
 //  - manifest requests per second with p99 latency;
 //  - origin memory (RSS) under that load;
 //  - time from the playback grant to the `playing` event in Chromium with hls.js.
 //
-//   node --import tsx scripts/bench-origin.ts [--seconds 8] [--connections 32] [--workers 2]
+//   node --import tsx scripts/bench-origin.ts [--seconds 4] [--pairs 3] [--connections 32] [--workers 2]
 // Needs wrk and nginx (Debian packages `wrk`, `nginx-light`).
 
 import { spawn } from 'node:child_process';
@@ -22,8 +25,15 @@ import { startStaticServer } from '../test/helpers/static-server.ts';
 import { treeRss } from './process-tree-sampler.ts';
 
 const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '8' }, connections: { type: 'string', default: '32' }, workers: { type: 'string', default: '2' } },
+  options: {
+    seconds: { type: 'string', default: '4' },
+    pairs: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '32' },
+    workers: { type: 'string', default: '2' },
+  },
 });
+const PAIRS = Math.max(1, Number(values.pairs));
+const WARM_UP = '2s';
 const DURATION = `${values.seconds}s`;
 const START_ROUNDS = 9;
 /**
@@ -39,11 +49,10 @@ const CONNECTIONS = values.connections!;
 interface WrkResult {
   requestsPerSecond: number;
   p99Ms: number;
-  transferPerSecond: string;
 }
 
-async function wrk(url: string, script: string | null, scratch: string): Promise<WrkResult> {
-  const args = ['-t2', `-c${CONNECTIONS}`, `-d${DURATION}`, '--latency'];
+async function wrk(url: string, script: string | null, scratch: string, duration = DURATION): Promise<WrkResult> {
+  const args = ['-t2', `-c${CONNECTIONS}`, `-d${duration}`, '--latency'];
   if (script) {
     const file = join(scratch, `wrk-${Math.random().toString(36).slice(2)}.lua`);
     await writeFile(file, script);
@@ -58,12 +67,11 @@ async function wrk(url: string, script: string | null, scratch: string): Promise
   });
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(output);
   const p99 = /99%\s+([\d.]+)(us|ms|s)/.exec(output);
-  const transfer = /Transfer\/sec:\s+(\S+)/.exec(output);
   const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(output);
   if (!rps || !p99) throw new Error(`unexpected wrk output:\n${output}`);
   if (non2xx) throw new Error(`wrk saw ${non2xx[1]} error responses from ${url}`);
   const scale = { us: 0.001, ms: 1, s: 1000 }[p99[2] as 'us' | 'ms' | 's'];
-  return { requestsPerSecond: Number(rps[1]), p99Ms: Number(p99[1]) * scale, transferPerSecond: transfer?.[1] ?? '?' };
+  return { requestsPerSecond: Number(rps[1]), p99Ms: Number(p99[1]) * scale };
 }
 
 /** A wrk script sending 64 KiB Range requests at pseudo-random offsets in a file of `size` bytes. */
@@ -157,17 +165,26 @@ http { access_log off; sendfile off; keepalive_requests 100000; types { audio/mp
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, treeRss(origin.pid))), 100);
 
   const rows: string[] = [];
-  const compare = async (name: string, originRun: () => Promise<WrkResult>, nginxRun: () => Promise<WrkResult>): Promise<void> => {
-    const o = await originRun();
-    const n = await nginxRun();
+  const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const compare = async (name: string, originRun: (duration?: string) => Promise<WrkResult>, nginxRun: (duration?: string) => Promise<WrkResult>): Promise<void> => {
+    // Untimed warm-up of both: the origin's block cache and JIT, nginx's page cache (already warm).
+    await originRun(WARM_UP);
+    await nginxRun(WARM_UP);
+    const pairs: Array<{ o: WrkResult; n: WrkResult }> = [];
+    for (let i = 0; i < PAIRS; i++) pairs.push({ o: await originRun(), n: await nginxRun() });
+    const ratios = pairs.map(({ o, n }) => o.requestsPerSecond / n.requestsPerSecond);
+    const o = median(pairs.map((pair) => pair.o.requestsPerSecond));
+    const n = median(pairs.map((pair) => pair.n.requestsPerSecond));
     rows.push(
-      `${name.padEnd(22)} origin ${o.requestsPerSecond.toFixed(0).padStart(7)} req/s (p99 ${o.p99Ms.toFixed(2)} ms, ${o.transferPerSecond}/s)   nginx ${n.requestsPerSecond.toFixed(0).padStart(7)} req/s (p99 ${n.p99Ms.toFixed(2)} ms)   ratio ${(o.requestsPerSecond / n.requestsPerSecond).toFixed(2)}`,
+      `${name.padEnd(14)} origin ${o.toFixed(0).padStart(6)} req/s (p99 ${median(pairs.map((pair) => pair.o.p99Ms)).toFixed(2)} ms)   ` +
+        `nginx ${n.toFixed(0).padStart(6)} req/s (p99 ${median(pairs.map((pair) => pair.n.p99Ms)).toFixed(2)} ms)   ` +
+        `ratio ${median(ratios).toFixed(2)} (median of ${PAIRS} pairs: ${ratios.map((ratio) => ratio.toFixed(2)).join(', ')})`,
     );
   };
   await compare(
     '64 KiB ranges',
-    () => wrk(`${originUrl}${base}flac.mp4`, rangeScript(flacBytes.length), scratch),
-    () => wrk(`${nginxUrl}/flac.mp4`, rangeScript(flacBytes.length), scratch),
+    (duration) => wrk(`${originUrl}${base}flac.mp4`, rangeScript(flacBytes.length), scratch, duration),
+    (duration) => wrk(`${nginxUrl}/flac.mp4`, rangeScript(flacBytes.length), scratch, duration),
   );
   // Context for the range ratio: bare node:http serving the same ranges from memory.
   const bare = await startProcess(process.execPath, ['--import', 'tsx', 'scripts/bare-node-range-server.ts', join(web, 'flac.mp4'), '18482', values.workers!], {}, /listening/);
@@ -177,8 +194,8 @@ http { access_log off; sendfile off; keepalive_requests 100000; types { audio/mp
   bare.stop();
   await compare(
     'segments',
-    () => wrk(originUrl, pathsScript(segmentPaths(`${base}s/flac/`)), scratch),
-    () => wrk(nginxUrl, pathsScript(segmentPaths('/s/')), scratch),
+    (duration) => wrk(originUrl, pathsScript(segmentPaths(`${base}s/flac/`)), scratch, duration),
+    (duration) => wrk(nginxUrl, pathsScript(segmentPaths('/s/')), scratch, duration),
   );
   const manifests = await wrk(`${originUrl}${grant.hls}`, null, scratch);
   clearInterval(sampler);
@@ -225,7 +242,7 @@ http { access_log off; sendfile off; keepalive_requests 100000; types { audio/mp
     await browser.close();
     await pages.close();
   }
-  process.stdout.write(`origin: ${values.workers} worker(s); nginx: worker_processes auto\nwrk -t2 -c${CONNECTIONS} -d${DURATION}, 4-minute FLAC rendition (${(flacBytes.length / 2 ** 20).toFixed(1)} MiB, ${segmentCount} segments)\n${rows.join('\n')}\n`);
+  process.stdout.write(`origin: ${values.workers} worker(s); nginx: worker_processes auto\nwrk -t2 -c${CONNECTIONS} -d${DURATION} per round, 4-minute FLAC rendition (${(flacBytes.length / 2 ** 20).toFixed(1)} MiB, ${segmentCount} segments)\n${rows.join('\n')}\n`);
 } finally {
   for (const stop of stops) stop();
   await rm(scratch, { recursive: true, force: true });

@@ -3,23 +3,12 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSearchFixture, SEARCH_TRACKS } from '../fixtures/search-catalog.ts';
+import { seededRandom } from '../fixtures/seeded-random.ts';
 import { openCatalog } from './open-catalog.ts';
 import { createPostings, forEachCommon } from './search-postings.ts';
 import { packFields, searchTokens } from './search-text.ts';
 import { tempCatalogPath } from './test-support.ts';
 import type { Catalog } from './types.ts';
-
-/** mulberry32: the same lists on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Sorted distinct rowids in [1, range], each kept with probability `density`. */
 function randomList(random: () => number, range: number, density: number): Int32Array {
@@ -46,7 +35,7 @@ function expected(groups: Int32Array[][]): number[] {
 
 describe('forEachCommon', () => {
   it('finds exactly the rowids in every group, ascending, for lists of very different lengths', () => {
-    const random = seeded(7);
+    const random = seededRandom(7);
     for (let round = 0; round < 200; round++) {
       const range = 1 + Math.floor(random() * 5000);
       const groups = Array.from({ length: 1 + Math.floor(random() * 4) }, () =>

@@ -2,6 +2,7 @@
 // a client must get. Unit tests run it through a hono app in memory; the same rows can be run
 // against a live origin over HTTP once the three objects below are stored there.
 
+import { seededRandom } from '../fixtures/seeded-random.ts';
 import { gzipEtagOf } from './object-response.ts';
 
 /** Which stored object a case addresses: media bytes, a gzip-able manifest, or a 0-byte object. */
@@ -182,18 +183,10 @@ export const RANGE_CASES: readonly RangeCase[] = [
   ...['POST', 'PUT', 'DELETE', 'OPTIONS'].map((method): RangeCase => ({ name: `${method} is not allowed`, object: 'media', method, headers: range('bytes=0-9'), status: 405, body: 'none' })),
 ];
 
-/** mulberry32: small, seeded, good enough for test bytes. */
+/** Seeded, so a failing case can be replayed. */
 function pseudoRandomBytes(length: number, seed: number): Uint8Array {
-  const bytes = new Uint8Array(length);
-  let state = seed >>> 0;
-  for (let i = 0; i < length; i++) {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    bytes[i] = ((t ^ (t >>> 14)) >>> 0) & 0xff;
-  }
-  return bytes;
+  const random = seededRandom(seed);
+  return Uint8Array.from({ length }, () => (random() * 2 ** 32) & 0xff);
 }
 
 /** A byte-range HLS media playlist of realistic size (a few KB, very compressible). */

@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { openCatalog } from '../catalog/open-catalog.ts';
 import type { Catalog, TrackView } from '../catalog/types.ts';
 import { REPO_ROOT } from '../test/helpers/cadence-cli.ts';
+import { seededRandom } from '../fixtures/seeded-random.ts';
 
 const { values } = parseArgs({
   options: {
@@ -40,15 +41,8 @@ const { values } = parseArgs({
 const CATALOG = resolve(values.catalog!);
 if (!existsSync(CATALOG)) throw new Error(`${CATALOG} does not exist; run scripts/build-search-catalog.ts first`);
 
-let state = Number(values.seed) >>> 0;
-/** mulberry32, so the query set is the same from run to run. */
-function random(): number {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = state;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
+/** Seeded, so the query set is the same from run to run. */
+const random = seededRandom(Number(values.seed));
 const int = (n: number): number => Math.floor(random() * n);
 
 const isrcAt = (index: number): string => `QZSYN${String(index).padStart(7, '0')}`;

@@ -19,6 +19,7 @@ import { openCatalog } from '../catalog/open-catalog.ts';
 import { mergeSearchIndex } from '../catalog/search-index.ts';
 import type { PublishInput } from '../catalog/types.ts';
 import { syntheticRenditions } from '../fixtures/renditions.ts';
+import { seededRandom } from '../fixtures/seeded-random.ts';
 
 const { values } = parseArgs({
   options: {
@@ -38,18 +39,7 @@ if (!Number.isInteger(TRACKS) || TRACKS < 1 || TRACKS > 9_999_999) throw new Err
 if (values.renditions !== '1' && values.renditions !== '4') throw new Error('--renditions must be 1 or 4');
 const RENDITIONS = Number(values.renditions) as 1 | 4;
 
-/** mulberry32: small, fast, good enough for names. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = rng(Number(values.seed));
+const random = seededRandom(Number(values.seed));
 const int = (n: number): number => Math.floor(random() * n);
 const pick = <T>(list: readonly T[]): T => list[int(list.length)]!;
 

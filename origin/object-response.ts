@@ -12,7 +12,7 @@ import { evaluatePreconditions, type HeaderReader, ifRangeAllowsRange, parseRang
  */
 export type HeldBytes = Uint8Array | Uint8Array[];
 
-export function heldLength(bytes: HeldBytes): number {
+function heldLength(bytes: HeldBytes): number {
   if (bytes instanceof Uint8Array) return bytes.byteLength;
   let length = 0;
   for (const piece of bytes) length += piece.byteLength;

@@ -3,9 +3,9 @@
 // catalog that copied every track's search fields into memory when it opened.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fixturePublishInput, fixtureTrack, isrcOf, loadSearchFixture } from '../fixtures/search-catalog.ts';
+import { fixturePublishInput, fixtureTrack, isrcOf } from '../fixtures/search-catalog.ts';
 import { openCatalog } from './open-catalog.ts';
-import { SEARCH_MODES, samplePublish, tempCatalogPath } from './test-support.ts';
+import { SEARCH_MODES, samplePublish, searchFixtureFile } from './test-support.ts';
 import type { Catalog } from './types.ts';
 
 describe.each(SEARCH_MODES)('search fields in memory: $searchInMemory', (mode) => {
@@ -17,10 +17,7 @@ describe.each(SEARCH_MODES)('search fields in memory: $searchInMemory', (mode) =
 
   beforeEach(() => {
     let path: string;
-    ({ path, cleanup } = tempCatalogPath());
-    const setup = openCatalog(path);
-    loadSearchFixture(setup, { plays: false });
-    setup.close();
+    ({ path, cleanup } = searchFixtureFile({ plays: false }));
     reader = openCatalog(path, mode);
     writer = openCatalog(path);
   });

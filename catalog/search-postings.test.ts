@@ -2,12 +2,12 @@
 // set arithmetic on random lists, and, through a whole catalog, against FTS5 itself.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSearchFixture, SEARCH_TRACKS } from '../fixtures/search-catalog.ts';
+import { SEARCH_TRACKS } from '../fixtures/search-catalog.ts';
 import { seededRandom } from '../fixtures/seeded-random.ts';
 import { openCatalog } from './open-catalog.ts';
 import { createPostings, forEachCommon } from './search-postings.ts';
 import { packFields, searchTokens } from './search-text.ts';
-import { tempCatalogPath } from './test-support.ts';
+import { searchFixtureFile } from './test-support.ts';
 import type { Catalog } from './types.ts';
 
 /** Sorted distinct rowids in [1, range], each kept with probability `density`. */
@@ -99,10 +99,7 @@ describe('in memory and through FTS5, the same answers', () => {
   let stored: Catalog;
   beforeAll(() => {
     let path: string;
-    ({ path, cleanup } = tempCatalogPath());
-    const setup = openCatalog(path);
-    loadSearchFixture(setup);
-    setup.close();
+    ({ path, cleanup } = searchFixtureFile());
     memory = openCatalog(path, { searchInMemory: true });
     stored = openCatalog(path, { searchInMemory: false });
   });

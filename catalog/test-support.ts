@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { syntheticRenditions } from '../fixtures/renditions.ts';
+import { type LoadSearchFixtureOptions, loadSearchFixture } from '../fixtures/search-catalog.ts';
+import { openCatalog } from './open-catalog.ts';
 import type { PublishInput } from './types.ts';
 
 export interface SampleOptions {
@@ -52,6 +54,18 @@ export function samplePublish({
 export function tempCatalogPath(): { path: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'cadence-catalog-'));
   return { path: join(dir, 'nested', 'catalog.db'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A catalog file already holding the search fixture (written and closed), for tests that open their own connections to it. */
+export function searchFixtureFile(options?: LoadSearchFixtureOptions): { path: string; cleanup: () => void } {
+  const file = tempCatalogPath();
+  const setup = openCatalog(file.path);
+  try {
+    loadSearchFixture(setup, options);
+  } finally {
+    setup.close();
+  }
+  return file;
 }
 
 const TABLES = ['labels', 'releases', 'release_territories', 'tracks', 'versions', 'renditions', 'ingest_jobs'] as const;

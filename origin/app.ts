@@ -1,4 +1,4 @@
-// The origin: a hono app over the catalog and object storage. Routes:
+// The origin over the catalog and object storage: a hono app, and the media answers beside it. Routes:
 //   GET /v1/tracks/:isrc            track metadata
 //   GET /v1/tracks/:isrc/playback   signed manifest URLs (or 403/404/451 with a JSON reason)
 //   GET /v1/search?q=&limit=&genre=&artist=   catalog search, best first

@@ -1,7 +1,7 @@
 // Answers every request under /media/: signed manifests, rendition files, byte ranges and
 // segments. It is the origin's hot path (a CDN pulls every slice through it), so it is plain
-// code over method, path and headers, run before the hono router rather than inside it: the
-// router, middleware chain and context cost a third of a cached 64 KiB range.
+// code over method, path and headers that node-listener.ts calls beside the hono app rather than
+// through it: the router, middleware chain and context cost a third of a cached 64 KiB range.
 
 import { isCadenceError } from '../errors/cadence-error.ts';
 import type { MediaDescription } from '../manifests/types.ts';
@@ -42,7 +42,8 @@ const ISRC = /^[A-Z]{2}[A-Z0-9]{3}[0-9]{7}$/;
 const VERSION = /^[0-9a-f]{20}$/;
 /** token / isrc / version / rest; each of the first three is one non-empty segment. */
 const MEDIA_PATH = /^\/media\/([^/]+)\/([^/]+)\/([^/]+)\/(.*)$/;
-const CORS = { 'Access-Control-Allow-Origin': '*' };
+/** On every media answer, refusals and failures included: players read those too. */
+export const CORS = { 'Access-Control-Allow-Origin': '*' };
 const MEDIA_CORS = { ...CORS, 'Access-Control-Expose-Headers': 'Content-Range, Content-Length, Accept-Ranges, ETag' };
 const PREFLIGHT: MediaAnswer = {
   status: 204,
@@ -64,7 +65,7 @@ const MAX_RESOLVED_BYTES = 64 * 1024 * 1024;
 
 /**
  * Answers synchronously when everything is in memory (a known version path, a cached block): no
- * promise on the hot path, which also lets @hono/node-server write the answer without awaiting.
+ * promise on the hot path, and node-listener.ts writes the answer in the same tick.
  */
 export type MediaHandler = (request: MediaRequest) => MediaAnswer | Promise<MediaAnswer>;
 

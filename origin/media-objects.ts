@@ -91,14 +91,17 @@ function fileSpan(source: MediaSource, rendition: Rendition, span: { offset: num
     // across two cached blocks (a 64 KiB range at a random offset, one time in sixteen).
     readCached: ({ start, end }) => {
       const { from, to, first, last } = blockSpan(span.offset + start, span.offset + end);
+      if (first === last) {
+        // The hot path: one lookup, one view.
+        const block = cache.getIfPresent(blockKey(first));
+        return block?.subarray(from - first * BLOCK_BYTES, to - first * BLOCK_BYTES + 1);
+      }
       if (last - first > 1) return undefined;
       const tailKey = blockKey(last);
       // Checked first so that a miss is not counted as a hit on the head block, then a miss.
-      if (last !== first && !cache.has(tailKey)) return undefined;
+      if (!cache.has(tailKey)) return undefined;
       const head = cache.getIfPresent(blockKey(first));
-      if (!head) return undefined;
-      if (first === last) return sliceBlocks([head], first, from, to);
-      const tail = cache.getIfPresent(tailKey);
+      const tail = head && cache.getIfPresent(tailKey);
       return tail && sliceBlocks([head, tail], first, from, to);
     },
     read: async ({ start, end }, onCacheResult) => {

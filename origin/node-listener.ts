@@ -9,7 +9,8 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { getRequestListener } from '@hono/node-server';
 import type { OriginApp } from './app.ts';
-import { MEDIA_PREFIX, type MediaAnswer } from './media-handler.ts';
+import { jsonAnswer } from './json-answer.ts';
+import { CORS, MEDIA_PREFIX, type MediaAnswer } from './media-handler.ts';
 import { pathOfTarget } from './media-path.ts';
 import { nodeHeaderReader } from './request-headers.ts';
 
@@ -25,8 +26,8 @@ export function createNodeListener(origin: Pick<OriginApp, 'fetch' | 'serveMedia
     onWriteError?.(error);
     // Past the headers nothing can be said to the client but a cut connection.
     if (res.headersSent) return void res.destroy();
-    res.writeHead(500, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-    res.end(INTERNAL_ERROR);
+    res.writeHead(INTERNAL_ERROR.status, INTERNAL_ERROR.headers);
+    res.end(INTERNAL_ERROR.body);
   };
   const deliver = (res: ServerResponse, answer: MediaAnswer): void => {
     try {
@@ -45,7 +46,7 @@ export function createNodeListener(origin: Pick<OriginApp, 'fetch' | 'serveMedia
   };
 }
 
-const INTERNAL_ERROR = JSON.stringify({ error: 'internal', message: 'internal error' });
+const INTERNAL_ERROR = jsonAnswer(500, 'internal', 'internal error', CORS);
 
 /**
  * Writes an answer: synchronously when the body is in memory (no promise on the hot path), a

@@ -4,8 +4,24 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acceptsGzip, gzipEtagOf, respondWithObject, type ByteRange, type ServableObject } from './object-response.ts';
+import {
+  acceptsGzip,
+  completeAnswer,
+  gzipEtagOf,
+  type ObjectRequest,
+  planObjectAnswer,
+  type RespondOptions,
+  type ByteRange,
+  type ServableObject,
+} from './object-response.ts';
 import { expectedBytes, RANGE_CASES, rangeCaseBodies, type CaseValidators, type RangeCase, type RangeCaseObject } from './range-cases.ts';
+
+/** Plan, read and wrap in a fetch Response: how these tests drive object answers through hono. */
+async function respondWithObject(request: ObjectRequest, object: ServableObject, options: RespondOptions = {}): Promise<Response> {
+  const { status, headers, body } = await completeAnswer(planObjectAnswer(request, object, options), object);
+  // The DOM typings admit only ArrayBuffer-backed views; fetch accepts any Uint8Array at runtime.
+  return new Response((Array.isArray(body) ? Buffer.concat(body) : body) as BodyInit | null, { status, headers });
+}
 
 // Sub-second on purpose: HTTP dates have whole seconds, and comparisons must still match.
 const LAST_MODIFIED = new Date('2026-01-02T03:04:05.678Z');

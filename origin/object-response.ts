@@ -45,8 +45,6 @@ export interface RespondOptions {
   compressible?: boolean;
   /** Sent with every answer (e.g. CORS), set here rather than by a middleware rewriting the response. */
   headers?: Record<string, string>;
-  /** Passed to `object.read`. */
-  onCacheResult?: (hit: boolean) => void;
 }
 
 const gzipAsync = promisify(gzip);
@@ -59,27 +57,13 @@ export interface ObjectRequest {
   headers: HeaderReader;
 }
 
-/** An answer before it becomes a Response: the route can read its length without parsing headers. */
+/** An answer as plain data: node-listener.ts writes it, and the log reads its length without parsing headers. */
 export interface ObjectAnswer {
   status: number;
   headers: Record<string, string>;
   body: ReadableStream<Uint8Array> | HeldBytes | null;
   /** Body bytes as declared by Content-Length (0 for HEAD, 304 and empty answers). */
   bodyBytes: number;
-}
-
-/** Plan, read and wrap in one call: for adapters that want a fetch Response and nothing faster. */
-export async function respondWithObject(request: ObjectRequest, object: ServableObject, options: RespondOptions = {}): Promise<Response> {
-  return toResponse(await completeAnswer(planObjectAnswer(request, object, options), object, options.onCacheResult));
-}
-
-/**
- * A Response with plain-object headers: @hono/node-server writes those straight to the socket,
- * where a `Headers` instance costs a conversion per answer (a fifth of a 64 KiB range's CPU).
- */
-export function toResponse({ status, headers, body }: ObjectAnswer): Response {
-  // The DOM typings admit only ArrayBuffer-backed views; fetch accepts any Uint8Array at runtime.
-  return new Response((Array.isArray(body) ? Buffer.concat(body) : body) as BodyInit | null, { status, headers });
 }
 
 /**

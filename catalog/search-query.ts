@@ -1,9 +1,9 @@
-// Search over the FTS5 index. User text never reaches FTS5 syntax: it is cut into words by our own
-// tokenizer and every word is quoted, so `"`, `*`, `NEAR(`, `OR`, `-` are just characters.
+// Catalog search. User text never reaches FTS5 syntax: it is cut into words by our own tokenizer
+// and every word is quoted, so `"`, `*`, `NEAR(`, `OR`, `-` are just characters.
 // Up to three passes, best first: every word as typed; the last word as a prefix (half-typed);
-// unknown words replaced by close words from the index's own vocabulary (typos). FTS5 finds
-// candidate tracks; ranking is done here on their fields (see `rank`), because FTS5's bm25 must
-// read the whole doclist of each word to weigh it.
+// unknown words replaced by close words from the index's own vocabulary (typos). The word lists in
+// memory or FTS5 find candidate tracks (below); ranking is done here on their fields (see `rank`),
+// because FTS5's bm25 must read the whole doclist of each word to weigh it.
 //
 // FTS5 walks every entry of every doclist in an AND, so a few very common words (`the`, `love`,
 // `of`) cost ~15 ms at a million tracks even when the answer is three tracks. So FTS5 is only
@@ -21,7 +21,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { CadenceError } from '../errors/cadence-error.ts';
 import type { SearchDocs } from './search-docs.ts';
 import { forEachCommon, type Postings } from './search-postings.ts';
-import { editDistance, deletionVariants, maxEdits, PACKED, searchTokens } from './search-text.ts';
+import { editDistance, deletionVariants, isPackedSeparator, maxEdits, PACKED, searchTokens } from './search-text.ts';
 import type { SearchQuery, SearchResult } from './types.ts';
 
 export const MAX_QUERY_LENGTH = 200;
@@ -44,9 +44,11 @@ const PREFIX_COUNT_TERMS = 64;
 /**
  * Reading one candidate and checking it here costs about as much as FTS5 walking this many
  * doclist entries (~0.5 µs a row with the fields in memory; a few ns an entry once FTS5's index is
- * one segment, more when it is many: see mergeSearchIndex). Tuned on the 1M benchmark, each query
- * timed at every value in turn: 200–400 used the least time, 100 ~1% more, 800 (the figure when
- * each row was read from SQLite) ~2–3% more, 50 ~9% more.
+ * one segment, more when it is many: see mergeSearchIndex). Tuned on the 1M benchmark with the
+ * fields in memory and FTS5 finding every candidate, each query timed at every value in turn:
+ * 200–400 used the least time, 100 ~1% more, 800 (the figure when each row was read from SQLite)
+ * ~2–3% more, 50 ~9% more. The FTS5 path now serves filtered searches in `serve`, where 200 holds,
+ * and one-shot commands, which read rows from SQLite (800 would fit them better; not retuned).
  */
 const ROW_COST = 200;
 /**
@@ -98,11 +100,6 @@ interface Details {
 const quote = (word: string): string => `"${word}"`;
 
 const NO_MATCH = { score: 0, whole: false };
-const TAB = PACKED.field.charCodeAt(0);
-const NEWLINE = PACKED.artist.charCodeAt(0);
-const SPACE = PACKED.word.charCodeAt(0);
-/** Separators in packed fields (search-text.ts packFields): words never contain them. */
-const isSeparator = (code: number): boolean => code === SPACE || code === TAB || code === NEWLINE;
 
 /**
  * How well a track's fields carry the query words: each word counts with the weight of the best
@@ -126,9 +123,9 @@ function rank(packed: string, parts: Part[], wanted: string[]): { score: number;
     let best = 0;
     for (const word of words) {
       for (let at = packed.indexOf(word); at >= 0; at = packed.indexOf(word, at + 1)) {
-        if (at > 0 && !isSeparator(packed.charCodeAt(at - 1))) continue;
+        if (at > 0 && !isPackedSeparator(packed.charCodeAt(at - 1))) continue;
         const end = at + word.length;
-        if (!prefix && end < length && !isSeparator(packed.charCodeAt(end))) continue;
+        if (!prefix && end < length && !isPackedSeparator(packed.charCodeAt(end))) continue;
         const field = at < ends[0]! ? 0 : at < ends[1]! ? 1 : at < ends[2]! ? 2 : 3;
         if (counts[field]! < 0) counts[field] = wordCount(packed, field === 0 ? 0 : ends[field - 1]! + 1, ends[field]!);
         best = Math.max(best, FIELD_WEIGHTS[field]! / Math.sqrt(counts[field]!));
@@ -144,7 +141,7 @@ function rank(packed: string, parts: Part[], wanted: string[]): { score: number;
 function wordCount(packed: string, from: number, to: number): number {
   let count = 0;
   for (let i = from; i < to; i++) {
-    if (!isSeparator(packed.charCodeAt(i)) && (i === from || isSeparator(packed.charCodeAt(i - 1)))) count++;
+    if (!isPackedSeparator(packed.charCodeAt(i)) && (i === from || isPackedSeparator(packed.charCodeAt(i - 1)))) count++;
   }
   return count;
 }
@@ -239,6 +236,12 @@ export function prepareSearch(db: BetterSqlite3.Database, docs: SearchDocs): (qu
        WHERE t.rowid IN (${list})`,
   );
 
+  /**
+   * Tracks carrying `word`: in memory, the length of the list that will be intersected (so a word
+   * counts as known exactly when its list has tracks), else the vocabulary's count.
+   */
+  const wordTracks = (word: string): number => (docs.postings ? docs.postings.list(word).length : (termDocs.get(word) ?? 0));
+
   /** Up to CORRECTIONS_PER_WORD vocabulary words closest to `word`, closest first. */
   function corrections(word: string): Array<{ term: string; docs: number }> {
     const edits = maxEdits(word);
@@ -281,7 +284,7 @@ export function prepareSearch(db: BetterSqlite3.Database, docs: SearchDocs): (qu
    */
   function* passes(words: string[], total: number): Generator<Pass> {
     const last = words.length - 1;
-    const docs = words.map((word) => termDocs.get(word) ?? 0);
+    const docs = words.map(wordTracks);
     const known = docs.map((count, i) => count > 0 || words[i]!.length < MIN_CORRECTABLE_LENGTH);
     const asTyped = (word: string, i: number): Part => ({ expression: quote(word), terms: [word], words: [word], prefix: false, docs: docs[i]! });
     if (known.every(Boolean)) yield { match: 'exact', parts: words.map(asTyped) };
@@ -344,22 +347,27 @@ export function prepareSearch(db: BetterSqlite3.Database, docs: SearchDocs): (qu
   }
 
   /**
-   * As `scan`, from the word lists in memory: every word whose index words are known is
-   * intersected there, the others are checked on the fields. Undefined when no word's are known
-   * (a lone short prefix): FTS5's prefix index answers that.
+   * As `scan`, from the word lists in memory: every word with listed words is intersected there,
+   * the others (a single letter, a short prefix of too many words to list) are checked on the
+   * fields. Such a prefix usually matches soon, but a rare one beside a common word could be checked
+   * on a third of the catalog: past the read limit `matches` would give FTS5 (whose prefix index
+   * lists it), the search goes to FTS5. Undefined then, and when no word is listed.
    */
-  function matchesInMemory(postings: Postings, pass: Pass, wanted: string[], seen: Set<number>): Ranked[] | undefined {
+  function matchesInMemory(postings: Postings, pass: Pass, wanted: string[], seen: Set<number>, total: number): Ranked[] | undefined {
     const groups = pass.parts.flatMap((part) => (part.terms ? [part.terms.map((term) => postings.list(term))] : []));
     if (groups.length === 0) return undefined;
+    const unlisted = pass.parts.some((part) => part.expression !== undefined && !part.terms);
+    const readLimit = unlisted ? Math.max(SCAN_LIMIT, total / ROW_COST) : Infinity;
     const ranked: Ranked[] = [];
-    forEachCommon(groups, (rowid) => consider(ranked, rowid, pass.parts, wanted, seen));
-    return ranked;
+    let read = 0;
+    forEachCommon(groups, (rowid) => ++read <= readLimit && consider(ranked, rowid, pass.parts, wanted, seen));
+    return read > readLimit ? undefined : ranked;
   }
 
   /** The matches of one pass worth ranking, read as cheaply as the words allow. */
   function matches(pass: Pass, filter: string, wanted: string[], seen: Set<number>, total: number) {
     // Filters name a field (FTS5 column filters): only FTS5 answers those.
-    const inMemory = docs.postings && !filter ? matchesInMemory(docs.postings, pass, wanted, seen) : undefined;
+    const inMemory = docs.postings && !filter ? matchesInMemory(docs.postings, pass, wanted, seen, total) : undefined;
     if (inMemory) return inMemory;
     const searchable = pass.parts.filter((part) => part.expression !== undefined).sort((a, b) => a.docs - b.docs);
     if (searchable.length === 0) return [];

@@ -51,11 +51,18 @@ interface WrkResult {
   p99Ms: number;
 }
 
+/** Each distinct wrk script, written once (the paired rounds run the same two again and again). */
+const scriptFiles = new Map<string, string>();
+
 async function wrk(url: string, script: string | null, scratch: string, duration = DURATION): Promise<WrkResult> {
   const args = ['-t2', `-c${CONNECTIONS}`, `-d${duration}`, '--latency'];
   if (script) {
-    const file = join(scratch, `wrk-${Math.random().toString(36).slice(2)}.lua`);
-    await writeFile(file, script);
+    let file = scriptFiles.get(script);
+    if (!file) {
+      file = join(scratch, `wrk-${scriptFiles.size}.lua`);
+      await writeFile(file, script);
+      scriptFiles.set(script, file);
+    }
     args.push('-s', file);
   }
   const output = await new Promise<string>((resolve, reject) => {

@@ -3,7 +3,7 @@ import { ByteCache, singleFlight, type ByteCacheEviction } from './byte-cache.ts
 
 const bytes = (length: number, fill = 1) => new Uint8Array(length).fill(fill);
 
-describe('ByteCache LRU', () => {
+describe('ByteCache eviction', () => {
   it('evicts the least recently used entries first and keeps the byte count exact', () => {
     const evicted: ByteCacheEviction[] = [];
     const cache = new ByteCache({ maxBytes: 300, maxEntryBytes: 300, onEvict: (e) => evicted.push(e) });
@@ -18,6 +18,20 @@ describe('ByteCache LRU', () => {
     expect(evicted.map((e) => e.bytes)).toEqual([100, 100]);
     expect(cache.has('a') && cache.has('d')).toBe(true);
     expect(cache.stats()).toMatchObject({ entries: 2, bytes: 250, evictions: 2 });
+  });
+
+  it('gives every entry read since the last pass one more round, and never gives up the entry being stored', () => {
+    const evicted: string[] = [];
+    const cache = new ByteCache({ maxBytes: 300, maxEntryBytes: 300, onEvict: (e) => evicted.push(e.key) });
+    for (const key of ['a', 'b', 'c']) cache.set(key, bytes(100));
+    for (const key of ['a', 'b', 'c']) cache.get(key);
+    cache.set('d', bytes(100)); // all three were read: each is passed over once, then a goes
+    expect(evicted).toEqual(['a']);
+    cache.get('b');
+    cache.set('e', bytes(200)); // c and d were not read since the pass; b was
+    expect(evicted).toEqual(['a', 'c', 'd']);
+    expect([cache.has('b'), cache.has('e')]).toEqual([true, true]);
+    expect(cache.stats()).toMatchObject({ entries: 2, bytes: 300 });
   });
 
   it('accounts for a replaced key once, with its new size', () => {

@@ -1,4 +1,6 @@
-// In-memory LRU for immutable bytes (media objects, manifests, descriptions) under a byte budget.
+// In-memory cache for immutable bytes (media objects, manifests, descriptions) under a byte budget,
+// evicting in least-recently-used order approximated by second chance (CLOCK): a hit only marks
+// the entry, so the hot path is one Map lookup instead of a delete and re-insert per hit.
 // Hot content is served from memory; concurrent misses of one key share a single storage read.
 // Values are treated as immutable: callers must not modify what they put in or get out.
 
@@ -68,12 +70,14 @@ interface Entry {
   value: Uint8Array;
   storedAt: number;
   usedAt: number;
+  /** Read since it was stored or last passed over by eviction: it goes to the back once instead. */
+  referenced: boolean;
 }
 
 export class ByteCache {
   readonly maxBytes: number;
   readonly maxEntryBytes: number;
-  // A Map iterates in insertion order: re-inserting on use keeps the least recent entry first.
+  // A Map iterates in insertion order: the front is the next eviction candidate.
   readonly #entries = new Map<string, Entry>();
   readonly #flights = singleFlight<string, Uint8Array>();
   readonly #onEvict: ((eviction: ByteCacheEviction) => void) | undefined;
@@ -93,7 +97,7 @@ export class ByteCache {
     this.#now = now;
   }
 
-  /** The cached value (now the most recently used), or undefined. Counts a hit or a miss. */
+  /** The cached value (now marked as used), or undefined. Counts a hit or a miss. */
   get(key: string): Uint8Array | undefined {
     const value = this.#lookup(key);
     if (value) this.#hits += 1;
@@ -122,9 +126,10 @@ export class ByteCache {
     if (value.byteLength > this.maxEntryBytes) return false;
     const stored = compact(value);
     const now = this.#now();
-    this.#entries.set(key, { value: stored, storedAt: now, usedAt: now });
+    // Room is made first, so the new entry is never the one given up.
+    this.#evictToFit(stored.byteLength, now);
+    this.#entries.set(key, { value: stored, storedAt: now, usedAt: now, referenced: false });
     this.#bytes += stored.byteLength;
-    this.#evictOverBudget(now);
     return true;
   }
 
@@ -171,16 +176,22 @@ export class ByteCache {
   #lookup(key: string): Uint8Array | undefined {
     const entry = this.#entries.get(key);
     if (!entry) return undefined;
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
+    entry.referenced = true;
     entry.usedAt = this.#now();
     return entry.value;
   }
 
-  #evictOverBudget(now: number): void {
+  /** Evicts until `incoming` more bytes fit the budget (it never exceeds maxBytes). */
+  #evictToFit(incoming: number, now: number): void {
     for (const [key, entry] of this.#entries) {
-      if (this.#bytes <= this.maxBytes) break;
+      if (this.#bytes + incoming <= this.maxBytes) break;
       this.#entries.delete(key);
+      if (entry.referenced) {
+        // Second chance: read since it was last here, so it moves to the back, unmarked.
+        entry.referenced = false;
+        this.#entries.set(key, entry);
+        continue;
+      }
       this.#bytes -= entry.value.byteLength;
       this.#evictions += 1;
       this.#onEvict?.({ key, bytes: entry.value.byteLength, ageMs: now - entry.storedAt, idleMs: now - entry.usedAt });

@@ -32,6 +32,11 @@ export interface PreconditionInput {
 const MAX_SAFE_DIGITS = 15;
 
 const RANGE_SPEC = /^(\d*)-(\d*)$/;
+/**
+ * What players and CDNs send nearly every time, `bytes=a-b` or `bytes=a-`, with positions short
+ * enough to be exact in a double: read in one match, without the general list parsing.
+ */
+const PLAIN_RANGE = /^bytes=(\d{1,15})-(\d{0,15})$/;
 
 /**
  * Parses a `Range` header against a representation of `size` bytes. Only one byte range is served:
@@ -40,6 +45,8 @@ const RANGE_SPEC = /^(\d*)-(\d*)$/;
  */
 export function parseRangeHeader(value: string | null | undefined, size: number): RangeResult {
   if (value === undefined || value === null) return { kind: 'none' };
+  const plain = PLAIN_RANGE.exec(value);
+  if (plain) return intRange(Number(plain[1]), plain[2] === '' ? null : Number(plain[2]), size);
   const text = value.trim();
   if (text === '') return { kind: 'ignored', reason: 'empty' };
 
@@ -70,13 +77,18 @@ export function parseRangeHeader(value: string | null | undefined, size: number)
     return { kind: 'single', start: Math.max(0, size - suffix), end: size - 1 };
   }
 
-  // int-range: an invalid one (last < first) makes the whole header invalid, hence ignored.
+  // Compared as digits: two positions past 15 digits are both Infinity once bounded.
   if (last !== null && compareDigits(last, first) < 0) return { kind: 'ignored', reason: 'malformed' };
-  const start = toBoundedNumber(first);
-  if (start >= size) return { kind: 'unsatisfiable' };
+  return intRange(toBoundedNumber(first), last === null ? null : toBoundedNumber(last), size);
+}
+
+/** An int-range `first-last` (last null when open) against `size` bytes. */
+function intRange(first: number, last: number | null, size: number): RangeResult {
+  // An invalid one (last < first) makes the whole header invalid, hence ignored.
+  if (last !== null && last < first) return { kind: 'ignored', reason: 'malformed' };
+  if (first >= size) return { kind: 'unsatisfiable' };
   // A last-byte-pos at or past the end means "to the end" (§14.1.2).
-  const end = last === null ? size - 1 : Math.min(toBoundedNumber(last), size - 1);
-  return { kind: 'single', start, end };
+  return { kind: 'single', start: first, end: last === null ? size - 1 : Math.min(last, size - 1) };
 }
 
 /**

@@ -14,7 +14,7 @@ import { type MediaObject, resolveMedia } from './media-objects.ts';
 import { isSuspiciousPath, parseMediaPath } from './media-path.ts';
 import { completeAnswer, completeAnswerFromMemory, type ObjectAnswer, type ObjectPlan, planObjectAnswer, type ServableObject } from './object-response.ts';
 import type { CacheResult } from './request-log.ts';
-import { createTokenVerifier, tokenScope } from './signing.ts';
+import { createTokenVerifier, tokenAccepted, tokenScope } from './signing.ts';
 import type { OriginConfig } from './types.ts';
 
 /** The route pattern media requests are counted and logged under. */
@@ -62,6 +62,19 @@ const PREFLIGHT: MediaAnswer = {
 const MAX_DESCRIPTIONS = 10_000;
 const MAX_RESOLVED = 50_000;
 const MAX_RESOLVED_BYTES = 64 * 1024 * 1024;
+// Signed paths answered before (a track's ~170 objects per token window): a CDN or player sends
+// the same path again and again, and this skips the path match, token and resolution lookups.
+const MAX_VERIFIED_PATHS = 50_000;
+
+/** A signed path whose token was genuine for its version and which names an object. */
+interface VerifiedPath {
+  object: MediaObject;
+  /** The token's expiry, epoch seconds: checked on every use. */
+  expires: number;
+  /** The object with its Cache-Control for `secondsLeft`, made again when that changes (once a second). */
+  servable: ServableObject | null;
+  secondsLeft: number;
+}
 
 /**
  * Answers synchronously when everything is in memory (a known version path, a cached block): no
@@ -75,6 +88,7 @@ export function createMediaHandler({ config, store, cache, now, onCacheResult }:
   const resolving = singleFlight<string, MediaObject | null>();
   const descriptions = new Map<string, MediaDescription>();
   const resolved = new Map<string, MediaObject | null>();
+  const verifiedPaths = new Map<string, VerifiedPath>();
   let resolvedBytes = 0;
   const heldBytes = (object: MediaObject | null | undefined): number => (object?.manifest ? object.size + (object.gzipped?.byteLength ?? 0) : 0);
 
@@ -108,26 +122,43 @@ export function createMediaHandler({ config, store, cache, now, onCacheResult }:
   const refuse = (status: number, error: string, message: string): MediaAnswer => jsonAnswer(status, error, message, CORS);
 
   function answer({ method, rawPath, headers }: MediaRequest): MediaAnswer | Promise<MediaAnswer> {
+    const at = now();
+    // The same string passed every check below before; only the token's expiry moves.
+    const verified = verifiedPaths.get(rawPath);
+    if (verified && method !== 'OPTIONS' && tokenAccepted(verified.expires, at.getTime(), config.tokenPolicy)) return serve(verified, method, headers, at);
     if (isSuspiciousPath(rawPath)) return refuse(400, 'bad_request', 'path must not contain encoded, relative or empty segments');
     if (method === 'OPTIONS') return PREFLIGHT;
     const match = MEDIA_PATH.exec(rawPath);
     if (!match) return refuse(404, 'not_found', 'no such media');
     const [, token, isrc, version, rest] = match as unknown as [string, string, string, string, string];
     if (!ISRC.test(isrc) || !VERSION.test(version)) return refuse(404, 'not_found', 'no such media');
-    const at = now();
     const check = verifyToken(token, tokenScope(isrc, version), at);
     if (!check.ok) return refuse(check.status, check.status === 410 ? 'token_expired' : 'forbidden', check.reason);
-    const secondsLeft = Math.max(0, Math.floor((check.expiresAt.getTime() - at.getTime()) / 1000));
+    const expires = check.expiresAt.getTime() / 1000;
 
     const known = resolved.get(`${isrc}/${version}/${rest}`);
-    if (known !== undefined) return serve(known, method, headers, secondsLeft);
-    return objectAt(isrc, version, rest).then((object) => serve(object, method, headers, secondsLeft));
+    if (known !== undefined) return serveVerified(rawPath, known, expires, method, headers, at);
+    return objectAt(isrc, version, rest).then((object) => serveVerified(rawPath, object, expires, method, headers, at));
   }
 
-  /** The answer for a resolved object (not a closure per request: see node-listener.ts). */
-  function serve(object: MediaObject | null, method: string, headers: HeaderReader, secondsLeft: number): MediaAnswer | Promise<MediaAnswer> {
+  /** Remembers a path that passed every check and names an object, then answers it. */
+  function serveVerified(rawPath: string, object: MediaObject | null, expires: number, method: string, headers: HeaderReader, at: Date): MediaAnswer | Promise<MediaAnswer> {
     if (!object) return refuse(404, 'not_found', 'no such media');
-    const servable: ServableObject = { ...object, cacheControl: object.cacheControl(secondsLeft, config.manifestMaxAgeSeconds) };
+    const verified: VerifiedPath = { object, expires, servable: null, secondsLeft: -1 };
+    if (verifiedPaths.size >= MAX_VERIFIED_PATHS) verifiedPaths.delete(verifiedPaths.keys().next().value!);
+    verifiedPaths.set(rawPath, verified);
+    return serve(verified, method, headers, at);
+  }
+
+  /** The answer for a verified path (not a closure per request: see node-listener.ts). */
+  function serve(verified: VerifiedPath, method: string, headers: HeaderReader, at: Date): MediaAnswer | Promise<MediaAnswer> {
+    const { object } = verified;
+    const secondsLeft = Math.max(0, Math.floor(verified.expires - at.getTime() / 1000));
+    if (verified.secondsLeft !== secondsLeft || !verified.servable) {
+      verified.servable = { ...object, cacheControl: object.cacheControl(secondsLeft, config.manifestMaxAgeSeconds) };
+      verified.secondsLeft = secondsLeft;
+    }
+    const servable = verified.servable;
     const plan = planObjectAnswer({ method, headers }, servable, { compressible: object.manifest, headers: MEDIA_CORS });
     const fromMemory: MediaAnswer | undefined = completeAnswerFromMemory(plan, servable);
     if (fromMemory) {

@@ -74,7 +74,9 @@ const STREAM_ABOVE_BYTES = 8 * BLOCK_BYTES;
 function fileSpan(source: MediaSource, rendition: Rendition, span: { offset: number; size: number }, etag: string): MediaObject {
   const key = `${source.prefix}${rendition.file}`;
   const { cache, store } = source;
-  const blockKey = (block: number): string => `${key}#${block}`;
+  // Kept once made: a string used again keeps its hash, so a cache hit costs no string work.
+  const blockKeys: string[] = [];
+  const blockKey = (block: number): string => (blockKeys[block] ??= `${key}#${block}`);
   const loadBlock = (block: number): Promise<{ value: Uint8Array; hit: boolean }> => {
     const blockStart = block * BLOCK_BYTES;
     const blockEnd = Math.min(rendition.fileSize, blockStart + BLOCK_BYTES) - 1;

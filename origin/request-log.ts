@@ -63,6 +63,9 @@ export interface RequestOutcome {
 export function createRequestRecorder({ logger, metrics }: Pick<RequestLogOptions, 'logger' | 'metrics'>): (outcome: RequestOutcome) => void {
   return ({ method, route, path, status, bytes, durationMs, range, cache, error }) => {
     metrics.recordRequest({ route, method, status, bytes, seconds: durationMs / 1000 });
+    // Media requests run at tens of thousands a second: build no line below the logger's level.
+    const level = status >= 500 ? 'error' : 'info';
+    if (logger.isLevelEnabled?.(level) === false) return;
     const line: Record<string, unknown> = {
       method,
       route,

@@ -99,8 +99,13 @@ function checkSignature(keys: SigningKey[], token: string, scope: string): Signa
 }
 
 function checkExpiry(expires: number, now: Date, policy: TokenPolicy): TokenCheck {
-  if (now.getTime() / 1000 > expires + policy.skewSeconds) return { ok: false, status: 410, reason: 'token expired' };
+  if (!tokenAccepted(expires, now.getTime(), policy)) return { ok: false, status: 410, reason: 'token expired' };
   return { ok: true, expiresAt: new Date(expires * 1000) };
+}
+
+/** Whether a genuine token expiring at `expires` (epoch seconds) is still accepted at `nowMs`. */
+export function tokenAccepted(expires: number, nowMs: number, policy: TokenPolicy): boolean {
+  return nowMs / 1000 <= expires + policy.skewSeconds;
 }
 
 export type TokenVerifier = (token: string, scope: string, now: Date) => TokenCheck;

@@ -68,4 +68,6 @@ export interface StoreLogger {
   info(object: object, message?: string): void;
   warn(object: object, message?: string): void;
   error(object: object, message?: string): void;
+  /** pino's: lets a caller skip building a line nobody will see. Assumed true when absent. */
+  isLevelEnabled?(level: string): boolean;
 }

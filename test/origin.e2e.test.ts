@@ -176,6 +176,35 @@ describe('signed media URLs', () => {
     }
   });
 
+  it('refuses a path it has already served once the token expires, and counts its shared-cache lifetime down', async () => {
+    let clock = Date.now();
+    const timed = await startTestOrigin({ env: fixture.env, now: () => new Date(clock) });
+    try {
+      const granted = (await (await fetch(`${timed.url}/v1/tracks/${fixture.worldwide[0]}/playback`)).json()) as PlaybackGrant;
+      const expires = new Date(granted.expiresAt).getTime();
+      const media = granted.hls.replace('master.m3u8', 'aac-160.mp4');
+      const sharedMaxAge = async (): Promise<number> => {
+        const response = await fetch(`${timed.url}${media}`, { headers: { Range: 'bytes=0-99' } });
+        expect(response.status).toBe(206);
+        return Number(/s-maxage=(\d+)/.exec(response.headers.get('cache-control') ?? '')?.[1]);
+      };
+      expect((await fetch(`${timed.url}${granted.hls}`)).status).toBe(200);
+      expect(await sharedMaxAge()).toBe(Math.floor((expires - clock) / 1000));
+      clock += 10_000;
+      expect(await sharedMaxAge()).toBe(Math.floor((expires - clock) / 1000));
+      clock = expires + 1000; // past the expiry, inside the clock-skew allowance
+      expect(await sharedMaxAge()).toBe(0);
+      clock = expires + 3600_000;
+      for (const path of [media, granted.hls]) {
+        const response = await fetch(`${timed.url}${path}`, { headers: { Range: 'bytes=0-99' } });
+        expect(response.status, path).toBe(410);
+        expect(await response.json()).toMatchObject({ error: 'token_expired' });
+      }
+    } finally {
+      await timed.close();
+    }
+  });
+
   it('keeps tokens of a rotated-out key valid while that key still verifies', async () => {
     const old = await startTestOrigin({ env: fixture.env, keys: 'previous:previous-secret-0123456789' });
     try {

@@ -62,11 +62,12 @@ const PREFLIGHT: MediaAnswer = {
 const MAX_DESCRIPTIONS = 10_000;
 const MAX_RESOLVED = 50_000;
 const MAX_RESOLVED_BYTES = 64 * 1024 * 1024;
-// Signed paths answered before (a track's ~170 objects per token window): a CDN or player sends
-// the same path again and again, and this skips the path match, token and resolution lookups.
+// Signed media paths answered before (a track's ~170 objects per token window): a CDN or player
+// asks for ranges of the same path again and again, and this skips the path match, token and
+// resolution lookups. Manifests are left out: they hold their bytes, which `resolved` bounds.
 const MAX_VERIFIED_PATHS = 50_000;
 
-/** A signed path whose token was genuine for its version and which names an object. */
+/** A signed path whose token was genuine for its version and which names a media object. */
 interface VerifiedPath {
   object: MediaObject;
   /** The token's expiry, epoch seconds: checked on every use. */
@@ -124,8 +125,11 @@ export function createMediaHandler({ config, store, cache, now, onCacheResult }:
   function answer({ method, rawPath, headers }: MediaRequest): MediaAnswer | Promise<MediaAnswer> {
     const at = now();
     // The same string passed every check below before; only the token's expiry moves.
-    const verified = verifiedPaths.get(rawPath);
-    if (verified && method !== 'OPTIONS' && tokenAccepted(verified.expires, at.getTime(), config.tokenPolicy)) return serve(verified, method, headers, at);
+    const verified = method === 'OPTIONS' ? undefined : verifiedPaths.get(rawPath);
+    if (verified) {
+      if (tokenAccepted(verified.expires, at.getTime(), config.tokenPolicy)) return serve(verified, method, headers, at);
+      verifiedPaths.delete(rawPath); // expired: the checks below answer 410
+    }
     if (isSuspiciousPath(rawPath)) return refuse(400, 'bad_request', 'path must not contain encoded, relative or empty segments');
     if (method === 'OPTIONS') return PREFLIGHT;
     const match = MEDIA_PATH.exec(rawPath);
@@ -145,8 +149,10 @@ export function createMediaHandler({ config, store, cache, now, onCacheResult }:
   function serveVerified(rawPath: string, object: MediaObject | null, expires: number, method: string, headers: HeaderReader, at: Date): MediaAnswer | Promise<MediaAnswer> {
     if (!object) return refuse(404, 'not_found', 'no such media');
     const verified: VerifiedPath = { object, expires, servable: null, secondsLeft: -1 };
-    if (verifiedPaths.size >= MAX_VERIFIED_PATHS) verifiedPaths.delete(verifiedPaths.keys().next().value!);
-    verifiedPaths.set(rawPath, verified);
+    if (!object.manifest) {
+      if (verifiedPaths.size >= MAX_VERIFIED_PATHS) verifiedPaths.delete(verifiedPaths.keys().next().value!);
+      verifiedPaths.set(rawPath, verified);
+    }
     return serve(verified, method, headers, at);
   }
 

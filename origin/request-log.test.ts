@@ -72,6 +72,21 @@ describe('requestLog', () => {
     expect(lines[0]!.object).not.toHaveProperty('cache');
   });
 
+  it('below the logger level builds no line but still records the metrics; 5xx still reach error', async () => {
+    const { lines, logger } = fakeLogger();
+    const samples: HttpRequestSample[] = [];
+    const app = new Hono();
+    app.use(requestLog({ logger: { ...logger, isLevelEnabled: (level) => level === 'error' }, metrics: { recordRequest: (s) => samples.push(s) } }));
+    app.get('/ok', (c) => c.text('ok'));
+    app.get('/explode', () => {
+      throw new Error('kaboom');
+    });
+    await app.request('/ok');
+    await app.request('/explode');
+    expect(lines.map((l) => [l.level, l.object.status])).toEqual([['error', 500]]);
+    expect(samples.map((s) => s.status)).toEqual([200, 500]);
+  });
+
   it('labels requests no route matched as unmatched and still redacts the path', async () => {
     const { app, lines, samples } = setup();
     await app.request(`/media/${TOKEN}`);

@@ -3,7 +3,7 @@
 
 import type BetterSqlite3 from 'better-sqlite3';
 import { CadenceError } from '../errors/cadence-error.ts';
-import { SEARCH_CANDIDATES_SCHEMA, SEARCH_PLAYS_SCHEMA, SEARCH_REVISIONS_SCHEMA, SEARCH_SCHEMA, backfillSearchCandidates, backfillSearchIndex, mergeSearchIndex } from './search-index.ts';
+import { SEARCH_CANDIDATES_SCHEMA, SEARCH_PLAYS_SCHEMA, SEARCH_REVISIONS_SCHEMA, SEARCH_SCHEMA, backfillSearchCandidates, backfillSearchIndex, foldSearchIndex, mergeSearchIndex } from './search-index.ts';
 
 export interface Migration {
   /** What the migration does, for error messages. */
@@ -107,6 +107,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: 'play counts beside the folded fields', sql: SEARCH_PLAYS_SCHEMA },
   { name: 'search index merged into one segment', sql: '', apply: mergeSearchIndex },
   { name: 'revisions on the folded fields', sql: SEARCH_REVISIONS_SCHEMA },
+  { name: 'search index of folded words', sql: '', apply: foldSearchIndex },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

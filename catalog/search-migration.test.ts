@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SEARCH_TRACKS, fixturePublishInput, fixtureTrack, isrcOf, loadSearchFixture } from '../fixtures/search-catalog.ts';
 import { openCatalog } from './open-catalog.ts';
-import { tempCatalogPath, withRaw } from './test-support.ts';
+import { samplePublish, tempCatalogPath, withRaw } from './test-support.ts';
 
 let path: string;
 let cleanup: () => void;
@@ -22,9 +22,24 @@ function searchTables(): { terms: unknown[]; docs: unknown[] } {
   }));
 }
 
+/** Index rows with the raw text, as publishing wrote them before migration 7 (track and release artists). */
+function unfoldIndexRows(db: Parameters<Parameters<typeof withRaw>[1]>[0]): void {
+  const rows = db
+    .prepare<[], { rowid: number; title: string; artists: string; releaseArtists: string; album: string; genre: string | null }>(
+      'SELECT t.rowid AS rowid, t.title, t.artists, r.artists AS releaseArtists, r.title AS album, r.genre FROM tracks t JOIN releases r ON r.upc = t.upc',
+    )
+    .all();
+  for (const row of rows) {
+    db.prepare('DELETE FROM track_search WHERE rowid = ?').run(row.rowid);
+    const artists = [...new Set([...(JSON.parse(row.artists) as string[]), ...(JSON.parse(row.releaseArtists) as string[])])].join(' · ');
+    db.prepare('INSERT INTO track_search (rowid, title, artists, album, genre) VALUES (?, ?, ?, ?, ?)').run(row.rowid, row.title, artists, row.album, row.genre ?? '');
+  }
+}
+
 /** Takes the catalog back to schema 2, as the code before migration 3 left it. */
 function downgradeToSchema2(): void {
   withRaw(path, (db) => {
+    unfoldIndexRows(db);
     db.exec('DROP TABLE search_docs');
     db.exec('DELETE FROM search_terms WHERE length(term) < 3');
     db.exec('ALTER TABLE search_terms DROP COLUMN docs');
@@ -38,6 +53,18 @@ function downgradeToSchema5(): void {
     db.exec('DROP INDEX search_docs_by_revision');
     db.exec('ALTER TABLE search_docs DROP COLUMN revision');
     db.pragma('user_version = 5');
+  });
+}
+
+/**
+ * Takes the catalog back to schema 6: index rows with the raw text, as the code before migration 7
+ * wrote them, and no count for words that only NFKD folding makes (migration 3 counted FTS5's).
+ */
+function downgradeToSchema6(): void {
+  withRaw(path, (db) => {
+    unfoldIndexRows(db);
+    db.exec(`UPDATE search_terms SET docs = 0 WHERE term GLOB '*[^ -~]*'`);
+    db.pragma('user_version = 6');
   });
 }
 
@@ -93,6 +120,29 @@ describe('search migrations', () => {
     } finally {
       reader.close();
       writer.close();
+    }
+  });
+
+  it('fold the index rows of an existing catalog, so one-shot searches find what serve finds', () => {
+    const catalog = openCatalog(path);
+    loadSearchFixture(catalog);
+    ['봄날', 'ﬁnal ﬂight', 'ＦＵＬＬ ＷＩＤＴＨ'].forEach((title, i) => catalog.publish(samplePublish({ isrc: `KRAYE26${String(i + 1).padStart(5, '0')}`, title })));
+    const queries = [...QUERIES, '봄날', 'final', 'full width'];
+    const answers = queries.map((q) => catalog.search({ q, limit: 50 }));
+    catalog.close();
+    const kept = searchTables();
+
+    downgradeToSchema6();
+    const before = openCatalog(path);
+    before.close();
+    const migrated = openCatalog(path);
+    try {
+      const live = (terms: unknown[]) => terms.filter((row) => (row as { docs: number }).docs > 0);
+      expect(live(searchTables().terms)).toEqual(live(kept.terms));
+      expect(queries.map((q) => migrated.search({ q, limit: 50 }))).toEqual(answers);
+      expect(migrated.search({ q: '봄날' }).map((r) => r.title)).toEqual(['봄날']);
+    } finally {
+      migrated.close();
     }
   });
 });

@@ -13,6 +13,15 @@ export function searchTokens(text: string): string[] {
     .filter(Boolean);
 }
 
+/**
+ * Text as the FTS5 index holds it: its words as `searchTokens` folds them, one space apart.
+ * unicode61 folds only case and diacritics, so given the raw text it would keep `봄날` as syllables,
+ * `ﬁ` and `ＦＵＬＬ` as they are, where queries, the word lists and ranking use the NFKD-folded words.
+ */
+export function foldedText(text: string): string {
+  return searchTokens(text).join(PACKED.word);
+}
+
 /** Typos are only corrected in words this long; shorter ones have too many neighbours. */
 export const MIN_CORRECTED_LENGTH = 4;
 /** From this length a word may be two edits away from what was meant. */
@@ -98,7 +107,6 @@ export function packedWords(packed: string): string[] {
 // A track's fields as search ranks them (title, artists, album, genre), folded into words once
 // when the track is indexed.
 export function packFields(document: { title: string; artists: readonly string[]; album: string; genre: string | null }): string {
-  const words = (text: string): string => searchTokens(text).join(PACKED.word);
-  const artists = document.artists.map(words).join(PACKED.artist);
-  return [words(document.title), artists, words(document.album), words(document.genre ?? '')].join(PACKED.field);
+  const artists = document.artists.map(foldedText).join(PACKED.artist);
+  return [foldedText(document.title), artists, foldedText(document.album), foldedText(document.genre ?? '')].join(PACKED.field);
 }

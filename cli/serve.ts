@@ -52,6 +52,9 @@ export async function serveOrigin(config: CadenceConfig, options: ServeOptions):
   if (options.workers <= 1 || !cluster.isPrimary) return runWorker(config, options);
   // Create the dev signing key once, before the workers race to create it.
   readOriginConfig(process.env);
+  // Bring the catalog's schema up to date once, here: a migration can hold the write lock longer
+  // than a worker waits for it (migration 7 takes ~20 s at a million tracks).
+  openCatalog(config.catalogPath).close();
   let listening = 0;
   for (let i = 0; i < options.workers; i++) {
     const worker = cluster.fork();

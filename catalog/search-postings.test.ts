@@ -93,21 +93,26 @@ describe('createPostings', () => {
 // Every search the fixture's own words make (each word, each pair, half-typed and mistyped
 // words) answers the same from the lists in memory as from FTS5: same tracks, same order, same
 // kind of match.
-describe('in memory and through FTS5, the same answers', () => {
-  let cleanup: () => void;
-  let memory: Catalog;
-  let stored: Catalog;
+/** A catalog file opened both ways for the enclosing describe: word lists in memory, and FTS5. */
+function openedBothWays(makeFile: () => { path: string; cleanup: () => void }): { memory: Catalog; stored: Catalog } {
+  const opened = {} as { memory: Catalog; stored: Catalog };
+  let cleanup = (): void => {};
   beforeAll(() => {
-    let path: string;
-    ({ path, cleanup } = searchFixtureFile());
-    memory = openCatalog(path, { searchInMemory: true });
-    stored = openCatalog(path, { searchInMemory: false });
+    const file = makeFile();
+    cleanup = file.cleanup;
+    opened.memory = openCatalog(file.path, { searchInMemory: true });
+    opened.stored = openCatalog(file.path, { searchInMemory: false });
   });
   afterAll(() => {
-    memory.close();
-    stored.close();
+    opened.memory.close();
+    opened.stored.close();
     cleanup();
   });
+  return opened;
+}
+
+describe('in memory and through FTS5, the same answers', () => {
+  const catalogs = openedBothWays(() => searchFixtureFile());
 
   const queries = new Set<string>();
   for (const track of SEARCH_TRACKS) {
@@ -126,8 +131,8 @@ describe('in memory and through FTS5, the same answers', () => {
     const answer = (catalog: Catalog, q: string) => catalog.search({ q, limit: 50 }).map(({ isrc, match }) => `${isrc}:${match}`);
     let withResults = 0;
     for (const q of queries) {
-      const fromMemory = answer(memory, q);
-      expect(fromMemory, q).toEqual(answer(stored, q));
+      const fromMemory = answer(catalogs.memory, q);
+      expect(fromMemory, q).toEqual(answer(catalogs.stored, q));
       if (fromMemory.length > 0) withResults++;
     }
     // The comparison means something only if most queries find tracks.
@@ -152,26 +157,16 @@ describe('in memory and through FTS5, text that NFKD folds further than unicode6
     ['koln', 'Straße nach Köln'],
     ['東京タワー', '東京タワー'],
   ];
-  let cleanup: () => void;
-  let memory: Catalog;
-  let stored: Catalog;
-  beforeAll(() => {
-    let path: string;
-    ({ path, cleanup } = tempCatalogPath());
-    const setup = openCatalog(path);
+  const catalogs = openedBothWays(() => {
+    const file = tempCatalogPath();
+    const setup = openCatalog(file.path);
     titles.forEach((title, i) => setup.publish(samplePublish({ isrc: `GBAYE26${String(i + 1).padStart(5, '0')}`, title })));
     setup.close();
-    memory = openCatalog(path, { searchInMemory: true });
-    stored = openCatalog(path, { searchInMemory: false });
-  });
-  afterAll(() => {
-    memory.close();
-    stored.close();
-    cleanup();
+    return file;
   });
 
   it.each(queries)('%s finds %s both ways, and with a genre filter (always FTS5)', (q, title) => {
-    for (const catalog of [memory, stored]) {
+    for (const catalog of [catalogs.memory, catalogs.stored]) {
       expect(catalog.search({ q }).map((r) => r.title)).toEqual([title]);
       expect(catalog.search({ q, genre: 'classical' }).map((r) => r.title)).toEqual([title]);
     }

@@ -19,7 +19,7 @@ import { createOriginMetrics, type OriginMetrics } from './metrics.ts';
 import { PlayCounter } from './play-counter.ts';
 import { grantUrls, mediaBase, normaliseCountry, refusePlayback } from './playback.ts';
 import type { NodeBindings } from './request-headers.ts';
-import { createRequestRecorder, requestLog, type RequestLogVariables } from './request-log.ts';
+import { createRequestRecorder, requestLog } from './request-log.ts';
 import { issueToken, tokenScope } from './signing.ts';
 import type { OriginConfig, OriginLogger } from './types.ts';
 
@@ -34,7 +34,6 @@ export interface OriginDependencies {
 const ISRC = /^[A-Z]{2}[A-Z0-9]{3}[0-9]{7}$/;
 
 type Env = {
-  Variables: RequestLogVariables;
   /** @hono/node-server passes the raw request; its `url` is the path as the client sent it. */
   Bindings: NodeBindings;
 };

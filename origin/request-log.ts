@@ -9,11 +9,6 @@ import type { OriginMetrics } from './metrics.ts';
 
 export type CacheResult = 'hit' | 'miss';
 
-/** Context variables this middleware reads; handlers `c.set('cacheResult', …)` when they use a cache. */
-export interface RequestLogVariables {
-  cacheResult?: CacheResult;
-}
-
 /** The origin's logger (pino-like). */
 export type RequestLogger = OriginLogger;
 
@@ -85,7 +80,7 @@ export function createRequestRecorder({ logger, metrics }: Pick<RequestLogOption
   };
 }
 
-export function requestLog({ logger, metrics, routeOf = routePatternOf, now = performance.now.bind(performance) }: RequestLogOptions): MiddlewareHandler<{ Variables: RequestLogVariables }> {
+export function requestLog({ logger, metrics, routeOf = routePatternOf, now = performance.now.bind(performance) }: RequestLogOptions): MiddlewareHandler {
   const record = createRequestRecorder({ logger, metrics });
   return async (c, next) => {
     const start = now();
@@ -105,7 +100,6 @@ export function requestLog({ logger, metrics, routeOf = routePatternOf, now = pe
         bytes: thrown === undefined ? responseBytes(c.req.method, c.res) : null,
         durationMs: now() - start,
         range: requestHeaders(c).get('range'),
-        cache: c.get('cacheResult'),
         error: thrown ?? c.error,
       });
     }

@@ -205,6 +205,25 @@ describe('signed media URLs', () => {
     }
   });
 
+  it('logs one line per media request: token redacted, range, and whether the bytes came from memory', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logged = await startTestOrigin({ env: fixture.env, onLog: (entry) => lines.push(entry) });
+    try {
+      const granted = (await (await fetch(`${logged.url}/v1/tracks/${fixture.worldwide[0]}/playback`)).json()) as PlaybackGrant;
+      const media = granted.hls.replace('master.m3u8', 'aac-160.mp4');
+      for (let i = 0; i < 2; i++) expect((await fetch(`${logged.url}${media}`, { headers: { Range: 'bytes=100-199' } })).status).toBe(206);
+      const mediaLines = lines.filter((line) => line.route === '/media/:token/:isrc/:version/*');
+      expect(mediaLines.map(({ status, bytes, range, cache }) => ({ status, bytes, range, cache }))).toEqual([
+        { status: 206, bytes: 100, range: 'bytes=100-199', cache: 'miss' },
+        { status: 206, bytes: 100, range: 'bytes=100-199', cache: 'hit' },
+      ]);
+      expect(mediaLines[0]!.path).toBe(media.replace(/^\/media\/[^/]+/, '/media/<token>'));
+      expect(JSON.stringify(lines)).not.toContain(media.split('/')[2]);
+    } finally {
+      await logged.close();
+    }
+  });
+
   it('keeps tokens of a rotated-out key valid while that key still verifies', async () => {
     const old = await startTestOrigin({ env: fixture.env, keys: 'previous:previous-secret-0123456789' });
     try {

@@ -114,6 +114,9 @@ function percentile(sorted: number[], p: number): number {
 
 const ms = (value: number): string => `${value.toFixed(2)} ms`.padStart(9);
 
+// A catalog built by older code is migrated first (once, read-write), not timed.
+openCatalog(CATALOG).close();
+
 // 1. In process.
 const opening = performance.now();
 const catalog = openCatalog(CATALOG, { readonly: true, searchInMemory: !values['stored-fields'] });

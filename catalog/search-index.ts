@@ -64,8 +64,9 @@ export function prepareSearchIndex(db: BetterSqlite3.Database): (isrc: string, d
   return (isrc, document) => {
     const id = rowid.get(isrc);
     if (id === undefined) return;
-    const row = foldedRow({ title: document.title, artists: document.artists.join(ARTIST_SEPARATOR), album: document.album, genre: document.genre ?? '' });
-    const before = indexed.get(id);
+    const row = indexRow(document);
+    const stored = indexed.get(id);
+    const before = stored && storedAsIndexRow(stored);
     // Re-publishing the same names (a re-run, reindex, a sibling of a changed release) touches
     // nothing: no FTS5 delete and insert (each would add index segments), no new revision.
     if (before && before.title === row.title && before.artists === row.artists && before.album === row.album && before.genre === row.genre) return;
@@ -117,9 +118,23 @@ interface IndexRow {
   genre: string;
 }
 
-/** An index row as FTS5 holds it (migration 7): every field folded as queries are. */
-function foldedRow(row: IndexRow): IndexRow {
-  return { title: foldedText(row.title), artists: foldedText(row.artists), album: foldedText(row.album), genre: foldedText(row.genre) };
+/**
+ * A document's row as FTS5 holds it (migration 7): each field, and each artist, folded as queries
+ * are. Artists stay apart, so regrouping the same words (`Daft` + `Punk X` → `Daft Punk` + `X`)
+ * is still a change, and their fields (ranking's exact-artist match) are rewritten.
+ */
+function indexRow(document: SearchDocument): IndexRow {
+  return {
+    title: foldedText(document.title),
+    artists: document.artists.map(foldedText).join(ARTIST_SEPARATOR),
+    album: foldedText(document.album),
+    genre: foldedText(document.genre ?? ''),
+  };
+}
+
+/** A stored row as indexRow writes it (migration 7 left rows of ASCII text as they were). */
+function storedAsIndexRow(row: IndexRow): IndexRow {
+  return indexRow({ ...row, artists: row.artists.split(ARTIST_SEPARATOR) });
 }
 
 /** The distinct words of one index row. */
@@ -242,7 +257,7 @@ export function foldSearchIndex(db: BetterSqlite3.Database): void {
   for (let rows = batch.all(0); rows.length > 0; rows = batch.all(rows[rows.length - 1]!.rowid)) {
     for (const { rowid, ...row } of rows) {
       if (ascii.test(row.title + row.artists + row.album + row.genre)) continue;
-      const folded = foldedRow(row);
+      const folded = storedAsIndexRow(row);
       remove.run(rowid);
       insert.run(rowid, folded.title, folded.artists, folded.album, folded.genre);
     }

@@ -151,6 +151,20 @@ describe('publish and getTrack', () => {
     expect(rowCounts(path).labels).toBe(0);
   });
 
+  it('re-indexes a track whose artists are regrouped from the same words (ranking reads each artist)', () => {
+    const credited = (artists: string[]): PublishInput => {
+      const input = samplePublish();
+      input.track.artists = artists;
+      input.release.artists = artists;
+      return input;
+    };
+    const rankedArtists = () => withRaw(path, (db) => (db.prepare('SELECT fields FROM search_docs').pluck().get() as string).split('\t')[1]!.split('\n'));
+    catalog.publish(credited(['Ilse Varga']));
+    expect(rankedArtists()).toEqual(['ilse varga']);
+    catalog.publish(credited(['Ilse', 'Varga']));
+    expect(rankedArtists()).toEqual(['ilse', 'varga']);
+  });
+
   it('garbage collection can drop an old version (and its renditions) but never the current one', () => {
     catalog.publish(samplePublish({ version: 'v1' }));
     catalog.publish(samplePublish({ version: 'v2' }));

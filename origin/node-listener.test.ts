@@ -9,6 +9,20 @@ import { listen, type RunningServer } from './server.ts';
 
 const BYTES = Buffer.from('0123456789'.repeat(1000));
 
+/** One chunk, then nothing until the reader goes away (which `cancelled` reports). */
+let cancelled: Promise<void> = Promise.resolve();
+function stalledStream(): ReadableStream<Uint8Array> {
+  let onCancel = (): void => {};
+  cancelled = new Promise((resolve) => (onCancel = resolve));
+  return new ReadableStream({
+    start(controller) {
+      controller.enqueue(BYTES.subarray(0, 4000));
+    },
+    pull: () => new Promise<void>(() => {}),
+    cancel: () => onCancel(),
+  });
+}
+
 function streamOf(chunks: Uint8Array[], failAfter?: number): ReadableStream<Uint8Array> {
   let sent = 0;
   return new ReadableStream({
@@ -27,6 +41,7 @@ const ANSWERS: Record<string, () => MediaAnswer | Promise<MediaAnswer>> = {
   '/media/pieces': () => ({ status: 200, headers: { 'Content-Length': String(BYTES.length) }, body: [BYTES.subarray(0, 3000), BYTES.subarray(3000, 3001), BYTES.subarray(3001)], bodyBytes: BYTES.length }),
   '/media/stream': () => ({ status: 200, headers: { 'Content-Length': String(BYTES.length) }, body: streamOf([BYTES.subarray(0, 4000), BYTES.subarray(4000)]), bodyBytes: BYTES.length }),
   '/media/broken-stream': () => ({ status: 200, headers: { 'Content-Length': String(BYTES.length) }, body: streamOf([BYTES.subarray(0, 4000), BYTES.subarray(4000)], 1), bodyBytes: BYTES.length }),
+  '/media/stalled-stream': () => ({ status: 200, headers: { 'Content-Length': String(BYTES.length) }, body: stalledStream(), bodyBytes: BYTES.length }),
   '/media/empty': () => ({ status: 304, headers: { ETag: '"a"' }, body: null, bodyBytes: 0 }),
   '/media/bad-header': () => ({ status: 200, headers: { 'X-Bad': 'line\nbreak' }, body: null, bodyBytes: 0 }),
 };
@@ -115,6 +130,22 @@ describe('node:http listener', () => {
     expect(cut.complete).toBe(false);
     expect(cut.body.length).toBeLessThan(BYTES.length);
     expect(writeErrors).toHaveLength(1);
+  });
+
+  it('does not report a client that hangs up mid-body as a write error', async () => {
+    const writeErrors: unknown[] = [];
+    const url = await start([], writeErrors);
+    const [, host, port] = /^http:\/\/([^:/]+):(\d+)$/.exec(url)!;
+    await new Promise<void>((resolve, reject) => {
+      const req = httpRequest({ host, port, path: '/media/stalled-stream', agent: false }, (res) => res.once('data', () => req.destroy()));
+      req.on('close', resolve);
+      req.on('error', (error) => (req.destroyed ? resolve() : reject(error)));
+      req.end();
+    });
+    await cancelled;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(writeErrors).toEqual([]);
+    expect((await get(`${url}/media/memory`)).status).toBe(206);
   });
 
   it('answers 500 when Node refuses the headers, and keeps serving', async () => {

@@ -23,7 +23,8 @@ export function createNodeListener(origin: Pick<OriginApp, 'fetch' | 'serveMedia
   const api = getRequestListener(origin.fetch);
   // Both defined once: a closure made per request costs more than it looks under tsx (__name).
   const failed = (res: ServerResponse, error: unknown): void => {
-    onWriteError?.(error);
+    // A client (or CDN) that hangs up mid-body is routine, not a failure of ours.
+    if (!isClientGone(error)) onWriteError?.(error);
     // Past the headers nothing can be said to the client but a cut connection.
     if (res.headersSent) return void res.destroy();
     res.writeHead(INTERNAL_ERROR.status, INTERNAL_ERROR.headers);
@@ -47,6 +48,11 @@ export function createNodeListener(origin: Pick<OriginApp, 'fetch' | 'serveMedia
 }
 
 const INTERNAL_ERROR = jsonAnswer(500, 'internal', 'internal error', CORS);
+
+/** What piping into a response rejects with when its connection closed before the body ended. */
+function isClientGone(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'ERR_STREAM_PREMATURE_CLOSE';
+}
 
 /**
  * Writes an answer: synchronously when the body is in memory (no promise on the hot path), a

@@ -12,7 +12,7 @@ import type { HeaderReader } from './http-range.ts';
 import { failureOf, jsonAnswer } from './json-answer.ts';
 import { type MediaObject, resolveMedia } from './media-objects.ts';
 import { isSuspiciousPath, parseMediaPath } from './media-path.ts';
-import { completeAnswer, completeAnswerFromMemory, type ObjectAnswer, type ObjectPlan, planObjectAnswer, type ServableObject } from './object-response.ts';
+import { completeAnswer, completeAnswerFromMemory, type ObjectAnswer, type ObjectPlan, planObjectAnswer } from './object-response.ts';
 import type { CacheResult } from './request-log.ts';
 import { createTokenVerifier, tokenAccepted, tokenScope } from './signing.ts';
 import type { OriginConfig } from './types.ts';
@@ -72,9 +72,6 @@ interface VerifiedPath {
   object: MediaObject;
   /** The token's expiry, epoch seconds: checked on every use. */
   expires: number;
-  /** The object with its Cache-Control for `secondsLeft`, made again when that changes (once a second). */
-  servable: ServableObject | null;
-  secondsLeft: number;
 }
 
 /**
@@ -148,7 +145,7 @@ export function createMediaHandler({ config, store, cache, now, onCacheResult }:
   /** Remembers a path that passed every check and names an object, then answers it. */
   function serveVerified(rawPath: string, object: MediaObject | null, expires: number, method: string, headers: HeaderReader, at: Date): MediaAnswer | Promise<MediaAnswer> {
     if (!object) return refuse(404, 'not_found', 'no such media');
-    const verified: VerifiedPath = { object, expires, servable: null, secondsLeft: -1 };
+    const verified: VerifiedPath = { object, expires };
     if (!object.manifest) {
       if (verifiedPaths.size >= MAX_VERIFIED_PATHS) verifiedPaths.delete(verifiedPaths.keys().next().value!);
       verifiedPaths.set(rawPath, verified);
@@ -160,13 +157,9 @@ export function createMediaHandler({ config, store, cache, now, onCacheResult }:
   function serve(verified: VerifiedPath, method: string, headers: HeaderReader, at: Date): MediaAnswer | Promise<MediaAnswer> {
     const { object } = verified;
     const secondsLeft = Math.max(0, Math.floor(verified.expires - at.getTime() / 1000));
-    if (verified.secondsLeft !== secondsLeft || !verified.servable) {
-      verified.servable = { ...object, cacheControl: object.cacheControl(secondsLeft, config.manifestMaxAgeSeconds) };
-      verified.secondsLeft = secondsLeft;
-    }
-    const servable = verified.servable;
-    const plan = planObjectAnswer({ method, headers }, servable, { compressible: object.manifest, headers: MEDIA_CORS });
-    const fromMemory: MediaAnswer | undefined = completeAnswerFromMemory(plan, servable);
+    const cacheControl = object.cacheControl(secondsLeft, config.manifestMaxAgeSeconds);
+    const plan = planObjectAnswer({ method, headers }, object, { cacheControl, compressible: object.manifest, headers: MEDIA_CORS });
+    const fromMemory: MediaAnswer | undefined = completeAnswerFromMemory(plan, object);
     if (fromMemory) {
       if (plan.body && !object.manifest) {
         fromMemory.cache = 'hit';
@@ -174,12 +167,12 @@ export function createMediaHandler({ config, store, cache, now, onCacheResult }:
       }
       return fromMemory;
     }
-    return readAnswer(plan, servable);
+    return readAnswer(plan, object);
   }
 
-  async function readAnswer(plan: ObjectPlan, servable: ServableObject): Promise<MediaAnswer> {
+  async function readAnswer(plan: ObjectPlan, object: MediaObject): Promise<MediaAnswer> {
     let cacheResult: CacheResult | undefined;
-    const answered: MediaAnswer = await completeAnswer(plan, servable, (hit) => {
+    const answered: MediaAnswer = await completeAnswer(plan, object, (hit) => {
       cacheResult = hit ? 'hit' : 'miss';
       onCacheResult?.(hit);
     });

@@ -26,13 +26,11 @@ export interface MediaSource {
   description: MediaDescription;
 }
 
-/**
- * A servable object of a version, the same for every request. Its Cache-Control depends on the
- * token's remaining time: shared caches (the CDN) must not keep an object past its URL's expiry.
- */
-export interface MediaObject extends Omit<ServableObject, 'cacheControl'> {
+/** A servable object of a version, the same for every request. */
+export interface MediaObject extends ServableObject {
   /** Manifests are compressible and short-lived; media is immutable. */
   manifest: boolean;
+  /** Depends on the token's remaining time: shared caches (the CDN) must not keep an object past its URL's expiry. */
   cacheControl(tokenSecondsLeft: number, manifestMaxAgeSeconds: number): string;
 }
 

@@ -17,8 +17,8 @@ import {
 import { expectedBytes, RANGE_CASES, rangeCaseBodies, type CaseValidators, type RangeCase, type RangeCaseObject } from './range-cases.ts';
 
 /** Plan, read and wrap in a fetch Response: how these tests drive object answers through hono. */
-async function respondWithObject(request: ObjectRequest, object: ServableObject, options: RespondOptions = {}): Promise<Response> {
-  const { status, headers, body } = await completeAnswer(planObjectAnswer(request, object, options), object);
+async function respondWithObject(request: ObjectRequest, object: ServableObject, options: Partial<RespondOptions> = {}): Promise<Response> {
+  const { status, headers, body } = await completeAnswer(planObjectAnswer(request, object, { cacheControl: 'no-cache', ...options }), object);
   // The DOM typings admit only ArrayBuffer-backed views; fetch accepts any Uint8Array at runtime.
   return new Response((Array.isArray(body) ? Buffer.concat(body) : body) as BodyInit | null, { status, headers });
 }
@@ -48,7 +48,6 @@ function servable(name: RangeCaseObject, mode: ReadMode, reads: ByteRange[]): Se
     etag: ETAGS[name],
     lastModified: LAST_MODIFIED,
     contentType: CONTENT_TYPE[name],
-    cacheControl: CACHE_CONTROL[name],
     read: async (range) => {
       reads.push(range);
       const slice = bytes.slice(range.start, range.end + 1);
@@ -71,7 +70,7 @@ function makeApp(mode: ReadMode): { app: Hono; reads: ByteRange[] } {
     const name = c.req.param('name');
     if (!Object.hasOwn(BODIES, name)) return c.notFound();
     const object = name as RangeCaseObject;
-    return respondWithObject(c.req.raw, servable(object, mode, reads), { compressible: object === 'manifest' });
+    return respondWithObject(c.req.raw, servable(object, mode, reads), { cacheControl: CACHE_CONTROL[object], compressible: object === 'manifest' });
   });
   return { app, reads };
 }
@@ -200,7 +199,6 @@ describe('respondWithObject', () => {
     size: 4,
     etag: '"abc"',
     contentType: 'application/octet-stream',
-    cacheControl: 'no-cache',
     read: async ({ start, end }) => new Uint8Array([1, 2, 3, 4]).slice(start, end + 1),
     ...overrides,
   });

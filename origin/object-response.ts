@@ -31,7 +31,6 @@ export interface ServableObject {
   etag: string;
   lastModified?: Date;
   contentType: string;
-  cacheControl: string;
   /** Called only for GET, only with a non-empty range inside the object; reports cache use when it has one. */
   read(range: ByteRange, onCacheResult?: (hit: boolean) => void): Promise<ReadableStream<Uint8Array> | HeldBytes>;
   /** The same bytes when they are already in memory (a cache hit), else undefined. */
@@ -41,6 +40,8 @@ export interface ServableObject {
 }
 
 export interface RespondOptions {
+  /** For this answer: it may depend on more than the object (a signed URL's remaining life). */
+  cacheControl: string;
   /** Small text objects (manifests): gzip a full 200 when the client accepts it. */
   compressible?: boolean;
   /** Sent with every answer (e.g. CORS), set here rather than by a middleware rewriting the response. */
@@ -77,7 +78,7 @@ export interface ObjectPlan {
   body: { range: ByteRange; gzip: boolean } | null;
 }
 
-export function planObjectAnswer(request: ObjectRequest, object: ServableObject, { compressible = false, headers: extra }: RespondOptions = {}): ObjectPlan {
+export function planObjectAnswer(request: ObjectRequest, object: ServableObject, { cacheControl, compressible = false, headers: extra }: RespondOptions): ObjectPlan {
   const { method, headers } = request;
   if (method !== 'GET' && method !== 'HEAD') {
     return { status: 405, headers: { Allow: 'GET, HEAD', 'Content-Length': '0', 'Cache-Control': 'no-store' }, body: null };
@@ -98,7 +99,7 @@ export function planObjectAnswer(request: ObjectRequest, object: ServableObject,
   // One object, filled in as the answer takes shape (this runs for every media request).
   const fields: Record<string, string> = extra ? Object.assign({}, extra) : {};
   fields.ETag = etag;
-  fields['Cache-Control'] = object.cacheControl;
+  fields['Cache-Control'] = cacheControl;
   if (lastModified) fields['Last-Modified'] = lastModified.toUTCString();
   if (compressible) fields.Vary = 'Accept-Encoding';
 

@@ -3,13 +3,13 @@
 // correction looks up.
 
 import type BetterSqlite3 from 'better-sqlite3';
-import { deletionVariants, foldedText, packFields, searchTokens } from './search-text.ts';
+import { deletionVariants, isAscii, PACKED, packedWords, packFields } from './search-text.ts';
 
 /** Terms shorter than this are never offered as corrections (they get no variants). */
 const MIN_TERM_LENGTH = 3;
 /** Terms this long also index two-deletion variants (a long query word may be two edits away). */
 const TWO_DELETIONS_FROM_LENGTH = 6;
-/** Artists in the index's artists column are joined with this. */
+/** Artists in the index's artists column were joined with this before migration 7 (now PACKED.artist). */
 const ARTIST_SEPARATOR = ' · ';
 
 export const SEARCH_SCHEMA = `
@@ -42,11 +42,8 @@ export interface SearchDocument {
 
 export function prepareSearchIndex(db: BetterSqlite3.Database): (isrc: string, document: SearchDocument) => void {
   const rowid = db.prepare<[string], number>('SELECT rowid FROM tracks WHERE isrc = ?').pluck();
-  const indexed = db.prepare<[number], { title: string; artists: string; album: string; genre: string }>(
-    'SELECT title, artists, album, genre FROM track_search WHERE rowid = ?',
-  );
-  const remove = db.prepare<[number]>('DELETE FROM track_search WHERE rowid = ?');
-  const insert = db.prepare('INSERT INTO track_search (rowid, title, artists, album, genre) VALUES (?, ?, ?, ?, ?)');
+  const storedFields = db.prepare<[number], string>('SELECT fields FROM search_docs WHERE track = ?').pluck();
+  const writeIndexRow = prepareIndexRowWriter(db);
   // A track's plays are counted before its first publish only in tests, but then they count.
   // Unchanged fields keep their revision: copies in memory have nothing to catch up on.
   const saveFields = db.prepare<[number, string, string]>(
@@ -59,28 +56,24 @@ export function prepareSearchIndex(db: BetterSqlite3.Database): (isrc: string, d
     .prepare<[string], number>('INSERT INTO search_terms (term, docs) VALUES (?, 1) ON CONFLICT DO UPDATE SET docs = docs + 1 RETURNING docs')
     .pluck();
   const uncountTerm = db.prepare<[string]>('UPDATE search_terms SET docs = max(docs - 1, 0) WHERE term = ?');
-  const addVariant = db.prepare<[string, string]>('INSERT INTO search_term_variants (variant, term) VALUES (?, ?) ON CONFLICT DO NOTHING');
+  const addVariants = prepareVariantWriter(db);
 
   return (isrc, document) => {
     const id = rowid.get(isrc);
     if (id === undefined) return;
-    const row = indexRow(document);
-    const stored = indexed.get(id);
-    const before = stored && storedAsIndexRow(stored);
+    const fields = packFields(document);
+    const before = storedFields.get(id);
     // Re-publishing the same names (a re-run, reindex, a sibling of a changed release) touches
     // nothing: no FTS5 delete and insert (each would add index segments), no new revision.
-    if (before && before.title === row.title && before.artists === row.artists && before.album === row.album && before.genre === row.genre) return;
-    const oldWords = before ? termsOf(before) : new Set<string>();
-    remove.run(id);
-    insert.run(id, row.title, row.artists, row.album, row.genre);
-    saveFields.run(id, packFields(document), isrc);
-    const newWords = termsOf(row);
+    // The packed fields keep artists apart, so artists regrouped from the same words are a change.
+    if (before === fields) return;
+    const oldWords = new Set(before === undefined ? [] : packedWords(before));
+    writeIndexRow(id, fields);
+    saveFields.run(id, fields, isrc);
+    const newWords = new Set(packedWords(fields));
     // Only the difference moves the counts.
     for (const word of oldWords) if (!newWords.has(word)) uncountTerm.run(word);
-    for (const word of newWords) {
-      if (oldWords.has(word) || countTerm.get(word) !== 1 || word.length < MIN_TERM_LENGTH) continue;
-      for (const variant of variantsOf(word)) addVariant.run(variant, word);
-    }
+    for (const word of newWords) if (!oldWords.has(word) && countTerm.get(word) === 1) addVariants(word);
   };
 }
 
@@ -111,35 +104,48 @@ function variantsOf(word: string): Set<string> {
   return deletionVariants(word, word.length >= TWO_DELETIONS_FROM_LENGTH ? 2 : 1);
 }
 
-interface IndexRow {
-  title: string;
-  artists: string;
-  album: string;
-  genre: string;
-}
-
 /**
- * A document's row as FTS5 holds it (migration 7): each field, and each artist, folded as queries
- * are. Artists stay apart, so regrouping the same words (`Daft` + `Punk X` → `Daft Punk` + `X`)
- * is still a change, and their fields (ranking's exact-artist match) are rewritten.
+ * Writes a track's FTS5 row from its packed fields: the same folded words in the same columns
+ * (migration 7), so FTS5 finds exactly what the word lists and ranking see.
  */
-function indexRow(document: SearchDocument): IndexRow {
-  return {
-    title: foldedText(document.title),
-    artists: document.artists.map(foldedText).join(ARTIST_SEPARATOR),
-    album: foldedText(document.album),
-    genre: foldedText(document.genre ?? ''),
+function prepareIndexRowWriter(db: BetterSqlite3.Database): (rowid: number, fields: string) => void {
+  const remove = db.prepare<[number]>('DELETE FROM track_search WHERE rowid = ?');
+  const insert = db.prepare<[number, ...string[]]>('INSERT INTO track_search (rowid, title, artists, album, genre) VALUES (?, ?, ?, ?, ?)');
+  return (rowid, fields) => {
+    remove.run(rowid);
+    insert.run(rowid, ...fields.split(PACKED.field));
   };
 }
 
-/** A stored row as indexRow writes it (migration 7 left rows of ASCII text as they were). */
-function storedAsIndexRow(row: IndexRow): IndexRow {
-  return indexRow({ ...row, artists: row.artists.split(ARTIST_SEPARATOR) });
+/** Stores a vocabulary word's correction variants (idempotent); words too short to correct get none. */
+function prepareVariantWriter(db: BetterSqlite3.Database): (word: string) => void {
+  const addVariant = db.prepare<[string, string]>('INSERT INTO search_term_variants (variant, term) VALUES (?, ?) ON CONFLICT DO NOTHING');
+  return (word) => {
+    if (word.length < MIN_TERM_LENGTH) return;
+    for (const variant of variantsOf(word)) addVariant.run(variant, word);
+  };
 }
 
-/** The distinct words of one index row. */
-function termsOf(row: IndexRow): Set<string> {
-  return new Set(searchTokens(`${row.title} ${row.artists} ${row.album} ${row.genre}`));
+/** Every FTS5 row, in rowid order, in batches: better-sqlite3 cannot write while a read is being iterated. */
+function forEachIndexRow(db: BetterSqlite3.Database, visit: (row: { rowid: number; title: string; artists: string; album: string; genre: string }) => void): void {
+  const batch = db.prepare<[number], { rowid: number; title: string; artists: string; album: string; genre: string }>(
+    'SELECT rowid, title, artists, album, genre FROM track_search WHERE rowid > ? ORDER BY rowid LIMIT 10000',
+  );
+  for (let rows = batch.all(0); rows.length > 0; rows = batch.all(rows[rows.length - 1]!.rowid)) rows.forEach(visit);
+}
+
+/**
+ * Sets every word's track count from FTS5's own vocabulary, then runs `more` while that vocabulary
+ * is readable as temp.search_vocabulary (term, doc).
+ */
+function recountTerms(db: BetterSqlite3.Database, more: () => void): void {
+  db.exec(`CREATE VIRTUAL TABLE temp.search_vocabulary USING fts5vocab(main, 'track_search', 'row')`);
+  try {
+    db.exec('UPDATE search_terms SET docs = coalesce((SELECT doc FROM temp.search_vocabulary v WHERE v.term = search_terms.term), 0)');
+    more();
+  } finally {
+    db.exec('DROP TABLE temp.search_vocabulary');
+  }
 }
 
 /**
@@ -150,18 +156,18 @@ function termsOf(row: IndexRow): Set<string> {
 export function backfillSearchIndex(db: BetterSqlite3.Database): void {
   const insert = db.prepare('INSERT INTO track_search (rowid, title, artists, album, genre) VALUES (?, ?, ?, ?, ?)');
   const addTerm = db.prepare<[string]>('INSERT INTO search_terms (term) VALUES (?) ON CONFLICT DO NOTHING');
-  const addVariant = db.prepare<[string, string]>('INSERT INTO search_term_variants (variant, term) VALUES (?, ?) ON CONFLICT DO NOTHING');
+  const addVariants = prepareVariantWriter(db);
   const rows = db
     .prepare<[], { rowid: number; title: string; artists: string; album: string; genre: string | null }>(
       'SELECT t.rowid AS rowid, t.title, t.artists, r.title AS album, r.genre FROM tracks t JOIN releases r ON r.upc = t.upc',
     )
     .all();
   for (const row of rows) {
-    const artists = (JSON.parse(row.artists) as string[]).join(ARTIST_SEPARATOR);
-    insert.run(row.rowid, row.title, artists, row.album, row.genre ?? '');
-    for (const word of termsOf({ title: row.title, artists, album: row.album, genre: row.genre ?? '' })) {
+    const artists = JSON.parse(row.artists) as string[];
+    insert.run(row.rowid, row.title, artists.join(ARTIST_SEPARATOR), row.album, row.genre ?? '');
+    for (const word of packedWords(packFields({ ...row, artists }))) {
       if (word.length < MIN_TERM_LENGTH || addTerm.run(word).changes === 0) continue;
-      for (const variant of variantsOf(word)) addVariant.run(variant, word);
+      addVariants(word);
     }
   }
 }
@@ -184,25 +190,13 @@ CREATE TABLE search_docs (
 
 /** Fills migration 3's counts and folded fields for an existing index (~15 s at a million tracks). */
 export function backfillSearchCandidates(db: BetterSqlite3.Database): void {
-  db.exec(`CREATE VIRTUAL TABLE temp.search_vocabulary USING fts5vocab(main, 'track_search', 'row')`);
-  try {
-    db.exec('UPDATE search_terms SET docs = coalesce((SELECT doc FROM temp.search_vocabulary v WHERE v.term = search_terms.term), 0)');
-    // Words of one or two letters are counted too (a query's `of` or `dj` is weighed like any
-    // word), though they never get variants: too short to be corrected or offered as corrections.
-    db.exec('INSERT INTO search_terms (term, docs) SELECT term, doc FROM temp.search_vocabulary WHERE length(term) < 3 ON CONFLICT DO NOTHING');
-  } finally {
-    db.exec('DROP TABLE temp.search_vocabulary');
-  }
-  // In batches: better-sqlite3 cannot write while a read is being iterated on the same connection.
+  // Words of one or two letters are counted too (a query's `of` or `dj` is weighed like any
+  // word), though they never get variants: too short to be corrected or offered as corrections.
+  recountTerms(db, () => db.exec('INSERT INTO search_terms (term, docs) SELECT term, doc FROM temp.search_vocabulary WHERE length(term) < 3 ON CONFLICT DO NOTHING'));
   // From the index rows themselves: they hold what publishing indexed (a track's artists and its
   // release's), which is what the fields must agree with.
-  const batch = db.prepare<[number], { rowid: number; title: string; artists: string; album: string; genre: string }>(
-    'SELECT rowid, title, artists, album, genre FROM track_search WHERE rowid > ? ORDER BY rowid LIMIT 10000',
-  );
   const save = db.prepare<[number, string]>('INSERT INTO search_docs (track, fields) VALUES (?, ?)');
-  for (let rows = batch.all(0); rows.length > 0; rows = batch.all(rows[rows.length - 1]!.rowid)) {
-    for (const row of rows) save.run(row.rowid, packFields({ ...row, artists: row.artists.split(ARTIST_SEPARATOR) }));
-  }
+  forEachIndexRow(db, (row) => save.run(row.rowid, packFields({ ...row, artists: row.artists.split(ARTIST_SEPARATOR) })));
 }
 
 /**
@@ -241,37 +235,25 @@ CREATE INDEX search_docs_by_revision ON search_docs (revision);
 const NEXT_REVISION = '(SELECT coalesce(max(revision), 0) + 1 FROM search_docs)';
 
 /**
- * Migration 7. FTS5 rows hold each field folded as `searchTokens` folds queries (see foldedText),
- * so FTS5 finds the same words as serve's word lists, search_terms and ranking. Before, FTS5
- * tokenised the raw text with unicode61, and one-shot and filtered searches found nothing for
- * `봄날`, `ﬁnal` or `ＦＵＬＬ`, which serve found. unicode61 and searchTokens agree on ASCII, so only
- * rows with other characters are rewritten; then every word count is re-read from the index (a
- * catalog migrated by migration 3 had FTS5's spellings of such words), and words new to the
- * vocabulary get their correction variants. ~20 s at a million tracks (58k of them rewritten).
+ * Migration 7. FTS5 rows hold each track's packed fields (see prepareIndexRowWriter), folded as
+ * `searchTokens` folds queries, so FTS5 finds the same words as serve's word lists, search_terms and
+ * ranking. Before, FTS5 tokenised the raw text with unicode61, and one-shot and filtered searches
+ * found nothing for `봄날`, `ﬁnal` or `ＦＵＬＬ`, which serve found. unicode61 and searchTokens agree
+ * on ASCII, so only rows with other characters are rewritten; then every word count is re-read
+ * from the index (a catalog migrated by migration 3 had FTS5's spellings of such words), and words
+ * new to the vocabulary get their correction variants. ~20 s at a million tracks (58k rewritten).
  */
 export function foldSearchIndex(db: BetterSqlite3.Database): void {
-  const batch = db.prepare<[number], IndexRow & { rowid: number }>('SELECT rowid, title, artists, album, genre FROM track_search WHERE rowid > ? ORDER BY rowid LIMIT 10000');
-  const remove = db.prepare<[number]>('DELETE FROM track_search WHERE rowid = ?');
-  const insert = db.prepare('INSERT INTO track_search (rowid, title, artists, album, genre) VALUES (?, ?, ?, ?, ?)');
-  const ascii = /^[\x00-\x7f]*$/;
-  for (let rows = batch.all(0); rows.length > 0; rows = batch.all(rows[rows.length - 1]!.rowid)) {
-    for (const { rowid, ...row } of rows) {
-      if (ascii.test(row.title + row.artists + row.album + row.genre)) continue;
-      const folded = storedAsIndexRow(row);
-      remove.run(rowid);
-      insert.run(rowid, folded.title, folded.artists, folded.album, folded.genre);
-    }
-  }
-  db.exec(`CREATE VIRTUAL TABLE temp.search_vocabulary USING fts5vocab(main, 'track_search', 'row')`);
-  try {
-    db.exec('UPDATE search_terms SET docs = coalesce((SELECT doc FROM temp.search_vocabulary v WHERE v.term = search_terms.term), 0)');
+  const storedFields = db.prepare<[number], string>('SELECT fields FROM search_docs WHERE track = ?').pluck();
+  const writeIndexRow = prepareIndexRowWriter(db);
+  forEachIndexRow(db, ({ rowid, title, artists, album, genre }) => {
+    if (isAscii(title + artists + album + genre)) return;
+    const fields = storedFields.get(rowid);
+    if (fields !== undefined) writeIndexRow(rowid, fields);
+  });
+  const addVariants = prepareVariantWriter(db);
+  recountTerms(db, () => {
     const added = db.prepare<[], string>('INSERT INTO search_terms (term, docs) SELECT term, doc FROM temp.search_vocabulary WHERE true ON CONFLICT DO NOTHING RETURNING term').pluck().all();
-    const addVariant = db.prepare<[string, string]>('INSERT INTO search_term_variants (variant, term) VALUES (?, ?) ON CONFLICT DO NOTHING');
-    for (const word of added) {
-      if (word.length < MIN_TERM_LENGTH) continue;
-      for (const variant of variantsOf(word)) addVariant.run(variant, word);
-    }
-  } finally {
-    db.exec('DROP TABLE temp.search_vocabulary');
-  }
+    added.forEach(addVariants);
+  });
 }

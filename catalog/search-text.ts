@@ -4,7 +4,7 @@
 /** Words of `text` as the index sees them: `Beyoncé — Crazy in Love` → beyonce, crazy, in, love. */
 export function searchTokens(text: string): string[] {
   // Plain ASCII (most names) needs no Unicode normalisation: a much cheaper path for ranking.
-  if (/^[\x00-\x7f]*$/.test(text)) return text.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  if (isAscii(text)) return text.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
   return text
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')
@@ -13,13 +13,9 @@ export function searchTokens(text: string): string[] {
     .filter(Boolean);
 }
 
-/**
- * Text as the FTS5 index holds it: its words as `searchTokens` folds them, one space apart.
- * unicode61 folds only case and diacritics, so given the raw text it would keep `봄날` as syllables,
- * `ﬁ` and `ＦＵＬＬ` as they are, where queries, the word lists and ranking use the NFKD-folded words.
- */
-export function foldedText(text: string): string {
-  return searchTokens(text).join(PACKED.word);
+/** Text that NFKD, case and diacritic folding leave as FTS5's unicode61 does: only ASCII. */
+export function isAscii(text: string): boolean {
+  return /^[\x00-\x7f]*$/.test(text);
 }
 
 /** Typos are only corrected in words this long; shorter ones have too many neighbours. */
@@ -105,8 +101,10 @@ export function packedWords(packed: string): string[] {
 }
 
 // A track's fields as search ranks them (title, artists, album, genre), folded into words once
-// when the track is indexed.
+// when the track is indexed. FTS5 holds the same text (migration 7): unicode61 folds only case and
+// diacritics, so given the raw text it would keep `봄날` as syllables and `ﬁ`, `ＦＵＬＬ` as they are.
 export function packFields(document: { title: string; artists: readonly string[]; album: string; genre: string | null }): string {
-  const artists = document.artists.map(foldedText).join(PACKED.artist);
-  return [foldedText(document.title), artists, foldedText(document.album), foldedText(document.genre ?? '')].join(PACKED.field);
+  const words = (text: string): string => searchTokens(text).join(PACKED.word);
+  const artists = document.artists.map(words).join(PACKED.artist);
+  return [words(document.title), artists, words(document.album), words(document.genre ?? '')].join(PACKED.field);
 }

@@ -38,11 +38,12 @@ function contentType(name: string): string {
 }
 
 /** Reads a complete version back, or null when its description is not there (yet). */
-export async function readStoredVersion(store: ObjectStore, isrc: string, version: string): Promise<StoredVersion | null> {
+/** `metaKey`: the version's newest metadata key when a listing already found it (reindex). */
+export async function readStoredVersion(store: ObjectStore, isrc: string, version: string, metaKey?: string): Promise<StoredVersion | null> {
   const prefix = versionPrefix(isrc, version);
   const head = await store.head(`${prefix}${DESCRIPTION_FILE}`);
   if (!head) return null;
-  const [meta, description] = await Promise.all([readStoredMeta(store, isrc, version), store.getBytes(`${prefix}${DESCRIPTION_FILE}`)]);
+  const [meta, description] = await Promise.all([readStoredMeta(store, isrc, version, metaKey), store.getBytes(`${prefix}${DESCRIPTION_FILE}`)]);
   if (!meta) throw new CadenceError('NOT_FOUND', `${store.url}: version ${version} of ${isrc} has a description but no ${META_FILE}`);
   return {
     meta,
@@ -51,18 +52,28 @@ export async function readStoredVersion(store: ObjectStore, isrc: string, versio
   };
 }
 
-/** A version's facts: its newest metadata revision, or its first meta.json; null when it has none. */
-export async function readStoredMeta(store: ObjectStore, isrc: string, version: string): Promise<VersionMeta | null> {
+/**
+ * A version's facts: its newest metadata revision, or its first meta.json; null when it has none.
+ * The newest is listed unless the caller already knows its key.
+ */
+export async function readStoredMeta(store: ObjectStore, isrc: string, version: string, metaKey?: string): Promise<VersionMeta | null> {
   const prefix = versionPrefix(isrc, version);
-  let newest = `${prefix}${META_FILE}`;
-  // Revision names start with their UTC time, so the greatest is the latest.
-  for await (const { key } of store.list(`${prefix}${META_REVISIONS_DIR}`)) if (key > newest) newest = key;
+  let newest = metaKey ?? `${prefix}${META_FILE}`;
+  if (metaKey === undefined) for await (const { key } of store.list(`${prefix}${META_REVISIONS_DIR}`)) if (isNewerMeta(key, newest)) newest = key;
   try {
     return JSON.parse((await store.getBytes(newest)).toString('utf8')) as VersionMeta;
   } catch (error) {
     if (isCadenceError(error) && error.code === 'NOT_FOUND') return null;
     throw error;
   }
+}
+
+/**
+ * Whether metadata key `key` is newer than `than`. Revision names start with their UTC time, and
+ * `meta/…` sorts after `meta.json`, so the greatest key is the latest.
+ */
+export function isNewerMeta(key: string, than: string | undefined): boolean {
+  return than === undefined || key > than;
 }
 
 export interface UploadVersionOptions {

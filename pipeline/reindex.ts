@@ -3,8 +3,8 @@
 
 import type { Catalog } from '../catalog/types.ts';
 import type { ObjectStore } from '../storage/types.ts';
-import { DESCRIPTION_FILE, TRACKS_PREFIX } from '../storage/layout.ts';
-import { readStoredVersion, versionRecord } from './publish.ts';
+import { DESCRIPTION_FILE, META_FILE, META_REVISIONS_DIR, TRACKS_PREFIX } from '../storage/layout.ts';
+import { isNewerMeta, readStoredVersion, versionRecord } from './publish.ts';
 
 export interface StoredVersionRef {
   isrc: string;
@@ -12,6 +12,8 @@ export interface StoredVersionRef {
   /** Newest object in the version, or when its description was written if complete. */
   lastModified: Date;
   complete: boolean;
+  /** Its newest metadata key, as readStoredMeta would find it (so reading it lists nothing again). */
+  metaKey?: string;
 }
 
 /** Lists every version prefix under `tracks/` with its completeness. */
@@ -21,8 +23,10 @@ export async function listStoredVersions(store: ObjectStore): Promise<StoredVers
     const [isrc, version, name] = object.key.slice(TRACKS_PREFIX.length).split('/');
     if (!isrc || !version || !name) continue;
     const id = `${isrc}/${version}`;
-    const entry = versions.get(id) ?? { isrc, version, lastModified: object.lastModified, complete: false };
+    const entry: StoredVersionRef = versions.get(id) ?? { isrc, version, lastModified: object.lastModified, complete: false };
     if (name === DESCRIPTION_FILE) entry.complete = true;
+    const isMeta = name === META_FILE || `${name}/` === META_REVISIONS_DIR;
+    if (isMeta && isNewerMeta(object.key, entry.metaKey)) entry.metaKey = object.key;
     if (object.lastModified > entry.lastModified) entry.lastModified = object.lastModified;
     versions.set(id, entry);
   }
@@ -44,8 +48,8 @@ export async function reindexCatalog(options: { store: ObjectStore; catalog: Cat
     const current = newest.get(version.isrc);
     if (!current || version.lastModified > current.lastModified) newest.set(version.isrc, version);
   }
-  for (const { isrc, version } of newest.values()) {
-    const stored = await readStoredVersion(store, isrc, version);
+  for (const { isrc, version, metaKey } of newest.values()) {
+    const stored = await readStoredVersion(store, isrc, version, metaKey);
     if (!stored) continue; // removed since the listing
     catalog.publish({ release: stored.meta.release, track: stored.meta.track, version: versionRecord(isrc, version, stored) });
   }

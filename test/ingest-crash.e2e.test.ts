@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalog } from '../catalog/open-catalog.ts';
 import { makeDelivery } from '../fixtures/deliveries.ts';
+import { seededRandom } from '../fixtures/seeded-random.ts';
 import { openObjectStore } from '../storage/open-store.ts';
 import { REPO_ROOT, runCadence } from './helpers/cadence-cli.ts';
 import { publishedProblems } from './helpers/published-check.ts';
@@ -52,15 +53,9 @@ function ingestKilledAfter(delayMs: number, env: NodeJS.ProcessEnv): Promise<voi
   });
 }
 
-/** Deterministic pseudo-random kill times (mulberry32), so a failure can be replayed. */
+/** Deterministic pseudo-random kill times, so a failure can be replayed. */
 function killTimes(count: number, maxMs: number, seed = 20261121): number[] {
-  let state = seed;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   return Array.from({ length: count }, () => Math.round(200 + next() * (maxMs - 200)));
 }
 

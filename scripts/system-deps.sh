@@ -8,6 +8,7 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
 [ -x /usr/bin/ffmpeg ] || missing+=(ffmpeg)
 [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+[ -x /usr/bin/redis-server ] || missing+=(redis-server)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -13,6 +13,7 @@ export interface ReleaseRecord {
   territories: string[];
 }
 
+/** A track's facts as one release lists it: `upc`, `trackNumber` and `discNumber` are per release. */
 export interface TrackRecord {
   isrc: string;
   upc: string;
@@ -43,17 +44,36 @@ export interface VersionRecord {
   renditions: RenditionRecord[];
   /** ISO-8601. */
   publishedAt: string;
+  /** Hex SHA-256 of the master it was made from; null for versions published before it was kept. */
+  masterSha256?: string | null;
 }
 
 export interface PublishInput {
   release: ReleaseRecord;
   track: TrackRecord;
   version: VersionRecord;
+  /**
+   * The version that was current when the caller decided to publish (null: no track yet). When
+   * given, a different master published since is a CONFLICT instead of a silent last-writer-wins.
+   * Omitted by reindex, which restores what storage already decided.
+   */
+  expectedCurrent?: string | null;
+}
+
+/** One release a track is on, with its position there. */
+export interface ReleaseMembership {
+  upc: string;
+  title: string;
+  trackNumber: number;
+  discNumber: number;
 }
 
 /** What the origin and the CLI read about one track. */
 export interface TrackView extends TrackRecord {
+  /** The release that first published the track; its label owns the ISRC. */
   release: ReleaseRecord;
+  /** Every release listing the track, the owning release first. */
+  releases: ReleaseMembership[];
   /** null until a version is published. */
   current: VersionRecord | null;
 }
@@ -106,11 +126,18 @@ export interface Catalog {
   /** Many publishes in one transaction (bulk loads, reindex). */
   publishMany(inputs: readonly PublishInput[]): void;
   /**
-   * One transaction: upsert label, release (+ territories), track, version (+ renditions), and
-   * flip the track's current version. Publishing the version that is already current is a no-op
-   * apart from metadata updates; never creates duplicate rows.
+   * One transaction: upsert label, release (+ territories), track, its place on the release,
+   * version (+ renditions), and flip the track's current version. Publishing the version that is
+   * already current is a no-op apart from metadata updates; never creates duplicate rows.
+   * CONFLICT (nothing written) when `ownershipConflict` finds one.
    */
   publish(input: PublishInput): void;
+  /**
+   * Why this publish may not happen, or null: the ISRC or the UPC belongs to another label, or
+   * (with `expectedCurrent`) another master became current since the caller looked.
+   */
+  ownershipConflict(input: PublishInput): string | null;
+  getRelease(upc: string): ReleaseRecord | null;
   currentVersion(isrc: string): string | null;
   getTrack(isrc: string): TrackView | null;
   /** Every track with a current version. */

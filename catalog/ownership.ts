@@ -3,7 +3,7 @@
 // while a publish was being prepared (no silent last-writer-wins).
 
 import type BetterSqlite3 from 'better-sqlite3';
-import type { PublishInput } from './types.ts';
+import type { OwnershipClaim } from './types.ts';
 
 interface OwnerRow {
   upc: string;
@@ -17,7 +17,7 @@ SELECT t.upc, r.title AS release_title, l.name AS label, t.current_version
 FROM tracks t JOIN releases r ON r.upc = t.upc JOIN labels l ON l.id = r.label_id
 WHERE t.isrc = ?`;
 
-export function prepareOwnership(db: BetterSqlite3.Database): (input: PublishInput) => string | null {
+export function prepareOwnership(db: BetterSqlite3.Database): (claim: OwnershipClaim) => string | null {
   const trackOwner = db.prepare<[string], OwnerRow>(TRACK_OWNER);
   const releaseLabel = db.prepare<[string], string>(
     'SELECT l.name FROM releases r JOIN labels l ON l.id = r.label_id WHERE r.upc = ?',

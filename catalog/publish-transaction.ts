@@ -4,7 +4,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { CadenceError } from '../errors/cadence-error.ts';
 import { prepareOwnership } from './ownership.ts';
 import { prepareSearchIndex } from './search-index.ts';
-import type { PublishInput, RenditionRecord, VersionRecord } from './types.ts';
+import type { OwnershipClaim, PublishInput, RenditionRecord, VersionRecord } from './types.ts';
 
 // Upserts only write when a value differs (`IS NOT` also compares NULLs), so publishing the
 // same input twice leaves every row, including tracks.updated_at, untouched.
@@ -51,7 +51,7 @@ WHERE isrc = @isrc AND current_version IS NOT @version`;
 export interface PublishStatements {
   publish(input: PublishInput): void;
   publishMany(inputs: readonly PublishInput[]): void;
-  ownershipConflict(input: PublishInput): string | null;
+  ownershipConflict(claim: OwnershipClaim): string | null;
 }
 
 export function preparePublish(db: BetterSqlite3.Database, now: () => Date): PublishStatements {

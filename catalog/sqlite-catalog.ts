@@ -37,7 +37,7 @@ export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => ne
   return {
     publish: (input) => guard(`publish ${input.track.isrc}/${input.version.version}`, () => publish.publish(input)),
     publishMany: (inputs) => guard(`publish ${inputs.length} tracks`, () => publish.publishMany(inputs)),
-    ownershipConflict: (input) => guard(`check owner of ${input.track.isrc}`, () => publish.ownershipConflict(input)),
+    ownershipConflict: (claim) => guard(`check owner of ${claim.track.isrc}`, () => publish.ownershipConflict(claim)),
     getRelease: (upc) => guard(`read release ${upc}`, () => reads.getRelease(upc)),
     search: (query) => guard('search', () => search(query)),
     recordPlays: (counts) => guard(`record plays of ${counts.length} tracks`, () => recordPlays(counts)),

@@ -60,6 +60,14 @@ export interface PublishInput {
   expectedCurrent?: string | null;
 }
 
+/** What `ownershipConflict` needs to know of a publish (a PublishInput is one). */
+export interface OwnershipClaim {
+  release: Pick<ReleaseRecord, 'upc' | 'label'>;
+  track: Pick<TrackRecord, 'isrc'>;
+  version: Pick<VersionRecord, 'version' | 'masterSha256'>;
+  expectedCurrent?: string | null;
+}
+
 /** One release a track is on, with its position there. */
 export interface ReleaseMembership {
   upc: string;
@@ -136,7 +144,7 @@ export interface Catalog {
    * Why this publish may not happen, or null: the ISRC or the UPC belongs to another label, or
    * (with `expectedCurrent`) another master became current since the caller looked.
    */
-  ownershipConflict(input: PublishInput): string | null;
+  ownershipConflict(claim: OwnershipClaim): string | null;
   getRelease(upc: string): ReleaseRecord | null;
   currentVersion(isrc: string): string | null;
   getTrack(isrc: string): TrackView | null;

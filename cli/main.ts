@@ -163,9 +163,12 @@ export function buildProgram(config: CadenceConfig): Command {
     .description('rebuild the catalog from object storage alone')
     .option('--json', 'print one JSON report on stdout', false)
     .action(async (options: { json: boolean }) => {
-      const report = await withStoreAndCatalog(config, (store, catalog) => reindexCatalog({ store, catalog }));
+      const report = await withStoreAndCatalog(config, (store, catalog) => reindexCatalog({ store, catalog, logger: logger(config) }));
       if (options.json) writeJson(report);
-      else process.stdout.write(`reindexed ${report.tracks} tracks from ${report.versions} complete versions (${report.incomplete} incomplete ignored)\n`);
+      else {
+        const conflicts = report.conflicts > 0 ? `; ${report.conflicts} tracks left out: their stored facts name two labels (see the log)` : '';
+        process.stdout.write(`reindexed ${report.tracks} tracks from ${report.versions} complete versions (${report.incomplete} incomplete ignored)${conflicts}\n`);
+      }
     });
 
   program

@@ -108,6 +108,15 @@ export function consistencyProblems(path: string, renditionsPerVersion = synthet
   });
 }
 
+/** What a catalog says is published, row by row (local stamps left out): two nodes that applied the same journal agree. */
+export function publishedRows(path: string): unknown {
+  return withRaw(path, (db) =>
+    ['releases', 'release_territories', 'tracks', 'release_tracks', 'versions', 'renditions', 'search_docs', 'journal_position'].map((table) =>
+      db.prepare(`SELECT * FROM ${table} ORDER BY 1, 2`).all().map((row) => ({ ...(row as object), updated_at: undefined, revision: undefined, plays: undefined })),
+    ),
+  );
+}
+
 export function withRaw<T>(path: string, run: (db: Database.Database) => T): T {
   const db = new Database(path, { fileMustExist: true });
   try {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openCatalog } from '../catalog/open-catalog.ts';
-import { rowCounts, samplePublish, withRaw } from '../catalog/test-support.ts';
+import { publishedRows as publishedRowsAt, rowCounts, samplePublish } from '../catalog/test-support.ts';
 import type { Catalog } from '../catalog/types.ts';
 import { CadenceError } from '../errors/cadence-error.ts';
 import { FsObjectStore } from '../storage/fs-store.ts';
@@ -27,13 +27,8 @@ function catalogAt(name: string): Catalog {
   return catalog;
 }
 
-/** Every row that describes what is published, for comparing two nodes' catalogs. */
 function publishedRows(name: string): unknown {
-  return withRaw(join(dir, `${name}.db`), (db) =>
-    ['releases', 'release_territories', 'tracks', 'release_tracks', 'versions', 'renditions', 'search_docs', 'journal_position'].map((table) =>
-      db.prepare(`SELECT * FROM ${table} ORDER BY 1, 2`).all().map((row) => ({ ...(row as object), updated_at: undefined, revision: undefined })),
-    ),
-  );
+  return publishedRowsAt(join(dir, `${name}.db`));
 }
 
 beforeEach(() => {

@@ -39,13 +39,16 @@ function contentType(name: string): string {
   return CONTENT_TYPES[name.slice(name.lastIndexOf('.'))] ?? 'application/octet-stream';
 }
 
-/** Reads a complete version back, or null when its description is not there (yet). */
-/** `metaKey`: the version's newest metadata key when a listing already found it (reindex). */
-export async function readStoredVersion(store: ObjectStore, isrc: string, version: string, metaKey?: string): Promise<StoredVersion | null> {
+/**
+ * Reads a complete version back, or null when its description is not there (yet). `known`: the
+ * version's newest facts, or their key, when the caller already has them (reindex), so they are
+ * not listed or read again.
+ */
+export async function readStoredVersion(store: ObjectStore, isrc: string, version: string, known: { metaKey?: string; meta?: VersionMeta } = {}): Promise<StoredVersion | null> {
   const prefix = versionPrefix(isrc, version);
   const head = await store.head(`${prefix}${DESCRIPTION_FILE}`);
   if (!head) return null;
-  const [meta, description] = await Promise.all([readStoredMeta(store, isrc, version, metaKey), store.getBytes(`${prefix}${DESCRIPTION_FILE}`)]);
+  const [meta, description] = await Promise.all([known.meta ?? readStoredMeta(store, isrc, version, known.metaKey), store.getBytes(`${prefix}${DESCRIPTION_FILE}`)]);
   if (!meta) throw new CadenceError('NOT_FOUND', `${store.url}: version ${version} of ${isrc} has a description but no ${META_FILE}`);
   return {
     meta,
@@ -68,13 +71,16 @@ export async function readStoredMeta(store: ObjectStore, isrc: string, version: 
 /**
  * The newest facts of a version as release `upc` lists it (a recording on several releases has a
  * metadata revision per release), or null when that release never published this version.
+ * `newest`: the version's newest facts when the caller already read them (readStoredVersion), so
+ * the common case (one release) lists nothing.
  */
-export async function readStoredMetaFor(store: ObjectStore, isrc: string, version: string, upc: string): Promise<VersionMeta | null> {
+export async function readStoredMetaFor(store: ObjectStore, isrc: string, version: string, upc: string, newest?: VersionMeta): Promise<VersionMeta | null> {
+  if (newest?.release.upc === upc) return newest;
   const prefix = versionPrefix(isrc, version);
+  // The store lists in key order and meta.json sorts before meta/…: oldest first.
   const keys = [`${prefix}${META_FILE}`];
   for await (const { key } of store.list(`${prefix}${META_REVISIONS_DIR}`)) keys.push(key);
-  keys.sort((a, b) => (isNewerMeta(a, b) ? -1 : 1));
-  for (const key of keys) {
+  for (const key of keys.reverse()) {
     const meta = await readMetaObject(store, key);
     if (meta?.release.upc === upc) return meta;
   }

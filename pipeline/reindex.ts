@@ -62,10 +62,10 @@ export async function reindexCatalog(options: { store: ObjectStore; catalog: Cat
   let conflicts = 0;
   for (const [isrc, trackVersions] of byTrack) {
     const newest = trackVersions.reduce((a, b) => (b.lastModified > a.lastModified ? b : a));
-    const stored = await readStoredVersion(store, isrc, newest.version, newest.metaKey);
+    const { releases, byKey } = await factsPerRelease(store, trackVersions);
+    const stored = await readStoredVersion(store, isrc, newest.version, { metaKey: newest.metaKey, meta: newest.metaKey === undefined ? undefined : byKey.get(newest.metaKey) });
     if (!stored) continue; // removed since the listing
     const version = versionRecord(isrc, newest.version, stored);
-    const releases = await factsPerRelease(store, trackVersions);
     try {
       catalog.publishMany(releases.map((meta): PublishInput => ({ release: meta.release, track: meta.track, version })));
       tracks += 1;
@@ -83,17 +83,19 @@ export async function reindexCatalog(options: { store: ObjectStore; catalog: Cat
  * that first published the track (its owner) first, then the others by when their facts were last
  * written, so the recording's own facts end as the newest say.
  */
-async function factsPerRelease(store: ObjectStore, versions: StoredVersionRef[]): Promise<VersionMeta[]> {
+async function factsPerRelease(store: ObjectStore, versions: StoredVersionRef[]): Promise<{ releases: VersionMeta[]; byKey: Map<string, VersionMeta> }> {
   const metas = versions.flatMap((version) => version.metas).sort((a, b) => a.lastModified.getTime() - b.lastModified.getTime() || (isNewerMeta(a.key, b.key) ? 1 : -1));
+  const byKey = new Map<string, VersionMeta>();
   const newestPerRelease = new Map<string, VersionMeta>();
   let owner: VersionMeta | null = null;
   for (const { key } of metas) {
     const meta = await readMetaObject(store, key);
     if (!meta) continue;
+    byKey.set(key, meta);
     owner ??= meta;
     newestPerRelease.delete(meta.release.upc); // re-inserted last: Map keeps insertion order
     newestPerRelease.set(meta.release.upc, meta);
   }
-  if (!owner) return [];
-  return [newestPerRelease.get(owner.release.upc)!, ...newestPerRelease.values()];
+  if (!owner) return { releases: [], byKey };
+  return { releases: [newestPerRelease.get(owner.release.upc)!, ...newestPerRelease.values()], byKey };
 }

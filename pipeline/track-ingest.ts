@@ -96,7 +96,7 @@ export async function ingestTrack(input: TrackIngestInput, context: TrackIngestC
     let stored = await readStoredVersion(store, track.isrc, version);
     if (!stored) stored = await packageAndUpload(input, version, meta, context, progress);
     else {
-      const storedForRelease = await readStoredMetaFor(store, track.isrc, version, release.upc);
+      const storedForRelease = await readStoredMetaFor(store, track.isrc, version, release.upc, stored.meta);
       if (!storedForRelease || !sameMeta(storedForRelease, meta)) {
         await addMetaRevision(store, track.isrc, version, meta, signal);
         logger.info({ isrc: track.isrc, version, upc: release.upc }, 'track facts recorded for release');

@@ -2,8 +2,10 @@
 // one, snapshots every CADENCE_SNAPSHOT_EVERY entries.
 
 import type { Catalog } from '../catalog/types.ts';
+import { journalHead } from '../journal/journal-store.ts';
 import type { JournalWriter } from '../journal/journal-writer.ts';
 import { publishingJournal } from '../journal/publishing-journal.ts';
+import { type ReindexReport, reindexCatalog } from '../pipeline/reindex.ts';
 import type { ObjectStore, StoreLogger } from '../storage/types.ts';
 import type { CadenceConfig } from './config.ts';
 
@@ -18,4 +20,15 @@ export async function withPublishingJournal<T>(
   } finally {
     await nudges?.close();
   }
+}
+
+/**
+ * `cadence reindex`: storage already holds what the journal's entries so far published, so the
+ * rebuilt catalog follows on from the head it had when the rebuild began.
+ */
+export async function reindexFollowingJournal(target: { store: ObjectStore; catalog: Catalog; logger: StoreLogger }): Promise<ReindexReport> {
+  const head = await journalHead(target.store);
+  const report = await reindexCatalog(target);
+  if (target.catalog.journalPosition().number < head) target.catalog.setJournalPosition({ number: head, entryAt: null });
+  return report;
 }

@@ -8,12 +8,11 @@ import { DeliveryError, loadDelivery } from '../pipeline/delivery.ts';
 import { DEFAULT_GRACE_SECONDS, collectGarbage } from '../pipeline/garbage-collect.ts';
 import { type IngestReport, ingestDelivery, ingestReport } from '../pipeline/ingest.ts';
 import { packageMaster } from '../pipeline/package-master.ts';
-import { reindexCatalog } from '../pipeline/reindex.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import { type CadenceConfig, readConfig } from './config.ts';
 import { deliveryErrorJson, formatIngestSummary, ingestView } from './ingest-view.ts';
 import { progressReporter } from './progress.ts';
-import { withPublishingJournal } from './journal-setup.ts';
+import { reindexFollowingJournal, withPublishingJournal } from './journal-setup.ts';
 import { formatPackageSummary } from './summary.ts';
 
 function positiveNumber(value: string): number {
@@ -165,14 +164,7 @@ export function buildProgram(config: CadenceConfig): Command {
     .description('rebuild the catalog from object storage alone')
     .option('--json', 'print one JSON report on stdout', false)
     .action(async (options: { json: boolean }) => {
-      const { journalHead } = await import('../journal/journal-store.ts');
-      const report = await withStoreAndCatalog(config, async (store, catalog) => {
-        // Storage already holds what the journal's entries so far published: follow on from there.
-        const head = await journalHead(store);
-        const rebuilt = await reindexCatalog({ store, catalog, logger: logger(config) });
-        if (catalog.journalPosition().number < head) catalog.setJournalPosition({ number: head, entryAt: null });
-        return rebuilt;
-      });
+      const report = await withStoreAndCatalog(config, (store, catalog) => reindexFollowingJournal({ store, catalog, logger: logger(config) }));
       if (options.json) writeJson(report);
       else {
         const conflicts = report.conflicts > 0 ? `; ${report.conflicts} tracks left out: their stored facts name two labels (see the log)` : '';

@@ -26,8 +26,13 @@ function untilSignal(): Promise<void> {
   });
 }
 
+/** The origin's log: JSON lines on stderr. */
+function serveLogger(): pino.Logger {
+  return pino({ level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2));
+}
+
 async function runWorker(config: CadenceConfig, options: ServeOptions): Promise<void> {
-  const log = pino({ level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2));
+  const log = serveLogger();
   const store = openObjectStore(config.storeUrl, { s3: s3OptionsFromEnv(process.env), logger: log });
   const opening = performance.now();
   // Searches read every candidate's fields: a long-running server keeps them in memory.
@@ -54,7 +59,7 @@ async function runWorker(config: CadenceConfig, options: ServeOptions): Promise<
 export async function serveOrigin(config: CadenceConfig, options: ServeOptions): Promise<void> {
   if (!cluster.isPrimary) return runWorker(config, options);
   // The primary alone follows the journal: one writer to this node's catalog file.
-  const following = options.follow || config.queueUrl ? await startFollowing(config, pino({ level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2))) : null;
+  const following = options.follow || config.queueUrl ? await startFollowing(config, serveLogger()) : null;
   try {
     if (options.workers <= 1) await runWorker(config, options);
     else await runPrimary(config, options);

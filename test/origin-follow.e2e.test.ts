@@ -100,8 +100,16 @@ describe('origin nodes following the publish journal', () => {
     await waitForGrant(a, late.json.tracks[0]!.isrc, 5000);
     await waitForGrant(b, late.json.tracks[0]!.isrc, 5000);
 
+    // The same tracks found on every node. Their order may differ: the grants above were counted as
+    // plays on each node alone (plays across nodes, issue 12 part 6, is not built yet).
     for (const query of ['movement', 'movement 2', 'ilse varga aurora', 'movment']) {
-      const answers = await Promise.all([a, b, c].map(async (node) => (await (await fetch(`${node.url}/v1/search?q=${encodeURIComponent(query)}`)).json()) as unknown));
+      const answers = await Promise.all(
+        [a, b, c].map(async (node) => {
+          const { results } = (await (await fetch(`${node.url}/v1/search?q=${encodeURIComponent(query)}`)).json()) as { results: Array<{ isrc: string }> };
+          return results.sort((x, y) => x.isrc.localeCompare(y.isrc));
+        }),
+      );
+      expect(answers[0]!.length).toBeGreaterThan(0);
       expect(answers[1]).toEqual(answers[0]);
       expect(answers[2]).toEqual(answers[0]);
     }

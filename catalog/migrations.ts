@@ -132,7 +132,11 @@ function refuseNewer(db: BetterSqlite3.Database, found: number, known: number): 
  * the write lock and finds nothing to do).
  */
 export function migrate(db: BetterSqlite3.Database, migrations: readonly Migration[] = MIGRATIONS): void {
-  refuseNewer(db, schemaVersion(db), migrations.length);
+  const found = schemaVersion(db);
+  refuseNewer(db, found, migrations.length);
+  // A current schema needs no write lock: opening must not wait behind (or block) another
+  // process's write transaction, so `serve` and `search` start while an ingest publishes.
+  if (found === migrations.length) return;
   for (let target = 1; target <= migrations.length; target += 1) {
     const migration = migrations[target - 1]!;
     db.transaction(() => {

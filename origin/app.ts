@@ -16,6 +16,7 @@ import { failureOf } from './json-answer.ts';
 import { createMediaHandler, MEDIA_ROUTE, type MediaAnswer, type MediaRequest } from './media-handler.ts';
 import { isSuspiciousPath, pathOfTarget } from './media-path.ts';
 import { createOriginMetrics, type OriginMetrics } from './metrics.ts';
+import { remoteClientKey } from './client-key.ts';
 import { PlayCounter } from './play-counter.ts';
 import { grantUrls, mediaBase, normaliseCountry, refusePlayback } from './playback.ts';
 import type { NodeBindings } from './request-headers.ts';
@@ -63,6 +64,8 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
   const record = createRequestRecorder({ logger, metrics });
   const plays = new PlayCounter((counts) => catalog.recordPlays(counts), {
     onError: (error) => logger.warn({ err: error }, 'could not record play counts'),
+    windowSeconds: config.playWindowSeconds,
+    now: () => now().getTime(),
   });
 
   const app = new Hono<Env>();
@@ -120,7 +123,8 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
     const refusal = refusePlayback(track, { isrc, country, today: at.toISOString().slice(0, 10) });
     if (refusal) return jsonError(c, refusal.status, refusal.error, refusal.message, refusal.details);
     const version = track!.current!.version;
-    plays.add(isrc);
+    // HEAD is hono's GET without a body: asking whether a grant would be given is not a play.
+    if (c.req.method !== 'HEAD') plays.add(isrc, remoteClientKey(c.env));
     const { token, expiresAt } = issueToken({ keys: config.signingKeys, scope: tokenScope(isrc, version), now: at, policy: config.tokenPolicy });
     c.header('Cache-Control', 'no-store');
     return c.json(grantUrls(mediaBase(config.publicUrl, token, isrc, version), expiresAt));

@@ -55,6 +55,14 @@ export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => ne
     startJob: (input) => write(`start job for ${input.isrc}`, () => jobs.startJob(input)),
     finishJob: (id, outcome) => write(`finish job ${id}`, () => jobs.finishJob(id, outcome)),
     jobs: (isrc) => guard('list jobs', () => jobs.jobs(isrc)),
+    quickCheck: () => {
+      try {
+        const result = db.pragma('quick_check(1)', { simple: true });
+        return result === 'ok' ? null : String(result);
+      } catch (cause) {
+        return catalogFailure('quick check', cause, db.name).message;
+      }
+    },
     close: () => {
       if (db.open) db.close();
     },

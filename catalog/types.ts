@@ -120,5 +120,7 @@ export interface Catalog {
   startJob(input: { isrc: string; delivery: string }): number;
   finishJob(id: number, outcome: { state: Exclude<JobState, 'running'>; version?: string | null; error?: string | null }): void;
   jobs(isrc?: string): JobRecord[];
+  /** SQLite's quick integrity check (reads every page): null when sound, else the first problem. */
+  quickCheck(): string | null;
   close(): void;
 }

@@ -3,7 +3,7 @@
 //   GET /v1/tracks/:isrc/playback   signed manifest URLs (or 403/404/451 with a JSON reason)
 //   GET /v1/search?q=&limit=&genre=&artist=   catalog search, best first
 //   GET|HEAD /media/:token/:isrc/:version/*   manifests, rendition files, byte ranges, segments
-//   GET /healthz, GET /metrics
+//   GET /healthz, GET /readyz (origin/readiness.ts), GET /metrics
 // Media requests never reach the router: origin/node-listener.ts hands them from node:http to
 // `serveMedia` (origin/media-handler.ts plus metrics and the log line).
 
@@ -19,6 +19,7 @@ import { createOriginMetrics, type OriginMetrics } from './metrics.ts';
 import { remoteClientKey } from './client-key.ts';
 import { PlayCounter } from './play-counter.ts';
 import { grantUrls, mediaBase, normaliseCountry, refusePlayback } from './playback.ts';
+import { createReadinessCheck, readinessRoute } from './readiness.ts';
 import type { NodeBindings } from './request-headers.ts';
 import { createRequestRecorder, requestLog } from './request-log.ts';
 import { issueToken, tokenScope } from './signing.ts';
@@ -88,6 +89,8 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
     c.header('Cache-Control', 'no-store');
     return c.json({ status: 'ok' });
   });
+
+  app.get('/readyz', readinessRoute(createReadinessCheck({ catalog, store: dependencies.store }), logger));
 
   app.get('/metrics', async (c) => {
     const { contentType, body } = await metrics.render();

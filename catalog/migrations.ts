@@ -99,6 +99,31 @@ CREATE TABLE ingest_jobs (
 CREATE INDEX ingest_jobs_by_isrc ON ingest_jobs (isrc, id);
 `;
 
+// SQLite cannot change a CHECK constraint in place: the job log is rebuilt with the `aborted`
+// state (an interrupted ingest) and the process that runs each job, so a later run can tell a
+// `running` row whose process is gone (killed, crashed, machine rebooted) from a live one.
+const JOB_OWNERS_SCHEMA = `
+CREATE TABLE ingest_jobs_rebuilt (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  isrc TEXT NOT NULL,
+  delivery TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('running', 'published', 'skipped', 'failed', 'aborted')),
+  version TEXT,
+  last_error TEXT,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  owner_pid INTEGER,
+  owner_host TEXT,
+  owner_started_at TEXT
+) STRICT;
+INSERT INTO ingest_jobs_rebuilt (id, isrc, delivery, state, version, last_error, started_at, finished_at)
+  SELECT id, isrc, delivery, state, version, last_error, started_at, finished_at FROM ingest_jobs;
+DROP TABLE ingest_jobs;
+ALTER TABLE ingest_jobs_rebuilt RENAME TO ingest_jobs;
+CREATE INDEX ingest_jobs_by_isrc ON ingest_jobs (isrc, id);
+CREATE INDEX ingest_jobs_running ON ingest_jobs (id) WHERE state = 'running';
+`;
+
 /** Migration i (0-based) brings the schema to user_version i + 1. */
 export const MIGRATIONS: readonly Migration[] = [
   { name: 'initial schema', sql: INITIAL_SCHEMA },
@@ -108,6 +133,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: 'search index merged into one segment', sql: '', apply: mergeSearchIndex },
   { name: 'revisions on the folded fields', sql: SEARCH_REVISIONS_SCHEMA },
   { name: 'search index of folded words', sql: '', apply: foldSearchIndex },
+  { name: 'job owners and the aborted state', sql: JOB_OWNERS_SCHEMA },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

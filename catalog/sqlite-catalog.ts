@@ -55,6 +55,7 @@ export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => ne
     startJob: (input) => write(`start job for ${input.isrc}`, () => jobs.startJob(input)),
     finishJob: (id, outcome) => write(`finish job ${id}`, () => jobs.finishJob(id, outcome)),
     jobs: (isrc) => guard('list jobs', () => jobs.jobs(isrc)),
+    failAbandonedJobs: (isGone) => write('mark abandoned jobs', () => jobs.failAbandonedJobs(isGone)),
     quickCheck: () => {
       try {
         const result = db.pragma('quick_check(1)', { simple: true });

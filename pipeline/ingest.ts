@@ -4,8 +4,8 @@
 // corrected titles, artists or release facts adds a metadata revision and republishes, without
 // encoding again.
 
-import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
 import type { Catalog, TrackRecord } from '../catalog/types.ts';
@@ -13,12 +13,15 @@ import type { ObjectStore } from '../storage/types.ts';
 import { CadenceError, isCadenceError } from '../errors/cadence-error.ts';
 import type { Delivery, DeliveryTrack } from './delivery.ts';
 import { ffmpegVersion } from './ffmpeg-runner.ts';
+import { type JobLedger, jobLedger } from './job-ledger.ts';
 import { packageMaster } from './package-master.ts';
+import { makeScratchDir, sweepAbandonedScratch } from './scratch-dir.ts';
 import { addMetaRevision, type StoredVersion, type VersionMeta, readStoredMeta, readStoredVersion, sameMeta, uploadVersion, versionRecord } from './publish.ts';
 import { type Logger, type ToolPaths, silentLogger } from './types.ts';
 import { fileSha256, packagingSettings, versionId } from './version-id.ts';
 
-export type TrackState = 'published' | 'skipped' | 'failed';
+/** `aborted`: the ingest was interrupted (SIGINT/SIGTERM) while this track was in progress. */
+export type TrackState = 'published' | 'skipped' | 'failed' | 'aborted';
 
 export interface TrackOutcome {
   isrc: string;
@@ -38,6 +41,7 @@ export interface IngestReport {
   published: number;
   skipped: number;
   failed: number;
+  aborted: number;
 }
 
 export interface IngestEvents {
@@ -68,6 +72,7 @@ export function ingestReport(delivery: Delivery, tracks: TrackOutcome[], dryRun 
     published: tracks.filter((t) => t.state === 'published').length,
     skipped: tracks.filter((t) => t.state === 'skipped').length,
     failed: tracks.filter((t) => t.state === 'failed').length,
+    aborted: tracks.filter((t) => t.state === 'aborted').length,
   };
 }
 
@@ -79,23 +84,49 @@ export async function ingestDelivery(options: IngestOptions): Promise<IngestRepo
   // Tracks in parallel share the cores: each gets its slice of ffmpeg processes.
   const workersPerTrack = Math.max(1, Math.floor(cores / concurrency));
   const ffmpegBuild = await ffmpegVersion(options.ffmpegPath);
-  const scratch = await mkdtemp(join(tmpdir(), 'cadence-ingest-'));
+  const jobs = jobLedger(options.catalog, logger);
+  await recoverAbandoned(jobs, logger);
+  if (signal?.aborted) throw interrupted(delivery, []);
+  const scratch = await makeScratchDir('ingest');
   try {
     const queue = new PQueue({ concurrency });
+    // Every task settles before the scratch folder goes: an interrupt stops the queue (tracks not
+    // started yet are skipped), and tracks in progress end as `aborted` once their ffmpeg exits.
     const outcomes = await Promise.all(
       delivery.tracks.map((track) =>
         queue.add(async () => {
+          if (signal?.aborted) return undefined;
           events.trackStarted?.(track);
-          const outcome = await ingestTrack(track, { ...options, ffmpegBuild, scratch, workersPerTrack, logger });
+          const outcome = await ingestTrack(track, { ...options, ffmpegBuild, scratch, workersPerTrack, logger, jobs });
           events.trackFinished?.(outcome);
           return outcome;
-        }, { signal }),
+        }),
       ),
     );
-    return ingestReport(delivery, outcomes.filter((outcome): outcome is TrackOutcome => outcome !== undefined));
+    const finished = outcomes.filter((outcome): outcome is TrackOutcome => outcome !== undefined);
+    if (signal?.aborted) throw interrupted(delivery, finished);
+    return ingestReport(delivery, finished);
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/** What a previous, killed run left: its `running` job rows and its scratch folders. */
+async function recoverAbandoned(jobs: JobLedger, logger: Logger): Promise<void> {
+  const marked = jobs.failAbandoned();
+  if (marked.length > 0) logger.warn({ jobs: marked.map((job) => job.id) }, 'marked ingest jobs of processes that are gone as failed');
+  const removed = await sweepAbandonedScratch();
+  if (removed.length > 0) logger.warn({ folders: removed }, 'removed scratch folders of processes that are gone');
+}
+
+/** The ABORTED error an interrupted ingest ends with: what was done, what was cut short. */
+function interrupted(delivery: Delivery, finished: TrackOutcome[]): CadenceError {
+  const report = ingestReport(delivery, finished);
+  const notStarted = delivery.tracks.length - finished.length;
+  return new CadenceError(
+    'ABORTED',
+    `ingest of ${delivery.file} was interrupted: ${report.published} published, ${report.skipped} already published, ${report.failed} failed, ${report.aborted} aborted, ${notStarted} not started; run it again to finish`,
+  );
 }
 
 interface TrackContext extends IngestOptions {
@@ -103,6 +134,7 @@ interface TrackContext extends IngestOptions {
   scratch: string;
   workersPerTrack: number;
   logger: Logger;
+  jobs: JobLedger;
 }
 
 function trackRecord(track: DeliveryTrack, delivery: Delivery): TrackRecord {
@@ -113,9 +145,9 @@ function trackRecord(track: DeliveryTrack, delivery: Delivery): TrackRecord {
 async function ingestTrack(track: DeliveryTrack, context: TrackContext): Promise<TrackOutcome> {
   const { catalog, store, delivery, signal, logger, events = {} } = context;
   const started = performance.now();
-  const jobId = catalog.startJob({ isrc: track.isrc, delivery: delivery.file });
+  const job = context.jobs.start(track.isrc, delivery.file);
   const finish = (state: TrackState, version: string | null, error: string | null): TrackOutcome => {
-    catalog.finishJob(jobId, { state, version, error });
+    job.finish(state, version, error);
     return { isrc: track.isrc, title: track.title, state, version, error, seconds: (performance.now() - started) / 1000 };
   };
   let version: string | null = null;
@@ -140,6 +172,10 @@ async function ingestTrack(track: DeliveryTrack, context: TrackContext): Promise
     return finish('published', version, null);
   } catch (error) {
     const message = isCadenceError(error) ? `${error.code}: ${error.message}` : `INTERNAL: ${(error as Error).stack ?? error}`;
+    if (signal?.aborted) {
+      logger.info({ isrc: track.isrc, err: error }, 'track aborted');
+      return finish('aborted', version, message);
+    }
     logger.error({ isrc: track.isrc, err: error }, 'track failed');
     return finish('failed', version, message);
   }

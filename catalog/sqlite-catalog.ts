@@ -9,6 +9,7 @@ import { preparePublish } from './publish-transaction.ts';
 import { memorySearchDocs, storedSearchDocs } from './search-docs.ts';
 import { preparePlayCounts } from './search-index.ts';
 import { prepareSearch } from './search-query.ts';
+import { quickCheck } from './quick-check.ts';
 import { retryWhileBusy } from './retry-busy.ts';
 import { prepareTrackReads } from './track-reads.ts';
 import type { Catalog } from './types.ts';
@@ -64,14 +65,7 @@ export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => ne
     finishJob: (id, outcome) => write(`finish job ${id}`, () => jobs.finishJob(id, outcome)),
     jobs: (isrc) => guard('list jobs', () => jobs.jobs(isrc)),
     failAbandonedJobs: (isGone) => write('mark abandoned jobs', () => jobs.failAbandonedJobs(isGone)),
-    quickCheck: () => {
-      try {
-        const result = db.pragma('quick_check(1)', { simple: true });
-        return result === 'ok' ? null : String(result);
-      } catch (cause) {
-        return catalogFailure('quick check', cause, db.name).message;
-      }
-    },
+    quickCheck: () => quickCheck(db),
     close: () => {
       if (db.open) db.close();
     },

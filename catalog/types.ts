@@ -207,7 +207,7 @@ export interface Catalog {
    * ("ABORTED: owner process … is gone"), so no job stays running forever. Returns those jobs.
    */
   failAbandonedJobs(isGone: (owner: JobOwner | null) => boolean): JobRecord[];
-  /** SQLite's quick integrity check (reads every page): null when sound, else the first problem. */
-  quickCheck(): string | null;
+  /** SQLite's quick integrity check (reads every page, off the event loop): null when sound, else the first problem. */
+  quickCheck(): Promise<string | null>;
   close(): void;
 }

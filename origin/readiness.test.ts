@@ -1,13 +1,13 @@
 // Issue 15 point 7: GET /readyz is 503 when the catalog fails a quick integrity check or storage
 // cannot be read (and /healthz stays 200: the process is alive), 200 otherwise.
 
-import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openCatalog } from '../catalog/open-catalog.ts';
-import { samplePublish, withRaw } from '../catalog/test-support.ts';
+import { corruptedCopy, samplePublish } from '../catalog/test-support.ts';
 import { openObjectStore } from '../storage/open-store.ts';
 import { createOriginApp } from './app.ts';
 import { DEFAULT_TOKEN_POLICY, parseSigningKeys } from './signing.ts';
@@ -23,21 +23,6 @@ function catalogFile(): string {
   catalog.publishMany(Array.from({ length: 300 }, (_, i) => samplePublish({ isrc: `GBAYE26${String(i + 1).padStart(5, '0')}`, version: `v${i}` })));
   catalog.close();
   return path;
-}
-
-/** Overwrites the root page of `table` in a copy of the file with garbage. */
-function corruptedCopy(path: string, table: string): string {
-  const { pageSize, rootPage } = withRaw(path, (db) => ({
-    pageSize: db.pragma('page_size', { simple: true }) as number,
-    rootPage: db.prepare('SELECT rootpage FROM sqlite_schema WHERE name = ?').pluck().get(table) as number,
-  }));
-  const copy = join(dir, 'corrupted.db');
-  copyFileSync(path, copy);
-  const garbage = Buffer.alloc(pageSize, 0xa5);
-  const fd = openSync(copy, 'r+');
-  writeSync(fd, garbage, 0, pageSize, (rootPage - 1) * pageSize);
-  closeSync(fd);
-  return copy;
 }
 
 async function probe(catalogPath: string, storeRoot: string): Promise<{ readyz: Response; healthz: Response; close: () => void }> {
@@ -70,7 +55,7 @@ describe('GET /readyz', () => {
   });
 
   it('is 503 when a catalog page is corrupted, while /healthz stays 200', async () => {
-    const copy = corruptedCopy(catalogFile(), 'renditions');
+    const copy = corruptedCopy(catalogFile(), 'renditions', join(dir, 'corrupted.db'));
     const { readyz, healthz, close } = await probe(copy, join(dir, 'objects'));
     close();
     expect(healthz.status).toBe(200);

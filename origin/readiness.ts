@@ -33,11 +33,17 @@ const PROBE_KEY = `${TRACKS_PREFIX}READINESS-PROBE/absent`;
 export function createReadinessCheck({ catalog, store, catalogRecheckMs = 30_000, storageTimeoutMs = 2_000, now = Date.now }: ReadinessOptions): () => Promise<ReadinessReport> {
   let catalogPassedAt = -Infinity;
 
-  function checkCatalog(): string | null {
-    if (now() - catalogPassedAt < catalogRecheckMs) return null;
-    const problem = catalog.quickCheck();
-    if (problem === null) catalogPassedAt = now();
-    return problem;
+  let running: Promise<string | null> | null = null;
+
+  function checkCatalog(): Promise<string | null> {
+    if (now() - catalogPassedAt < catalogRecheckMs) return Promise.resolve(null);
+    // Probes arriving together share one check.
+    running ??= catalog.quickCheck().then((problem) => {
+      running = null;
+      if (problem === null) catalogPassedAt = now();
+      return problem;
+    });
+    return running;
   }
 
   async function checkStorage(): Promise<string | null> {
@@ -57,8 +63,7 @@ export function createReadinessCheck({ catalog, store, catalogRecheckMs = 30_000
   }
 
   return async () => {
-    const catalogProblem = checkCatalog();
-    const storageProblem = await checkStorage();
+    const [catalogProblem, storageProblem] = await Promise.all([checkCatalog(), checkStorage()]);
     return {
       ready: catalogProblem === null && storageProblem === null,
       checks: { catalog: catalogProblem === null ? 'ok' : 'failed', storage: storageProblem === null ? 'ok' : 'failed' },

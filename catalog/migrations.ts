@@ -127,6 +127,31 @@ CREATE TABLE journal_position (
 INSERT INTO journal_position (id, number, entry_at) VALUES (1, 0, NULL);
 `;
 
+// SQLite cannot change a CHECK constraint in place: the job log is rebuilt with the `aborted`
+// state (an interrupted ingest) and the process that runs each job, so a later run can tell a
+// `running` row whose process is gone (killed, crashed, machine rebooted) from a live one.
+const JOB_OWNERS_SCHEMA = `
+CREATE TABLE ingest_jobs_rebuilt (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  isrc TEXT NOT NULL,
+  delivery TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('running', 'published', 'skipped', 'failed', 'aborted')),
+  version TEXT,
+  last_error TEXT,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  owner_pid INTEGER,
+  owner_host TEXT,
+  owner_started_at TEXT
+) STRICT;
+INSERT INTO ingest_jobs_rebuilt (id, isrc, delivery, state, version, last_error, started_at, finished_at)
+  SELECT id, isrc, delivery, state, version, last_error, started_at, finished_at FROM ingest_jobs;
+DROP TABLE ingest_jobs;
+ALTER TABLE ingest_jobs_rebuilt RENAME TO ingest_jobs;
+CREATE INDEX ingest_jobs_by_isrc ON ingest_jobs (isrc, id);
+CREATE INDEX ingest_jobs_running ON ingest_jobs (id) WHERE state = 'running';
+`;
+
 /** Migration i (0-based) brings the schema to user_version i + 1. */
 export const MIGRATIONS: readonly Migration[] = [
   { name: 'initial schema', sql: INITIAL_SCHEMA },
@@ -138,6 +163,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: 'search index of folded words', sql: '', apply: foldSearchIndex },
   { name: 'release membership and master hashes', sql: RELEASE_MEMBERSHIP_SCHEMA },
   { name: 'publish journal position', sql: JOURNAL_POSITION_SCHEMA },
+  { name: 'job owners and the aborted state', sql: JOB_OWNERS_SCHEMA },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -162,7 +188,11 @@ function refuseNewer(db: BetterSqlite3.Database, found: number, known: number): 
  * the write lock and finds nothing to do).
  */
 export function migrate(db: BetterSqlite3.Database, migrations: readonly Migration[] = MIGRATIONS): void {
-  refuseNewer(db, schemaVersion(db), migrations.length);
+  const found = schemaVersion(db);
+  refuseNewer(db, found, migrations.length);
+  // A current schema needs no write lock: opening must not wait behind (or block) another
+  // process's write transaction, so `serve` and `search` start while an ingest publishes.
+  if (found === migrations.length) return;
   for (let target = 1; target <= migrations.length; target += 1) {
     const migration = migrations[target - 1]!;
     db.transaction(() => {

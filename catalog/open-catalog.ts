@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { CadenceError } from '../errors/cadence-error.ts';
+import { catalogFailure } from './catalog-failure.ts';
 import { assertSchemaCurrent, migrate } from './migrations.ts';
 import { retryWhileBusy } from './retry-busy.ts';
 import { createSqliteCatalog } from './sqlite-catalog.ts';
@@ -14,6 +14,8 @@ export interface OpenCatalogOptions {
   readonly?: boolean;
   /** How long a writer waits for another process's write lock before failing. */
   busyTimeoutMs?: number;
+  /** How long a write retries, in all, while the catalog stays busy (sqlite-catalog.ts). */
+  writeRetryMs?: number;
   /** Clock for the catalog's timestamps; tests pin it. */
   now?: () => Date;
   /**
@@ -30,14 +32,14 @@ const MMAP_BYTES = 1 << 30;
 
 export function openCatalog(
   path: string,
-  { readonly = false, busyTimeoutMs = 5000, now, searchInMemory }: OpenCatalogOptions = {},
+  { readonly = false, busyTimeoutMs = 5000, writeRetryMs, now, searchInMemory }: OpenCatalogOptions = {},
 ): Catalog {
   let db: Database.Database;
   try {
     if (!readonly && path !== MEMORY) mkdirSync(dirname(path), { recursive: true });
     db = new Database(path, { readonly, fileMustExist: readonly, timeout: busyTimeoutMs });
   } catch (cause) {
-    throw new CadenceError('CATALOG', `cannot open catalog ${path}: ${messageOf(cause)}`, { cause });
+    throw catalogFailure(`cannot open catalog ${path}`, cause, path);
   }
   try {
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
@@ -56,14 +58,9 @@ export function openCatalog(
       if (readonly) assertSchemaCurrent(db);
       else migrate(db);
     }, { timeoutMs: busyTimeoutMs });
-    return createSqliteCatalog(db, { now, searchInMemory });
+    return createSqliteCatalog(db, { now, searchInMemory, writeRetryMs });
   } catch (cause) {
     db.close();
-    if (cause instanceof CadenceError) throw cause;
-    throw new CadenceError('CATALOG', `cannot prepare catalog ${path}: ${messageOf(cause)}`, { cause });
+    throw catalogFailure(`cannot prepare catalog ${path}`, cause, path);
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -209,7 +209,7 @@ describe('ingest jobs', () => {
     expect(clocked.jobs('GBAYE2600001')).toEqual([
       {
         id: first, isrc: 'GBAYE2600001', delivery: 'deliveries/aurora.json', state: 'running',
-        version: null, lastError: null, startedAt: '2026-01-01T00:00:00.000Z', finishedAt: null,
+        version: null, lastError: null, startedAt: '2026-01-01T00:00:00.000Z', finishedAt: null, owner: null,
       },
     ]);
 

@@ -9,6 +9,8 @@ import { preparePublish } from './publish-transaction.ts';
 import { memorySearchDocs, storedSearchDocs } from './search-docs.ts';
 import { preparePlayCounts } from './search-index.ts';
 import { prepareSearch } from './search-query.ts';
+import { quickCheck } from './quick-check.ts';
+import { retryWhileBusy } from './retry-busy.ts';
 import { prepareTrackReads } from './track-reads.ts';
 import type { Catalog } from './types.ts';
 
@@ -17,10 +19,15 @@ export interface SqliteCatalogOptions {
   now?: () => Date;
   /** Keep every track's search fields in memory (search-docs.ts): for a long-running server. */
   searchInMemory?: boolean;
+  /**
+   * How long a write keeps retrying while another process holds the write lock (each attempt
+   * already waits busy_timeout): bounded, so a stuck writer elsewhere ends in a CATALOG error.
+   */
+  writeRetryMs?: number;
 }
 
 /** Wraps an already opened and migrated connection; closing the catalog closes it. */
-export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => new Date(), searchInMemory = false }: SqliteCatalogOptions = {}): Catalog {
+export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => new Date(), searchInMemory = false, writeRetryMs = 15_000 }: SqliteCatalogOptions = {}): Catalog {
   const publish = preparePublish(db, now);
   const search = prepareSearch(db, searchInMemory ? memorySearchDocs(db) : storedSearchDocs(db));
   const recordPlays = preparePlayCounts(db);
@@ -32,13 +39,15 @@ export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => ne
     try {
       return run();
     } catch (cause) {
-      throw catalogFailure(what, cause);
+      throw catalogFailure(what, cause, db.name);
     }
   }
+  // Every write is one IMMEDIATE transaction or one statement: when busy it did nothing, so a retry is safe.
+  const write = <T>(what: string, run: () => T): T => guard(what, () => retryWhileBusy(run, { timeoutMs: writeRetryMs }));
 
   return {
-    publish: (input) => guard(`publish ${input.track.isrc}/${input.version.version}`, () => publish.publish(input)),
-    publishMany: (inputs) => guard(`publish ${inputs.length} tracks`, () => publish.publishMany(inputs)),
+    publish: (input) => write(`publish ${input.track.isrc}/${input.version.version}`, () => publish.publish(input)),
+    publishMany: (inputs) => write(`publish ${inputs.length} tracks`, () => publish.publishMany(inputs)),
     ownershipConflict: (claim) => guard(`check owner of ${claim.track.isrc}`, () => publish.ownershipConflict(claim)),
     getRelease: (upc) => guard(`read release ${upc}`, () => reads.getRelease(upc)),
     applyJournalEntry: (entry) => guard(`apply journal entry ${entry.number}`, () => journal.applyJournalEntry(entry)),
@@ -46,14 +55,17 @@ export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => ne
     setJournalPosition: (position) => guard(`set the journal position to ${position.number}`, () => journal.setJournalPosition(position)),
     snapshotTo: (path) => guard(`write a snapshot to ${path}`, () => journal.snapshotTo(path)),
     search: (query) => guard('search', () => search(query)),
+    // Not retried: the origin flushes plays on its event loop, and popularity is only a hint.
     recordPlays: (counts) => guard(`record plays of ${counts.length} tracks`, () => recordPlays(counts)),
     currentVersion: (isrc) => guard(`read track ${isrc}`, () => reads.currentVersion(isrc)),
     getTrack: (isrc) => guard(`read track ${isrc}`, () => reads.getTrack(isrc)),
     listCurrent: () => guard('list current versions', () => reads.listCurrent()),
     referencedVersions: () => guard('list referenced versions', () => reads.referencedVersions()),
-    startJob: (input) => guard(`start job for ${input.isrc}`, () => jobs.startJob(input)),
-    finishJob: (id, outcome) => guard(`finish job ${id}`, () => jobs.finishJob(id, outcome)),
+    startJob: (input) => write(`start job for ${input.isrc}`, () => jobs.startJob(input)),
+    finishJob: (id, outcome) => write(`finish job ${id}`, () => jobs.finishJob(id, outcome)),
     jobs: (isrc) => guard('list jobs', () => jobs.jobs(isrc)),
+    failAbandonedJobs: (isGone) => write('mark abandoned jobs', () => jobs.failAbandonedJobs(isGone)),
+    quickCheck: () => quickCheck(db),
     close: () => {
       if (db.open) db.close();
     },

@@ -1,6 +1,6 @@
 // Builders and probes shared by the catalog tests (and the child processes they spawn).
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -128,3 +128,19 @@ export function withRaw<T>(path: string, run: (db: Database.Database) => T): T {
 
 /** The two ways a catalog reads search fields (search-docs.ts): search tests run under both. */
 export const SEARCH_MODES = [{ searchInMemory: false }, { searchInMemory: true }] as const;
+
+/** Copies a closed catalog file to `copy` with the root page of `table` overwritten by garbage. */
+export function corruptedCopy(path: string, table: string, copy: string): string {
+  const { pageSize, rootPage } = withRaw(path, (db) => ({
+    pageSize: db.pragma('page_size', { simple: true }) as number,
+    rootPage: db.prepare('SELECT rootpage FROM sqlite_schema WHERE name = ?').pluck().get(table) as number,
+  }));
+  copyFileSync(path, copy);
+  const fd = openSync(copy, 'r+');
+  try {
+    writeSync(fd, Buffer.alloc(pageSize, 0xa5), 0, pageSize, (rootPage - 1) * pageSize);
+  } finally {
+    closeSync(fd);
+  }
+  return copy;
+}

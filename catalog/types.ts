@@ -111,7 +111,16 @@ export interface JournalPosition {
   entryAt: string | null;
 }
 
-export type JobState = 'running' | 'published' | 'skipped' | 'failed';
+/** `aborted`: the ingest was interrupted (SIGINT, SIGTERM) while this track was in progress. */
+export type JobState = 'running' | 'published' | 'skipped' | 'failed' | 'aborted';
+
+/** The process that runs a job: a later run marks `running` jobs whose owner is gone. */
+export interface JobOwner {
+  pid: number;
+  host: string;
+  /** ISO-8601 start of the process (tells a reused pid from the owner). */
+  startedAt: string;
+}
 
 export interface JobRecord {
   id: number;
@@ -122,6 +131,8 @@ export interface JobRecord {
   lastError: string | null;
   startedAt: string;
   finishedAt: string | null;
+  /** null for jobs recorded before owners were (schema 8). */
+  owner: JobOwner | null;
 }
 
 export interface SearchQuery {
@@ -188,8 +199,15 @@ export interface Catalog {
   listCurrent(): Array<{ isrc: string; version: string }>;
   /** Every version any track points at (current), as `isrc/version`. */
   referencedVersions(): Set<string>;
-  startJob(input: { isrc: string; delivery: string }): number;
+  startJob(input: { isrc: string; delivery: string; owner?: JobOwner }): number;
   finishJob(id: number, outcome: { state: Exclude<JobState, 'running'>; version?: string | null; error?: string | null }): void;
   jobs(isrc?: string): JobRecord[];
+  /**
+   * Marks every `running` job whose owner `isGone` says has ended as `failed`
+   * ("ABORTED: owner process … is gone"), so no job stays running forever. Returns those jobs.
+   */
+  failAbandonedJobs(isGone: (owner: JobOwner | null) => boolean): JobRecord[];
+  /** SQLite's quick integrity check (reads every page, off the event loop): null when sound, else the first problem. */
+  quickCheck(): Promise<string | null>;
   close(): void;
 }

@@ -30,7 +30,7 @@ export function ingestView(stream: NodeJS.WriteStream): IngestView {
       byIsrc.get(isrc)?.update(Math.round(percent), { stage });
     },
     trackFinished(outcome) {
-      byIsrc.get(outcome.isrc)?.update(outcome.state === 'failed' ? 0 : 100, { stage: outcome.state });
+      byIsrc.get(outcome.isrc)?.update(outcome.state === 'failed' || outcome.state === 'aborted' ? 0 : 100, { stage: outcome.state });
     },
     stop() {
       bars.stop();
@@ -52,7 +52,7 @@ function plainLines(stream: NodeJS.WriteStream): IngestView {
 
 function outcomeLine(outcome: TrackOutcome): string {
   const head = `${outcome.isrc} ${outcome.state}`;
-  if (outcome.state === 'failed') return `${head}: ${outcome.error}`;
+  if (outcome.state === 'failed' || outcome.state === 'aborted') return `${head}: ${outcome.error}`;
   const change = outcome.change ? `, ${CHANGE_WORDS[outcome.change]}${outcome.replaced ? ` ${outcome.replaced}` : ''}` : '';
   return `${head} (version ${outcome.version}${change}, ${outcome.seconds.toFixed(1)} s)`;
 }

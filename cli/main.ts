@@ -10,6 +10,7 @@ import { type IngestReport, ingestDelivery, ingestReport } from '../pipeline/ing
 import { packageMaster } from '../pipeline/package-master.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import { type CadenceConfig, readConfig } from './config.ts';
+import { abortedExitStatus, withInterrupts } from './interrupt.ts';
 import { deliveryErrorJson, formatIngestSummary, ingestView } from './ingest-view.ts';
 import { progressReporter } from './progress.ts';
 import { reindexFollowingJournal, withPublishingJournal } from './journal-setup.ts';
@@ -34,19 +35,8 @@ function duration(value: string): number {
   return Number(match[1]) * { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
 }
 
-/** Cancels the running command on Ctrl-C / SIGTERM so ffmpeg stops and temp files go. */
-async function withAbort<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const abort = new AbortController();
-  const onSignal = (): void => abort.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    return await run(abort.signal);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-}
+/** Cancels the running command on Ctrl-C / SIGTERM so ffmpeg stops and temp files go (cli/interrupt.ts). */
+const withAbort = withInterrupts;
 
 function logger(config: CadenceConfig): pino.Logger {
   return pino({ level: config.logLevel }, pino.destination(2));
@@ -252,7 +242,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   } catch (error) {
     if (isCadenceError(error)) {
       process.stderr.write(`${error.code}: ${error.message}\n`);
-      return error.code === 'ABORTED' ? 130 : 1;
+      return error.code === 'ABORTED' ? abortedExitStatus() : 1;
     }
     process.stderr.write(`INTERNAL: ${(error as Error).stack ?? String(error)}\n`);
     return 1;

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { CadenceError } from '../errors/cadence-error.ts';
 import { DEFAULT_TOKEN_POLICY, parseSigningKeys } from '../origin/signing.ts';
 import type { OriginConfig } from '../origin/types.ts';
 
@@ -27,6 +28,16 @@ function seconds(value: string | undefined, fallback: number): number {
   return Number.isFinite(number) && number > 0 ? number : fallback;
 }
 
+/** CADENCE_PLAY_WINDOW: seconds (0 counts every grant); anything else is refused, not defaulted. */
+function playWindow(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const number = Number(value);
+  if (!Number.isFinite(number) || number < 0) {
+    throw new CadenceError('BAD_INPUT', `CADENCE_PLAY_WINDOW must be a number of seconds, 0 or more (got ${JSON.stringify(value)})`);
+  }
+  return number;
+}
+
 export function readOriginConfig(env: NodeJS.ProcessEnv = process.env): OriginConfig {
   return {
     publicUrl: env.CADENCE_PUBLIC_URL || null,
@@ -40,5 +51,6 @@ export function readOriginConfig(env: NodeJS.ProcessEnv = process.env): OriginCo
     defaultCountry: env.CADENCE_DEFAULT_COUNTRY?.toUpperCase() || null,
     manifestMaxAgeSeconds: seconds(env.CADENCE_MANIFEST_MAX_AGE, 300),
     mediaCacheBytes: seconds(env.CADENCE_MEDIA_CACHE_MB, 256) * 1024 * 1024,
+    playWindowSeconds: playWindow(env.CADENCE_PLAY_WINDOW),
   };
 }

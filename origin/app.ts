@@ -3,7 +3,7 @@
 //   GET /v1/tracks/:isrc/playback   signed manifest URLs (or 403/404/451 with a JSON reason)
 //   GET /v1/search?q=&limit=&genre=&artist=   catalog search, best first
 //   GET|HEAD /media/:token/:isrc/:version/*   manifests, rendition files, byte ranges, segments
-//   GET /healthz, GET /metrics
+//   GET /healthz, GET /readyz (origin/readiness.ts), GET /metrics
 // Media requests never reach the router: origin/node-listener.ts hands them from node:http to
 // `serveMedia` (origin/media-handler.ts plus metrics and the log line).
 
@@ -16,8 +16,10 @@ import { failureOf } from './json-answer.ts';
 import { createMediaHandler, MEDIA_ROUTE, type MediaAnswer, type MediaRequest } from './media-handler.ts';
 import { isSuspiciousPath, pathOfTarget } from './media-path.ts';
 import { createOriginMetrics, type OriginMetrics } from './metrics.ts';
+import { remoteClientKey } from './client-key.ts';
 import { PlayCounter } from './play-counter.ts';
 import { grantUrls, mediaBase, normaliseCountry, refusePlayback } from './playback.ts';
+import { createReadinessCheck, readinessRoute } from './readiness.ts';
 import type { NodeBindings } from './request-headers.ts';
 import { createRequestRecorder, requestLog } from './request-log.ts';
 import { issueToken, tokenScope } from './signing.ts';
@@ -63,6 +65,8 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
   const record = createRequestRecorder({ logger, metrics });
   const plays = new PlayCounter((counts) => catalog.recordPlays(counts), {
     onError: (error) => logger.warn({ err: error }, 'could not record play counts'),
+    windowSeconds: config.playWindowSeconds,
+    now: () => now().getTime(),
   });
 
   const app = new Hono<Env>();
@@ -85,6 +89,8 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
     c.header('Cache-Control', 'no-store');
     return c.json({ status: 'ok' });
   });
+
+  app.get('/readyz', readinessRoute(createReadinessCheck({ catalog, store: dependencies.store }), logger));
 
   app.get('/metrics', async (c) => {
     const { contentType, body } = await metrics.render();
@@ -120,7 +126,8 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
     const refusal = refusePlayback(track, { isrc, country, today: at.toISOString().slice(0, 10) });
     if (refusal) return jsonError(c, refusal.status, refusal.error, refusal.message, refusal.details);
     const version = track!.current!.version;
-    plays.add(isrc);
+    // HEAD is hono's GET without a body: asking whether a grant would be given is not a play.
+    if (c.req.method !== 'HEAD') plays.add(isrc, remoteClientKey(c.env));
     const { token, expiresAt } = issueToken({ keys: config.signingKeys, scope: tokenScope(isrc, version), now: at, policy: config.tokenPolicy });
     c.header('Cache-Control', 'no-store');
     return c.json(grantUrls(mediaBase(config.publicUrl, token, isrc, version), expiresAt));

@@ -16,6 +16,8 @@ export interface OriginConfig {
   manifestMaxAgeSeconds: number;
   /** Budget of the in-memory media cache. */
   mediaCacheBytes: number;
+  /** Grants of one track to one client within this window count as one play (default 1800; 0: every grant). */
+  playWindowSeconds?: number;
 }
 
 /** The slice of pino's interface the origin uses (one definition, in storage/types.ts). */

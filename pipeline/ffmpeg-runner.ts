@@ -5,12 +5,12 @@
 // followed.
 
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import ffmpeg from 'fluent-ffmpeg';
 import { CadenceError } from '../errors/cadence-error.ts';
+import { makeScratchDir } from './scratch-dir.ts';
 import { type Logger, silentLogger } from './types.ts';
 
 export interface FfmpegInput {
@@ -76,7 +76,7 @@ export async function runFfmpeg(run: FfmpegRun): Promise<FfmpegResult> {
   const { ffmpegPath, input, outputs, durationSeconds, signal, onProgress, logger = silentLogger } = run;
   if (signal?.aborted) throw new CadenceError('ABORTED', 'ffmpeg was cancelled before it started');
   const ownWorkDir = run.workDir === undefined;
-  const workDir = run.workDir ?? (await mkdtemp(join(tmpdir(), 'cadence-ffmpeg-')));
+  const workDir = run.workDir ?? (await makeScratchDir('ffmpeg'));
 
   const command = ffmpeg({ cwd: workDir, stdoutLines: 0 })
     .setFfmpegPath(ffmpegPath)
@@ -87,13 +87,21 @@ export async function runFfmpeg(run: FfmpegRun): Promise<FfmpegResult> {
   let commandLine = '';
   const stderrLines: string[] = [];
   try {
+    if (signal?.aborted) throw new CadenceError('ABORTED', 'ffmpeg was cancelled before it started');
+    // Settles only once ffmpeg has exited (fluent-ffmpeg reports 'end' and 'error' on exit), so
+    // the caller's cleanup never races a process still writing into the folder.
     await new Promise<void>((resolvePromise, reject) => {
+      let spawned = false;
       const abort = (): void => {
-        command.kill('SIGKILL');
+        // Before the spawn (fluent-ffmpeg first probes capabilities) there is nothing to kill
+        // yet: 'start' kills it the moment it exists instead of letting it run to the end.
+        if (spawned) command.kill('SIGKILL');
       };
       signal?.addEventListener('abort', abort, { once: true });
       command
         .on('start', (line: string) => {
+          spawned = true;
+          if (signal?.aborted) command.kill('SIGKILL');
           commandLine = line;
           logger.debug({ commandLine, workDir }, 'ffmpeg started');
         })

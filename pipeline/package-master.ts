@@ -3,8 +3,8 @@
 // or not at all.
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { describeRendition } from '../manifests/describe.ts';
 import { writeMpd } from '../manifests/dash-writer.ts';
@@ -26,6 +26,7 @@ import {
 } from './ladder.ts';
 import { parseLoudnessSummary } from './loudness.ts';
 import { readTopLevelBoxes } from './mp4-file.ts';
+import { makeScratchDir } from './scratch-dir.ts';
 import { probeMaster, verifyDecode } from './probe.ts';
 import { type Logger, type MasterInfo, type ToolPaths, silentLogger } from './types.ts';
 import { planWorkers } from './work-plan.ts';
@@ -68,7 +69,8 @@ export async function packageMaster(options: PackageOptions): Promise<PackageRes
 
   report(0, 'probe');
   const master = await probeMaster(options.master, { ffprobePath, maxDurationSeconds: options.maxDurationSeconds });
-  const workDir = await mkdtemp(join(tmpdir(), 'cadence-package-'));
+  if (signal?.aborted) throw new CadenceError('ABORTED', 'packaging was cancelled');
+  const workDir = await makeScratchDir('package');
   await mkdir(dirname(outDir), { recursive: true });
   const staging = join(dirname(outDir), `.${basename(outDir)}.partial-${randomBytes(4).toString('hex')}`);
   try {
@@ -132,7 +134,9 @@ async function encodeAll(context: {
   const onOuterAbort = (): void => abort.abort();
   context.signal?.addEventListener('abort', onOuterAbort, { once: true });
   try {
-    const results = await Promise.all(
+    // allSettled, not all: every ffmpeg has exited before this returns or throws, so the caller's
+    // cleanup of workDir never races an encode still writing (a 100 MB flac.encoded.mp4 left behind).
+    const settled = await Promise.allSettled(
       groups.map(async (group, index) => {
         const groupCost = group.reduce((sum, job) => sum + job.cost, 0);
         try {
@@ -159,12 +163,21 @@ async function encodeAll(context: {
         }
       }),
     );
+    const failures = settled.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason as unknown] : []));
+    // The worker that failed first is the cause; the others were cancelled because of it.
+    const cause = failures.find((error) => !isAborted(error)) ?? failures[0];
+    if (cause !== undefined && !context.signal?.aborted) throw cause;
+    const results = settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
     if (context.signal?.aborted) throw new CadenceError('ABORTED', 'packaging was cancelled');
     const loudnessRun = results.find(({ group }) => group.some((job) => job.kind === 'loudness'))!;
     return parseLoudnessSummary(loudnessRun.result.stderr);
   } finally {
     context.signal?.removeEventListener('abort', onOuterAbort);
   }
+}
+
+function isAborted(error: unknown): boolean {
+  return error instanceof CadenceError && error.code === 'ABORTED';
 }
 
 async function packageRendition(context: {

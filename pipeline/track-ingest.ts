@@ -8,13 +8,15 @@ import type { Catalog, ReleaseRecord, TrackRecord, TrackView } from '../catalog/
 import type { ObjectStore } from '../storage/types.ts';
 import { CadenceError, isCadenceError } from '../errors/cadence-error.ts';
 import type { DeliveryTrack } from './delivery.ts';
+import { type JobLedger, jobLedger } from './job-ledger.ts';
 import { packageMaster } from './package-master.ts';
 import { addMetaRevision, readStoredMetaFor, readStoredVersion, sameMeta, type StoredVersion, uploadVersion, type VersionMeta, versionRecord } from './publish.ts';
 import { type PublishLog, publishVersion } from './publish-version.ts';
 import type { Logger, ToolPaths } from './types.ts';
 import { fileSha256, packagingSettings, versionId } from './version-id.ts';
 
-export type TrackState = 'published' | 'skipped' | 'failed';
+/** `aborted`: the ingest was interrupted (SIGINT/SIGTERM) while this track was in progress. */
+export type TrackState = 'published' | 'skipped' | 'failed' | 'aborted';
 
 /**
  * What a publish changed for the track: a new recording, a new master replacing the audio of every
@@ -60,6 +62,8 @@ export interface TrackIngestContext extends ToolPaths {
   maxDurationSeconds?: number;
   signal?: AbortSignal;
   logger: Logger;
+  /** Where the job is recorded (owned by this process); one over `catalog` when omitted. */
+  jobs?: JobLedger;
   onProgress?(percent: number, stage: string): void;
 }
 
@@ -72,9 +76,10 @@ export async function ingestTrack(input: TrackIngestInput, context: TrackIngestC
   const { track, release } = input;
   const { catalog, store, signal, logger } = context;
   const started = performance.now();
-  const jobId = catalog.startJob({ isrc: track.isrc, delivery: input.deliveryFile });
+  // Recording the job never fails the track (job-ledger.ts): a busy catalog is logged instead.
+  const job = (context.jobs ?? jobLedger(catalog, logger)).start(track.isrc, input.deliveryFile);
   const finish = (outcome: Omit<TrackOutcome, 'isrc' | 'title' | 'seconds'>): TrackOutcome => {
-    catalog.finishJob(jobId, { state: outcome.state, version: outcome.version, error: outcome.error });
+    job.finish(outcome.state, outcome.version, outcome.error);
     return { isrc: track.isrc, title: track.title, ...outcome, seconds: (performance.now() - started) / 1000 };
   };
   let version: string | null = null;
@@ -109,6 +114,10 @@ export async function ingestTrack(input: TrackIngestInput, context: TrackIngestC
     return finish({ state: 'published', version, error: null, change, ...(change === 'new-master' ? { replaced: expectedCurrent! } : {}) });
   } catch (error) {
     const message = isCadenceError(error) ? `${error.code}: ${error.message}` : `INTERNAL: ${(error as Error).stack ?? error}`;
+    if (signal?.aborted) {
+      logger.info({ isrc: track.isrc, err: error }, 'track aborted');
+      return finish({ state: 'aborted', version, error: message });
+    }
     logger.error({ isrc: track.isrc, err: error }, 'track failed');
     return finish({ state: 'failed', version, error: message });
   }

@@ -1,25 +1,40 @@
 // Configuration from the environment, read once at the edge (DESIGN.md: every variable has a
-// working default on one machine).
+// working default on one machine). Every variable goes through cli/env-settings.ts: a value it
+// does not accept stops the command at start with BAD_CONFIG naming the variable.
 
 import { resolve } from 'node:path';
 import { DEFAULT_MAX_DURATION_SECONDS } from '../pipeline/probe.ts';
 import { resolveToolPaths } from '../pipeline/tool-paths.ts';
 import type { ToolPaths } from '../pipeline/types.ts';
+import { parseStoreUrl } from '../storage/store-url.ts';
+import { readSettings } from './env-settings.ts';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface CadenceConfig {
   storeUrl: string;
   catalogPath: string;
   tools: ToolPaths;
   maxDurationSeconds: number;
-  logLevel: string;
+  /** LOG_LEVEL, or null for each command's own default (`serve`: info; the others: warn). */
+  logLevel: LogLevel | null;
 }
 
+export const DEFAULT_STORE_URL = 'file://./data/objects';
+export const DEFAULT_CATALOG_PATH = './data/catalog.db';
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env): CadenceConfig {
-  return {
-    storeUrl: env.CADENCE_STORE || 'file://./data/objects',
-    catalogPath: resolve(env.CADENCE_CATALOG || './data/catalog.db'),
-    tools: resolveToolPaths(env),
-    maxDurationSeconds: Number(env.CADENCE_MAX_DURATION) || DEFAULT_MAX_DURATION_SECONDS,
-    logLevel: env.LOG_LEVEL ?? 'warn',
-  };
+  return readSettings(env, (read) => ({
+    storeUrl: read.custom('CADENCE_STORE', DEFAULT_STORE_URL, (value) => {
+      parseStoreUrl(value); // refuses with a message saying what it accepts
+      return value;
+    }),
+    catalogPath: resolve(
+      read.text('CADENCE_CATALOG', DEFAULT_CATALOG_PATH, { test: (value) => !value.includes('\0'), accepts: 'a file path' }),
+    ),
+    tools: resolveToolPaths({ FFMPEG_PATH: read.raw('FFMPEG_PATH'), FFPROBE_PATH: read.raw('FFPROBE_PATH') }),
+    maxDurationSeconds: read.number('CADENCE_MAX_DURATION', DEFAULT_MAX_DURATION_SECONDS, { min: 1, max: 7 * 86400, integer: false, unit: 'seconds' }),
+    logLevel: read.choice('LOG_LEVEL', LOG_LEVELS, null),
+  }));
 }

@@ -1,5 +1,6 @@
 // The `cadence` command line. Configuration is read here, once, and passed into library code.
 
+import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import { pino } from 'pino';
 import type { Catalog } from '../catalog/types.ts';
@@ -12,7 +13,9 @@ import { reindexCatalog } from '../pipeline/reindex.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import { type CadenceConfig, readConfig } from './config.ts';
 import { deliveryErrorJson, formatIngestSummary, ingestView } from './ingest-view.ts';
+import { readOriginSettings } from './origin-config.ts';
 import { progressReporter } from './progress.ts';
+import { packageVersion } from './version.ts';
 import { formatPackageSummary } from './summary.ts';
 
 function positiveNumber(value: string): number {
@@ -49,7 +52,7 @@ async function withAbort<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T
 }
 
 function logger(config: CadenceConfig): pino.Logger {
-  return pino({ level: config.logLevel }, pino.destination(2));
+  return pino({ level: config.logLevel ?? 'warn' }, pino.destination(2));
 }
 
 async function withStoreAndCatalog<T>(config: CadenceConfig, run: (store: ObjectStore, catalog: Catalog) => Promise<T>): Promise<T> {
@@ -75,6 +78,7 @@ function writeJson(value: unknown): void {
 export function buildProgram(config: CadenceConfig): Command {
   const program = new Command('cadence')
     .description('HTTP adaptive-streaming audio pipeline and origin')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError();
 
   program
@@ -216,10 +220,12 @@ export function buildProgram(config: CadenceConfig): Command {
     .description('run the origin: playback grants, signed manifests, byte ranges and segments')
     .option('--port <n>', 'TCP port', positiveInteger, 8080)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--workers <n>', 'origin processes sharing the port (each with its own media cache)', positiveInteger, 1)
-    .action(async (options: { port: number; host: string; workers: number }) => {
+    .option('--workers <n>', 'origin processes sharing the port, each with its own media cache (default: one per core)', positiveInteger)
+    .action(async (options: { port: number; host: string; workers?: number }) => {
+      // Every origin setting is checked before anything opens or listens.
+      const settings = readOriginSettings(process.env);
       const { serveOrigin } = await import('./serve.ts');
-      await serveOrigin(config, options);
+      await serveOrigin(config, settings, { ...options, workers: options.workers ?? availableParallelism() });
     });
 
   return program;

@@ -30,6 +30,13 @@ function positiveInteger(value: string): number {
   return number;
 }
 
+/** A TCP port; 0 asks the system for a free one. */
+function port(value: string): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || number > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535');
+  return number;
+}
+
 /** `90`, `90s`, `15m`, `12h`, `7d` → seconds. */
 function duration(value: string): number {
   const match = /^(\d+(?:\.\d+)?)([smhd]?)$/.exec(value);
@@ -218,7 +225,7 @@ export function buildProgram(config: CadenceConfig): Command {
   program
     .command('serve')
     .description('run the origin: playback grants, signed manifests, byte ranges and segments')
-    .option('--port <n>', 'TCP port', positiveInteger, 8080)
+    .option('--port <n>', 'TCP port (0: any free port)', port, 8080)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--workers <n>', 'origin processes sharing the port, each with its own media cache (default: one per core)', positiveInteger)
     .action(async (options: { port: number; host: string; workers?: number }) => {

@@ -5,14 +5,15 @@ import { Command, InvalidArgumentError } from 'commander';
 import { pino } from 'pino';
 import type { Catalog } from '../catalog/types.ts';
 import { isCadenceError } from '../errors/cadence-error.ts';
-import { DeliveryError, loadDelivery } from '../pipeline/delivery.ts';
+import { loadDelivery } from '../pipeline/delivery.ts';
 import { DEFAULT_GRACE_SECONDS, collectGarbage } from '../pipeline/garbage-collect.ts';
 import { type IngestReport, ingestDelivery, ingestReport } from '../pipeline/ingest.ts';
 import { packageMaster } from '../pipeline/package-master.ts';
 import { reindexCatalog } from '../pipeline/reindex.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import { type CadenceConfig, readConfig } from './config.ts';
-import { deliveryErrorJson, formatIngestSummary, ingestView } from './ingest-view.ts';
+import { checkIngestTargets } from './ingest-targets.ts';
+import { formatIngestSummary, ingestErrorJson, ingestView } from './ingest-view.ts';
 import { readOriginSettings } from './origin-config.ts';
 import { progressReporter } from './progress.ts';
 import { packageVersion } from './version.ts';
@@ -82,6 +83,50 @@ function writeJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+interface IngestOptions {
+  concurrency?: number;
+  dryRun: boolean;
+  json: boolean;
+  maxDuration: number;
+}
+
+async function runIngest(config: CadenceConfig, file: string, options: IngestOptions): Promise<void> {
+  // Validation first, before storage or the catalog is touched: a bad delivery changes nothing.
+  // The store and catalog it would write to are checked too (creating nothing), dry run or not.
+  await checkIngestTargets(config);
+  const delivery = await loadDelivery(file, { ffprobePath: config.tools.ffprobePath, maxDurationSeconds: options.maxDuration });
+  if (options.dryRun) {
+    const report = ingestReport(delivery, [], true);
+    if (options.json) writeJson({ ok: true, ...report });
+    else process.stdout.write(formatIngestSummary(report));
+    return;
+  }
+  const view = ingestView(process.stderr);
+  let report: IngestReport;
+  try {
+    report = await withStoreAndCatalog(config, (store, catalog) =>
+      withAbort((signal) =>
+        ingestDelivery({
+          ...config.tools,
+          delivery,
+          store,
+          catalog,
+          concurrency: options.concurrency,
+          maxDurationSeconds: options.maxDuration,
+          signal,
+          logger: logger(config),
+          events: view,
+        }),
+      ),
+    );
+  } finally {
+    view.stop();
+  }
+  if (options.json) writeJson({ ok: report.failed === 0, ...report });
+  else process.stdout.write(formatIngestSummary(report));
+  if (report.failed > 0) process.exitCode = 1;
+}
+
 export function buildProgram(config: CadenceConfig): Command {
   const program = new Command('cadence')
     .description('HTTP adaptive-streaming audio pipeline and origin')
@@ -129,44 +174,14 @@ export function buildProgram(config: CadenceConfig): Command {
     .option('--dry-run', 'validate the delivery and probe every master, then stop', false)
     .option('--json', 'print one JSON report on stdout', false)
     .option('--max-duration <seconds>', 'refuse masters longer than this', positiveNumber, config.maxDurationSeconds)
-    .action(async (file: string, options: { concurrency?: number; dryRun: boolean; json: boolean; maxDuration: number }) => {
-      // Validation first, before storage or the catalog is touched: a bad delivery changes nothing.
-      const delivery = await loadDelivery(file, { ffprobePath: config.tools.ffprobePath, maxDurationSeconds: options.maxDuration }).catch(
-        (error: unknown) => {
-          if (options.json && error instanceof DeliveryError) writeJson(deliveryErrorJson(error));
-          throw error;
-        },
-      );
-      if (options.dryRun) {
-        const report = ingestReport(delivery, [], true);
-        if (options.json) writeJson({ ok: true, ...report });
-        else process.stdout.write(formatIngestSummary(report));
-        return;
-      }
-      const view = ingestView(process.stderr);
-      let report: IngestReport;
+    .action(async (file: string, options: IngestOptions) => {
       try {
-        report = await withStoreAndCatalog(config, (store, catalog) =>
-          withAbort((signal) =>
-            ingestDelivery({
-              ...config.tools,
-              delivery,
-              store,
-              catalog,
-              concurrency: options.concurrency,
-              maxDurationSeconds: options.maxDuration,
-              signal,
-              logger: logger(config),
-              events: view,
-            }),
-          ),
-        );
-      } finally {
-        view.stop();
+        await runIngest(config, file, options);
+      } catch (error) {
+        // `--json` promises one JSON document on stdout, failures included.
+        if (options.json) writeJson(ingestErrorJson(error));
+        throw error;
       }
-      if (options.json) writeJson({ ok: report.failed === 0, ...report });
-      else process.stdout.write(formatIngestSummary(report));
-      if (report.failed > 0) process.exitCode = 1;
     });
 
   program

@@ -34,3 +34,12 @@ describe('readConfig', () => {
     expect(readConfig({ LOG_LEVEL: 'debug', CADENCE_STORE: 's3://bucket/prefix' })).toMatchObject({ logLevel: 'debug', storeUrl: 's3://bucket/prefix' });
   });
 });
+
+describe('readConfig: S3 settings', () => {
+  it('reads them once, at start, and refuses a bad CADENCE_S3_MAX_ATTEMPTS with the others', () => {
+    expect(readConfig({ AWS_REGION: 'eu-west-1', CADENCE_S3_MAX_ATTEMPTS: '3' }).s3).toEqual({ region: 'eu-west-1', maxAttempts: 3 });
+    expect(refusal({ CADENCE_S3_MAX_ATTEMPTS: 'many', LOG_LEVEL: 'loud' })).toBe(
+      'BAD_CONFIG: 2 settings refused\n  LOG_LEVEL="loud": expected one of fatal, error, warn, info, debug, trace, silent\n  CADENCE_S3_MAX_ATTEMPTS must be an integer from 1 to 20, got "many"',
+    );
+  });
+});

@@ -3,11 +3,13 @@
 // does not accept stops the command at start with BAD_CONFIG naming the variable.
 
 import { resolve } from 'node:path';
+import { isCadenceError } from '../errors/cadence-error.ts';
 import { DEFAULT_MAX_DURATION_SECONDS } from '../pipeline/probe.ts';
 import { resolveToolPaths } from '../pipeline/tool-paths.ts';
 import type { ToolPaths } from '../pipeline/types.ts';
+import { type S3StoreSettings, s3OptionsFromEnv } from '../storage/s3-settings.ts';
 import { parseStoreUrl } from '../storage/store-url.ts';
-import { readSettings } from './env-settings.ts';
+import { type EnvSettings, readSettings } from './env-settings.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -19,6 +21,8 @@ export interface CadenceConfig {
   maxDurationSeconds: number;
   /** LOG_LEVEL, or null for each command's own default (`serve`: info; the others: warn). */
   logLevel: LogLevel | null;
+  /** AWS_REGION, AWS_ENDPOINT_URL(_S3), credentials, CADENCE_S3_MAX_ATTEMPTS: for an s3:// store. */
+  s3: S3StoreSettings;
 }
 
 export const DEFAULT_STORE_URL = 'file://./data/objects';
@@ -36,5 +40,17 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): CadenceConfig 
     tools: resolveToolPaths({ FFMPEG_PATH: read.raw('FFMPEG_PATH'), FFPROBE_PATH: read.raw('FFPROBE_PATH') }),
     maxDurationSeconds: read.number('CADENCE_MAX_DURATION', DEFAULT_MAX_DURATION_SECONDS, { min: 1, max: 7 * 86400, integer: false, unit: 'seconds' }),
     logLevel: read.choice('LOG_LEVEL', LOG_LEVELS, null),
+    s3: s3Settings(env, read),
   }));
+}
+
+/** storage/s3-settings.ts checks its variables itself; a refusal joins the others here. */
+function s3Settings(env: NodeJS.ProcessEnv, read: EnvSettings): S3StoreSettings {
+  try {
+    return s3OptionsFromEnv(env);
+  } catch (error) {
+    if (!isCadenceError(error)) throw error;
+    read.refuse(error.message);
+    return {};
+  }
 }

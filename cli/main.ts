@@ -65,11 +65,11 @@ function logger(config: CadenceConfig): pino.Logger {
 
 async function withStoreAndCatalog<T>(config: CadenceConfig, run: (store: ObjectStore, catalog: Catalog) => Promise<T>): Promise<T> {
   // Loaded on demand: the AWS SDK and SQLite are not needed by `package`, which starts faster without them.
-  const [{ openObjectStore, s3OptionsFromEnv }, { openCatalog }] = await Promise.all([
+  const [{ openObjectStore }, { openCatalog }] = await Promise.all([
     import('../storage/open-store.ts'),
     import('../catalog/open-catalog.ts'),
   ]);
-  const store = openObjectStore(config.storeUrl, { s3: s3OptionsFromEnv(process.env), logger: logger(config) });
+  const store = openObjectStore(config.storeUrl, { s3: config.s3, logger: logger(config) });
   const catalog = openCatalog(config.catalogPath);
   try {
     return await run(store, catalog);

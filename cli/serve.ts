@@ -7,7 +7,7 @@ import { openCatalog } from '../catalog/open-catalog.ts';
 import { CadenceError, type ErrorCode, isCadenceError } from '../errors/cadence-error.ts';
 import { createOriginApp } from '../origin/app.ts';
 import { listen, type RunningServer } from '../origin/server.ts';
-import { openObjectStore, s3OptionsFromEnv } from '../storage/open-store.ts';
+import { openObjectStore } from '../storage/open-store.ts';
 import type { CadenceConfig } from './config.ts';
 import { type OriginSettings, originConfig } from './origin-config.ts';
 
@@ -34,7 +34,7 @@ interface Started {
 
 async function startWorker(config: CadenceConfig, settings: OriginSettings, options: ServeOptions): Promise<Started> {
   const log = pino({ level: config.logLevel ?? 'info' }, pino.destination(2));
-  const store = openObjectStore(config.storeUrl, { s3: s3OptionsFromEnv(process.env), logger: log });
+  const store = openObjectStore(config.storeUrl, { s3: config.s3, logger: log });
   const opening = performance.now();
   let catalog: ReturnType<typeof openCatalog> | undefined;
   let origin: ReturnType<typeof createOriginApp> | undefined;

@@ -23,6 +23,12 @@ export interface CadenceConfig {
   logLevel: LogLevel | null;
   /** AWS_REGION, AWS_ENDPOINT_URL(_S3), credentials, CADENCE_S3_MAX_ATTEMPTS: for an s3:// store. */
   s3: S3StoreSettings;
+  /** `CADENCE_QUEUE`: Redis for the job queue, journal nudges and shared state; null on one machine. */
+  queueUrl: string | null;
+  /** `CADENCE_SNAPSHOT_EVERY`: a catalog snapshot after every N journal entries (0: never). */
+  snapshotEvery: number;
+  /** `CADENCE_JOURNAL_POLL_MS`: how often a following origin looks for new entries without a nudge. */
+  journalPollMs: number;
 }
 
 export const DEFAULT_STORE_URL = 'file://./data/objects';
@@ -41,6 +47,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): CadenceConfig 
     maxDurationSeconds: read.number('CADENCE_MAX_DURATION', DEFAULT_MAX_DURATION_SECONDS, { min: 1, max: 7 * 86400, integer: false, unit: 'seconds' }),
     logLevel: read.choice('LOG_LEVEL', LOG_LEVELS, null),
     s3: s3Settings(env, read),
+    queueUrl: read.text('CADENCE_QUEUE', null, { test: (value) => /^rediss?:\/\/[^/]+(\/\d+)?$/.test(value), accepts: 'redis://host:port[/db]' }),
+    snapshotEvery: read.number('CADENCE_SNAPSHOT_EVERY', 1000, { min: 0, max: 1_000_000_000, unit: 'journal entries (0: never)' }),
+    journalPollMs: read.number('CADENCE_JOURNAL_POLL_MS', 1000, { min: 10, max: 3_600_000, unit: 'milliseconds' }),
   }));
 }
 

@@ -9,12 +9,15 @@ import { createOriginApp } from '../origin/app.ts';
 import { listen, type RunningServer } from '../origin/server.ts';
 import { openObjectStore } from '../storage/open-store.ts';
 import type { CadenceConfig } from './config.ts';
+import { startFollowing } from './journal-follow.ts';
 import { type OriginSettings, originConfig } from './origin-config.ts';
 
 export interface ServeOptions {
   port: number;
   host: string;
   workers: number;
+  /** Keep the local catalog current from the publish journal (implied by CADENCE_QUEUE). */
+  follow?: boolean;
 }
 
 /** What a cluster worker tells the primary. */
@@ -89,7 +92,18 @@ async function runWorker(config: CadenceConfig, settings: OriginSettings, option
 }
 
 export async function serveOrigin(config: CadenceConfig, settings: OriginSettings, options: ServeOptions): Promise<void> {
-  if (options.workers <= 1 || !cluster.isPrimary) return runWorker(config, settings, options);
+  if (!cluster.isPrimary) return runWorker(config, settings, options);
+  // The primary alone follows the journal: one writer to this node's catalog file.
+  const following = options.follow || config.queueUrl ? await startFollowing(config, pino({ level: config.logLevel ?? 'info' }, pino.destination(2))) : null;
+  try {
+    if (options.workers <= 1) await runWorker(config, settings, options);
+    else await runPrimary(config, settings, options);
+  } finally {
+    await following?.stop();
+  }
+}
+
+async function runPrimary(config: CadenceConfig, settings: OriginSettings, options: ServeOptions): Promise<void> {
   // Create the dev signing key once, before the workers race to create it.
   originConfig(settings);
   // Bring the catalog's schema up to date once, here: a migration can hold the write lock longer

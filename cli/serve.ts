@@ -52,7 +52,7 @@ async function startWorker(config: CadenceConfig, settings: OriginSettings, opti
       limits: settings.http,
       onWriteError: (error, requestId) => log.error({ err: error, requestId }, 'could not write a media answer'),
     });
-    log.info({ url: server.url, pid: process.pid }, 'origin listening');
+    log.info({ url: server.url, store: config.storeUrl, catalog: config.catalogPath, pid: process.pid }, 'origin listening');
     const [opened, app] = [catalog, origin];
     return {
       server,

@@ -1,18 +1,28 @@
 // Configuration from the environment, read once at the edge (DESIGN.md: every variable has a
-// working default on one machine).
+// working default on one machine). Every variable goes through cli/env-settings.ts: a value it
+// does not accept stops the command at start with BAD_CONFIG naming the variable.
 
 import { resolve } from 'node:path';
-import { CadenceError } from '../errors/cadence-error.ts';
+import { isCadenceError } from '../errors/cadence-error.ts';
 import { DEFAULT_MAX_DURATION_SECONDS } from '../pipeline/probe.ts';
 import { resolveToolPaths } from '../pipeline/tool-paths.ts';
 import type { ToolPaths } from '../pipeline/types.ts';
+import { type S3StoreSettings, s3OptionsFromEnv } from '../storage/s3-settings.ts';
+import { parseStoreUrl } from '../storage/store-url.ts';
+import { type EnvSettings, readSettings } from './env-settings.ts';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface CadenceConfig {
   storeUrl: string;
   catalogPath: string;
   tools: ToolPaths;
   maxDurationSeconds: number;
-  logLevel: string;
+  /** LOG_LEVEL, or null for each command's own default (`serve`: info; the others: warn). */
+  logLevel: LogLevel | null;
+  /** AWS_REGION, AWS_ENDPOINT_URL(_S3), credentials, CADENCE_S3_MAX_ATTEMPTS: for an s3:// store. */
+  s3: S3StoreSettings;
   /** `CADENCE_QUEUE`: Redis for the job queue, journal nudges and shared state; null on one machine. */
   queueUrl: string | null;
   /** `CADENCE_SNAPSHOT_EVERY`: a catalog snapshot after every N journal entries (0: never). */
@@ -21,30 +31,35 @@ export interface CadenceConfig {
   journalPollMs: number;
 }
 
-function nonNegativeInteger(env: NodeJS.ProcessEnv, name: string, fallback: number, minimum = 0): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < minimum) throw new CadenceError('BAD_INPUT', `${name}=${raw}: expected a whole number ≥ ${minimum}`);
-  return value;
-}
-
-function queueUrl(env: NodeJS.ProcessEnv): string | null {
-  const raw = env.CADENCE_QUEUE;
-  if (!raw) return null;
-  if (!/^rediss?:\/\/[^/]+(\/\d+)?$/.test(raw)) throw new CadenceError('BAD_INPUT', `CADENCE_QUEUE=${raw}: expected redis://host:port[/db]`);
-  return raw;
-}
+export const DEFAULT_STORE_URL = 'file://./data/objects';
+export const DEFAULT_CATALOG_PATH = './data/catalog.db';
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): CadenceConfig {
-  return {
-    storeUrl: env.CADENCE_STORE || 'file://./data/objects',
-    catalogPath: resolve(env.CADENCE_CATALOG || './data/catalog.db'),
-    tools: resolveToolPaths(env),
-    maxDurationSeconds: Number(env.CADENCE_MAX_DURATION) || DEFAULT_MAX_DURATION_SECONDS,
-    logLevel: env.LOG_LEVEL ?? 'warn',
-    queueUrl: queueUrl(env),
-    snapshotEvery: nonNegativeInteger(env, 'CADENCE_SNAPSHOT_EVERY', 1000),
-    journalPollMs: nonNegativeInteger(env, 'CADENCE_JOURNAL_POLL_MS', 1000, 10),
-  };
+  return readSettings(env, (read) => ({
+    storeUrl: read.custom('CADENCE_STORE', DEFAULT_STORE_URL, (value) => {
+      parseStoreUrl(value); // refuses with a message saying what it accepts
+      return value;
+    }),
+    catalogPath: resolve(
+      read.text('CADENCE_CATALOG', DEFAULT_CATALOG_PATH, { test: (value) => !value.includes('\0'), accepts: 'a file path' }),
+    ),
+    tools: resolveToolPaths({ FFMPEG_PATH: read.raw('FFMPEG_PATH'), FFPROBE_PATH: read.raw('FFPROBE_PATH') }),
+    maxDurationSeconds: read.number('CADENCE_MAX_DURATION', DEFAULT_MAX_DURATION_SECONDS, { min: 1, max: 7 * 86400, integer: false, unit: 'seconds' }),
+    logLevel: read.choice('LOG_LEVEL', LOG_LEVELS, null),
+    s3: s3Settings(env, read),
+    queueUrl: read.text('CADENCE_QUEUE', null, { test: (value) => /^rediss?:\/\/[^/]+(\/\d+)?$/.test(value), accepts: 'redis://host:port[/db]' }),
+    snapshotEvery: read.number('CADENCE_SNAPSHOT_EVERY', 1000, { min: 0, max: 1_000_000_000, unit: 'journal entries (0: never)' }),
+    journalPollMs: read.number('CADENCE_JOURNAL_POLL_MS', 1000, { min: 10, max: 3_600_000, unit: 'milliseconds' }),
+  }));
+}
+
+/** storage/s3-settings.ts checks its variables itself; a refusal joins the others here. */
+function s3Settings(env: NodeJS.ProcessEnv, read: EnvSettings): S3StoreSettings {
+  try {
+    return s3OptionsFromEnv(env);
+  } catch (error) {
+    if (!isCadenceError(error)) throw error;
+    read.refuse(error.message);
+    return {};
+  }
 }

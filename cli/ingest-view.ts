@@ -2,7 +2,8 @@
 // plain lines in a pipe, and a summary at the end.
 
 import cliProgress from 'cli-progress';
-import type { DeliveryError } from '../pipeline/delivery.ts';
+import { isCadenceError } from '../errors/cadence-error.ts';
+import { DeliveryError } from '../pipeline/delivery.ts';
 import type { IngestEvents, IngestReport, TrackChange, TrackOutcome } from '../pipeline/ingest.ts';
 
 export interface IngestView extends IngestEvents {
@@ -76,4 +77,11 @@ export function formatIngestSummary(report: IngestReport): string {
 
 export function deliveryErrorJson(error: DeliveryError): object {
   return { ok: false, code: error.code, file: error.file, problems: error.problems };
+}
+
+/** The one JSON document `ingest --json` prints when it fails: never a stack, never nothing. */
+export function ingestErrorJson(error: unknown): object {
+  if (error instanceof DeliveryError) return deliveryErrorJson(error);
+  if (isCadenceError(error)) return { ok: false, code: error.code, message: error.message };
+  return { ok: false, code: 'INTERNAL', message: 'internal error (details on stderr)' };
 }

@@ -5,7 +5,7 @@
 import { openCatalog } from '../catalog/open-catalog.ts';
 import { followJournal } from '../journal/follow.ts';
 import { restoreSnapshotIfNew } from '../journal/snapshot.ts';
-import { openObjectStore, s3OptionsFromEnv } from '../storage/open-store.ts';
+import { openObjectStore } from '../storage/open-store.ts';
 import type { StoreLogger } from '../storage/types.ts';
 import type { CadenceConfig } from './config.ts';
 
@@ -14,7 +14,7 @@ export interface JournalFollowing {
 }
 
 export async function startFollowing(config: CadenceConfig, logger: StoreLogger): Promise<JournalFollowing> {
-  const store = openObjectStore(config.storeUrl, { s3: s3OptionsFromEnv(process.env), logger });
+  const store = openObjectStore(config.storeUrl, { s3: config.s3, logger });
   const started = performance.now();
   const restored = await restoreSnapshotIfNew({ store, catalogPath: config.catalogPath });
   const catalog = openCatalog(config.catalogPath);

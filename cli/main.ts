@@ -1,19 +1,23 @@
 // The `cadence` command line. Configuration is read here, once, and passed into library code.
 
+import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import { pino } from 'pino';
 import type { Catalog } from '../catalog/types.ts';
 import { isCadenceError } from '../errors/cadence-error.ts';
-import { DeliveryError, loadDelivery } from '../pipeline/delivery.ts';
+import { loadDelivery } from '../pipeline/delivery.ts';
 import { DEFAULT_GRACE_SECONDS, collectGarbage } from '../pipeline/garbage-collect.ts';
 import { type IngestReport, ingestDelivery, ingestReport } from '../pipeline/ingest.ts';
 import { packageMaster } from '../pipeline/package-master.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import { type CadenceConfig, readConfig } from './config.ts';
+import { checkIngestTargets } from './ingest-targets.ts';
 import { abortedExitStatus, withInterrupts } from './interrupt.ts';
-import { deliveryErrorJson, formatIngestSummary, ingestView } from './ingest-view.ts';
+import { formatIngestSummary, ingestErrorJson, ingestView } from './ingest-view.ts';
+import { readOriginSettings } from './origin-config.ts';
 import { progressReporter } from './progress.ts';
 import { reindexFollowingJournal, withPublishingJournal } from './journal-setup.ts';
+import { packageVersion } from './version.ts';
 import { formatPackageSummary } from './summary.ts';
 
 function positiveNumber(value: string): number {
@@ -28,6 +32,13 @@ function positiveInteger(value: string): number {
   return number;
 }
 
+/** A TCP port; 0 asks the system for a free one. */
+function port(value: string): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || number > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535');
+  return number;
+}
+
 /** `90`, `90s`, `15m`, `12h`, `7d` → seconds. */
 function duration(value: string): number {
   const match = /^(\d+(?:\.\d+)?)([smhd]?)$/.exec(value);
@@ -39,16 +50,16 @@ function duration(value: string): number {
 const withAbort = withInterrupts;
 
 function logger(config: CadenceConfig): pino.Logger {
-  return pino({ level: config.logLevel }, pino.destination(2));
+  return pino({ level: config.logLevel ?? 'warn' }, pino.destination(2));
 }
 
 async function withStoreAndCatalog<T>(config: CadenceConfig, run: (store: ObjectStore, catalog: Catalog) => Promise<T>): Promise<T> {
   // Loaded on demand: the AWS SDK and SQLite are not needed by `package`, which starts faster without them.
-  const [{ openObjectStore, s3OptionsFromEnv }, { openCatalog }] = await Promise.all([
+  const [{ openObjectStore }, { openCatalog }] = await Promise.all([
     import('../storage/open-store.ts'),
     import('../catalog/open-catalog.ts'),
   ]);
-  const store = openObjectStore(config.storeUrl, { s3: s3OptionsFromEnv(process.env), logger: logger(config) });
+  const store = openObjectStore(config.storeUrl, { s3: config.s3, logger: logger(config) });
   const catalog = openCatalog(config.catalogPath);
   try {
     return await run(store, catalog);
@@ -62,9 +73,57 @@ function writeJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+interface IngestOptions {
+  concurrency?: number;
+  dryRun: boolean;
+  json: boolean;
+  maxDuration: number;
+}
+
+async function runIngest(config: CadenceConfig, file: string, options: IngestOptions): Promise<void> {
+  // Validation first, before storage or the catalog is touched: a bad delivery changes nothing.
+  // The store and catalog it would write to are checked too (creating nothing), dry run or not.
+  await checkIngestTargets(config);
+  const delivery = await loadDelivery(file, { ffprobePath: config.tools.ffprobePath, maxDurationSeconds: options.maxDuration });
+  if (options.dryRun) {
+    const report = ingestReport(delivery, [], true);
+    if (options.json) writeJson({ ok: true, ...report });
+    else process.stdout.write(formatIngestSummary(report));
+    return;
+  }
+  const view = ingestView(process.stderr);
+  let report: IngestReport;
+  try {
+    report = await withStoreAndCatalog(config, (store, catalog) =>
+      withPublishingJournal(config, { store, catalog, logger: logger(config) }, (journal) =>
+        withAbort((signal) =>
+          ingestDelivery({
+            ...config.tools,
+            delivery,
+            store,
+            catalog,
+            journal,
+            concurrency: options.concurrency,
+            maxDurationSeconds: options.maxDuration,
+            signal,
+            logger: logger(config),
+            events: view,
+          }),
+        ),
+      ),
+    );
+  } finally {
+    view.stop();
+  }
+  if (options.json) writeJson({ ok: report.failed === 0, ...report });
+  else process.stdout.write(formatIngestSummary(report));
+  if (report.failed > 0) process.exitCode = 1;
+}
+
 export function buildProgram(config: CadenceConfig): Command {
   const program = new Command('cadence')
     .description('HTTP adaptive-streaming audio pipeline and origin')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError();
 
   program
@@ -108,45 +167,14 @@ export function buildProgram(config: CadenceConfig): Command {
     .option('--dry-run', 'validate the delivery and probe every master, then stop', false)
     .option('--json', 'print one JSON report on stdout', false)
     .option('--max-duration <seconds>', 'refuse masters longer than this', positiveNumber, config.maxDurationSeconds)
-    .action(async (file: string, options: { concurrency?: number; dryRun: boolean; json: boolean; maxDuration: number }) => {
-      // Validation first, before storage or the catalog is touched: a bad delivery changes nothing.
-      const delivery = await loadDelivery(file, { ffprobePath: config.tools.ffprobePath, maxDurationSeconds: options.maxDuration }).catch(
-        (error: unknown) => {
-          if (options.json && error instanceof DeliveryError) writeJson(deliveryErrorJson(error));
-          throw error;
-        },
-      );
-      if (options.dryRun) {
-        const report = ingestReport(delivery, [], true);
-        if (options.json) writeJson({ ok: true, ...report });
-        else process.stdout.write(formatIngestSummary(report));
-        return;
-      }
-      const view = ingestView(process.stderr);
-      let report: IngestReport;
+    .action(async (file: string, options: IngestOptions) => {
       try {
-        report = await withStoreAndCatalog(config, (store, catalog) =>
-          withPublishingJournal(config, { store, catalog, logger: logger(config) }, (journal) => withAbort((signal) =>
-            ingestDelivery({
-              ...config.tools,
-              delivery,
-              store,
-              catalog,
-              journal,
-              concurrency: options.concurrency,
-              maxDurationSeconds: options.maxDuration,
-              signal,
-              logger: logger(config),
-              events: view,
-            }),
-          )),
-        );
-      } finally {
-        view.stop();
+        await runIngest(config, file, options);
+      } catch (error) {
+        // `--json` promises one JSON document on stdout, failures included.
+        if (options.json) writeJson(ingestErrorJson(error));
+        throw error;
       }
-      if (options.json) writeJson({ ok: report.failed === 0, ...report });
-      else process.stdout.write(formatIngestSummary(report));
-      if (report.failed > 0) process.exitCode = 1;
     });
 
   program
@@ -223,13 +251,15 @@ export function buildProgram(config: CadenceConfig): Command {
   program
     .command('serve')
     .description('run the origin: playback grants, signed manifests, byte ranges and segments')
-    .option('--port <n>', 'TCP port', positiveInteger, 8080)
+    .option('--port <n>', 'TCP port (0: any free port)', port, 8080)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--workers <n>', 'origin processes sharing the port (each with its own media cache)', positiveInteger, 1)
+    .option('--workers <n>', 'origin processes sharing the port, each with its own media cache (default: one per core)', positiveInteger)
     .option('--follow', 'keep the local catalog current from the publish journal (implied by CADENCE_QUEUE)', false)
-    .action(async (options: { port: number; host: string; workers: number; follow: boolean }) => {
+    .action(async (options: { port: number; host: string; workers?: number; follow: boolean }) => {
+      // Every origin setting is checked before anything opens or listens.
+      const settings = readOriginSettings(process.env);
       const { serveOrigin } = await import('./serve.ts');
-      await serveOrigin(config, options);
+      await serveOrigin(config, settings, { ...options, workers: options.workers ?? availableParallelism() });
     });
 
   return program;

@@ -4,12 +4,13 @@
 import cluster from 'node:cluster';
 import { pino } from 'pino';
 import { openCatalog } from '../catalog/open-catalog.ts';
+import { CadenceError, type ErrorCode, isCadenceError } from '../errors/cadence-error.ts';
 import { createOriginApp } from '../origin/app.ts';
-import { listen } from '../origin/server.ts';
-import { openObjectStore, s3OptionsFromEnv } from '../storage/open-store.ts';
+import { listen, type RunningServer } from '../origin/server.ts';
+import { openObjectStore } from '../storage/open-store.ts';
 import type { CadenceConfig } from './config.ts';
 import { startFollowing } from './journal-follow.ts';
-import { readOriginConfig } from './origin-config.ts';
+import { type OriginSettings, originConfig } from './origin-config.ts';
 
 export interface ServeOptions {
   port: number;
@@ -19,6 +20,9 @@ export interface ServeOptions {
   follow?: boolean;
 }
 
+/** What a cluster worker tells the primary. */
+type WorkerMessage = { listening?: string; failed?: { code: ErrorCode; message: string } };
+
 function untilSignal(): Promise<void> {
   return new Promise((resolve) => {
     process.once('SIGINT', resolve);
@@ -27,71 +31,119 @@ function untilSignal(): Promise<void> {
 }
 
 /** The origin's log: JSON lines on stderr. */
-function serveLogger(): pino.Logger {
-  return pino({ level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2));
+function serveLogger(config: CadenceConfig): pino.Logger {
+  return pino({ level: config.logLevel ?? 'info' }, pino.destination(2));
 }
 
-async function runWorker(config: CadenceConfig, options: ServeOptions): Promise<void> {
-  const log = serveLogger();
-  const store = openObjectStore(config.storeUrl, { s3: s3OptionsFromEnv(process.env), logger: log });
+interface Started {
+  server: RunningServer;
+  stop(): Promise<void>;
+}
+
+async function startWorker(config: CadenceConfig, settings: OriginSettings, options: ServeOptions): Promise<Started> {
+  const log = serveLogger(config);
+  const store = openObjectStore(config.storeUrl, { s3: config.s3, logger: log });
   const opening = performance.now();
-  // Searches read every candidate's fields: a long-running server keeps them in memory.
-  const catalog = openCatalog(config.catalogPath, { searchInMemory: true });
-  log.info({ ms: Math.round(performance.now() - opening), heapMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20) }, 'catalog open, search fields in memory');
-  const origin = createOriginApp(readOriginConfig(process.env), { store, catalog, logger: log });
-  const server = await listen(origin, {
-    port: options.port,
-    host: options.host,
-    onWriteError: (error) => log.error({ err: error }, 'could not write a media answer'),
-  });
-  log.info({ url: server.url, store: config.storeUrl, catalog: config.catalogPath, pid: process.pid }, 'origin listening');
-  if (cluster.isPrimary) process.stdout.write(`listening on ${server.url}\n`);
-  else process.send?.({ listening: server.url });
+  let catalog: ReturnType<typeof openCatalog> | undefined;
+  let origin: ReturnType<typeof createOriginApp> | undefined;
+  try {
+    // Searches read every candidate's fields: a long-running server keeps them in memory.
+    catalog = openCatalog(config.catalogPath, { searchInMemory: true });
+    log.info({ ms: Math.round(performance.now() - opening), heapMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20) }, 'catalog open, search fields in memory');
+    origin = createOriginApp(originConfig(settings), { store, catalog, logger: log });
+    const server = await listen(origin, {
+      port: options.port,
+      host: options.host,
+      limits: settings.http,
+      onWriteError: (error, requestId) => log.error({ err: error, requestId }, 'could not write a media answer'),
+    });
+    log.info({ url: server.url, store: config.storeUrl, catalog: config.catalogPath, pid: process.pid }, 'origin listening');
+    const [opened, app] = [catalog, origin];
+    return {
+      server,
+      async stop() {
+        await server.close();
+        app.stop();
+        opened.close();
+        await store.close?.();
+      },
+    };
+  } catch (error) {
+    origin?.stop();
+    catalog?.close();
+    await store.close?.();
+    throw error;
+  }
+}
+
+async function runWorker(config: CadenceConfig, settings: OriginSettings, options: ServeOptions): Promise<void> {
+  let started: Started;
+  try {
+    started = await startWorker(config, settings, options);
+  } catch (error) {
+    // A cluster worker hands a clear failure to the primary, which says it once for all workers.
+    if (!cluster.isWorker || !isCadenceError(error)) throw error;
+    process.send?.({ failed: { code: error.code, message: error.message } } satisfies WorkerMessage);
+    process.exitCode = 1;
+    cluster.worker?.disconnect();
+    return;
+  }
+  if (cluster.isPrimary) process.stdout.write(`listening on ${started.server.url}\n`);
+  else process.send?.({ listening: started.server.url } satisfies WorkerMessage);
   await untilSignal();
-  await server.close();
-  origin.stop();
-  catalog.close();
-  await store.close?.();
+  await started.stop();
   // A cluster worker stays alive while its IPC channel is open: let go of it so the process ends.
   if (cluster.isWorker) cluster.worker?.disconnect();
 }
 
-export async function serveOrigin(config: CadenceConfig, options: ServeOptions): Promise<void> {
-  if (!cluster.isPrimary) return runWorker(config, options);
+export async function serveOrigin(config: CadenceConfig, settings: OriginSettings, options: ServeOptions): Promise<void> {
+  if (!cluster.isPrimary) return runWorker(config, settings, options);
   // The primary alone follows the journal: one writer to this node's catalog file.
-  const following = options.follow || config.queueUrl ? await startFollowing(config, serveLogger()) : null;
+  const following = options.follow || config.queueUrl ? await startFollowing(config, serveLogger(config)) : null;
   try {
-    if (options.workers <= 1) await runWorker(config, options);
-    else await runPrimary(config, options);
+    if (options.workers <= 1) await runWorker(config, settings, options);
+    else await runPrimary(config, settings, options);
   } finally {
     await following?.stop();
   }
 }
 
-async function runPrimary(config: CadenceConfig, options: ServeOptions): Promise<void> {
+async function runPrimary(config: CadenceConfig, settings: OriginSettings, options: ServeOptions): Promise<void> {
   // Create the dev signing key once, before the workers race to create it.
-  readOriginConfig(process.env);
+  originConfig(settings);
   // Bring the catalog's schema up to date once, here: a migration can hold the write lock longer
   // than a worker waits for it (migration 7 takes ~20 s at a million tracks).
   openCatalog(config.catalogPath).close();
   let listening = 0;
+  let failure: CadenceError | undefined;
+  let stopping = false;
+  const stopAll = (): void => {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+  };
+  const allExited = new Promise<void>((resolve) => {
+    let exited = 0;
+    cluster.on('exit', (worker, code) => {
+      if (!stopping && !failure) process.stderr.write(`origin worker ${worker.process.pid} exited (${code}); stopping\n`);
+      if (!stopping) {
+        process.exitCode = 1;
+        stopAll();
+      }
+      if (++exited === options.workers) resolve();
+    });
+  });
   for (let i = 0; i < options.workers; i++) {
     const worker = cluster.fork();
-    worker.on('message', (message: { listening?: string }) => {
+    worker.on('message', (message: WorkerMessage) => {
+      if (message.failed && !failure) {
+        failure = new CadenceError(message.failed.code, message.failed.message);
+        stopAll();
+      }
       if (message.listening && ++listening === options.workers) process.stdout.write(`listening on ${message.listening} (${options.workers} workers)\n`);
     });
   }
-  let stopping = false;
-  cluster.on('exit', (worker, code) => {
-    if (!stopping) process.stderr.write(`origin worker ${worker.process.pid} exited (${code}); stopping\n`);
-    stopping = true;
-    for (const other of Object.values(cluster.workers ?? {})) other?.kill('SIGTERM');
-  });
-  await untilSignal();
-  stopping = true;
-  const exited = Object.values(cluster.workers ?? {}).map(
-    (worker) => new Promise<void>((resolve) => (worker ? worker.once('exit', () => resolve()) : resolve())),
-  );
-  for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
-  await Promise.all(exited);
+  await Promise.race([untilSignal(), allExited]);
+  stopAll();
+  await allExited;
+  if (failure) throw failure;
 }

@@ -12,7 +12,9 @@ export type ErrorCode =
   | 'STORAGE' // the object store failed (after retries)
   | 'NOT_FOUND' // no such object, track or version
   | 'CONFLICT' // an immutable object exists with different content
-  | 'CATALOG'; // the SQLite catalog failed or is inconsistent
+  | 'CATALOG' // the SQLite catalog failed or is inconsistent
+  | 'BAD_CONFIG' // a setting (environment variable) is not a value it accepts
+  | 'ADDRESS_IN_USE'; // the origin cannot listen: another process holds the host and port
 
 export class CadenceError extends Error {
   readonly code: ErrorCode;

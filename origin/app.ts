@@ -146,9 +146,10 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
   app.notFound((c) => jsonError(c, 404, 'not_found', 'no such route'));
 
   app.onError((error, c) => {
-    const failure = failureOf(error);
-    if (failure.status >= 500) logger.error({ err: error, path: c.req.path }, 'request failed');
-    return jsonError(c, failure.status, failure.error, failure.message);
+    // A 5xx's request id goes in the body and the X-Request-Id header, where the log line reads it.
+    const { status, error: kind, message, requestId } = failureOf(error);
+    if (requestId) c.header('X-Request-Id', requestId);
+    return jsonError(c, status, kind, message, requestId ? { requestId } : {});
   });
 
   /** A media request answered and recorded (metrics, log line); synchronous when in memory. */
@@ -169,6 +170,7 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
       range: request.headers.get('range'),
       cache: answer.cache,
       error: answer.error,
+      requestId: answer.requestId,
     });
     return answer;
   }

@@ -9,7 +9,7 @@ import { DESCRIPTION_FILE, versionPrefix } from '../storage/layout.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import { type ByteCache, singleFlight } from './byte-cache.ts';
 import type { HeaderReader } from './http-range.ts';
-import { failureOf, jsonAnswer } from './json-answer.ts';
+import { failureAnswer, jsonAnswer } from './json-answer.ts';
 import { type MediaObject, resolveMedia } from './media-objects.ts';
 import { isSuspiciousPath, parseMediaPath } from './media-path.ts';
 import { completeAnswer, completeAnswerFromMemory, type ObjectAnswer, type ObjectPlan, planObjectAnswer } from './object-response.ts';
@@ -28,7 +28,8 @@ export interface MediaRequest {
   headers: HeaderReader;
 }
 
-export type MediaAnswer = ObjectAnswer & { cache?: CacheResult; error?: unknown };
+/** `requestId`: set on a 5xx, whose body and log line both carry it. */
+export type MediaAnswer = ObjectAnswer & { cache?: CacheResult; error?: unknown; requestId?: string };
 
 export interface MediaHandlerDependencies {
   config: Pick<OriginConfig, 'signingKeys' | 'tokenPolicy' | 'manifestMaxAgeSeconds'>;
@@ -197,10 +198,7 @@ export function createMediaHandler({ config, store, cache, now, onCacheResult }:
     });
   }
 
-  const failed = (error: unknown): MediaAnswer => {
-    const failure = failureOf(error);
-    return { ...jsonAnswer(failure.status, failure.error, failure.message, CORS), error };
-  };
+  const failed = (error: unknown): MediaAnswer => ({ ...failureAnswer(error, CORS), error });
   return (request) => {
     try {
       const answered = answer(request);

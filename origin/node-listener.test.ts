@@ -61,7 +61,7 @@ async function start(seen: MediaRequest[] = [], writeErrors: unknown[] = []): Pr
         return (ANSWERS[request.rawPath] ?? ANSWERS['/media/empty']!)();
       },
     },
-    { port: 0, host: '127.0.0.1', onWriteError: (error) => writeErrors.push(error) },
+    { port: 0, host: '127.0.0.1', onWriteError: (error, requestId) => writeErrors.push({ error, requestId }) },
   );
   return server.url;
 }
@@ -153,8 +153,10 @@ describe('node:http listener', () => {
     const url = await start([], writeErrors);
     const refused = await get(`${url}/media/bad-header`);
     expect(refused.status).toBe(500);
-    expect(JSON.parse(refused.body.toString('utf8'))).toEqual({ error: 'internal', message: 'internal error' });
-    expect(writeErrors).toHaveLength(1);
+    const body = JSON.parse(refused.body.toString('utf8')) as { requestId: string };
+    expect(body).toEqual({ error: 'internal', message: 'internal error', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    // The id the client got is the one handed to the log.
+    expect(writeErrors).toEqual([{ error: expect.any(Error), requestId: body.requestId }]);
     expect((await get(`${url}/media/memory`)).status).toBe(206);
   });
 

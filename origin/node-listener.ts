@@ -9,14 +9,17 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { getRequestListener } from '@hono/node-server';
 import type { OriginApp } from './app.ts';
-import { jsonAnswer } from './json-answer.ts';
+import { internalErrorAnswer } from './json-answer.ts';
 import { CORS, MEDIA_PREFIX, type MediaAnswer } from './media-handler.ts';
 import { pathOfTarget } from './media-path.ts';
 import { nodeHeaderReader } from './request-headers.ts';
 
 export interface NodeListenerOptions {
-  /** An answer that could not be written (a body stream that failed half-way, say). */
-  onWriteError?: (error: unknown) => void;
+  /**
+   * An answer that could not be written (a body stream that failed half-way, say); `requestId`
+   * is the one the client was given when a 500 could still be sent.
+   */
+  onWriteError?: (error: unknown, requestId?: string) => void;
 }
 
 export function createNodeListener(origin: Pick<OriginApp, 'fetch' | 'serveMedia'>, { onWriteError }: NodeListenerOptions = {}): RequestListener {
@@ -24,11 +27,16 @@ export function createNodeListener(origin: Pick<OriginApp, 'fetch' | 'serveMedia
   // Both defined once: a closure made per request costs more than it looks under tsx (__name).
   const failed = (res: ServerResponse, error: unknown): void => {
     // A client (or CDN) that hangs up mid-body is routine, not a failure of ours.
-    if (!isClientGone(error)) onWriteError?.(error);
+    const routine = isClientGone(error);
     // Past the headers nothing can be said to the client but a cut connection.
-    if (res.headersSent) return void res.destroy();
-    res.writeHead(INTERNAL_ERROR.status, INTERNAL_ERROR.headers);
-    res.end(INTERNAL_ERROR.body);
+    if (res.headersSent) {
+      if (!routine) onWriteError?.(error);
+      return void res.destroy();
+    }
+    const answer = internalErrorAnswer(CORS);
+    if (!routine) onWriteError?.(error, answer.requestId);
+    res.writeHead(answer.status, answer.headers);
+    res.end(answer.body);
   };
   const deliver = (res: ServerResponse, answer: MediaAnswer): void => {
     try {
@@ -46,8 +54,6 @@ export function createNodeListener(origin: Pick<OriginApp, 'fetch' | 'serveMedia
     else deliver(res, answered);
   };
 }
-
-const INTERNAL_ERROR = jsonAnswer(500, 'internal', 'internal error', CORS);
 
 /** What piping into a response rejects with when its connection closed before the body ended. */
 function isClientGone(error: unknown): boolean {

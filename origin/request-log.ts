@@ -52,11 +52,13 @@ export interface RequestOutcome {
   range?: string | null;
   cache?: CacheResult;
   error?: unknown;
+  /** A 5xx's request id, also in its body. */
+  requestId?: string;
 }
 
 /** Records an outcome: the HTTP metrics and one log line (4xx at info, 5xx at error with the cause). */
 export function createRequestRecorder({ logger, metrics }: Pick<RequestLogOptions, 'logger' | 'metrics'>): (outcome: RequestOutcome) => void {
-  return ({ method, route, path, status, bytes, durationMs, range, cache, error }) => {
+  return ({ method, route, path, status, bytes, durationMs, range, cache, error, requestId }) => {
     metrics.recordRequest({ route, method, status, bytes, seconds: durationMs / 1000 });
     // Media requests run at tens of thousands a second: build no line below the logger's level.
     const level = status >= 500 ? 'error' : 'info';
@@ -72,6 +74,7 @@ export function createRequestRecorder({ logger, metrics }: Pick<RequestLogOption
     if (range != null) line.range = range;
     if (cache !== undefined) line.cache = cache;
     if (status >= 500) {
+      if (requestId !== undefined) line.requestId = requestId;
       if (error !== undefined) line.err = error;
       logger.error(line, 'request');
     } else {
@@ -101,6 +104,7 @@ export function requestLog({ logger, metrics, routeOf = routePatternOf, now = pe
         durationMs: now() - start,
         range: requestHeaders(c).get('range'),
         error: thrown ?? c.error,
+        requestId: c.res.headers.get('x-request-id') ?? undefined,
       });
     }
   };

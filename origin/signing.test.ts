@@ -33,7 +33,36 @@ describe('verifyToken', () => {
   it('refuses other scopes, tampered signatures and unknown keys with 403', () => {
     expect(verifyToken({ keys: KEYS, token, scope: OTHER_SCOPE, now: ISSUED_AT })).toMatchObject({ ok: false, status: 403 });
     expect(verifyToken({ keys: KEYS, token: tamper(token), scope: SCOPE, now: ISSUED_AT })).toMatchObject({ ok: false, status: 403 });
-    expect(verifyToken({ keys: KEYS.slice(1), token, scope: SCOPE, now: ISSUED_AT })).toMatchObject({ ok: false, status: 403, reason: 'unknown signing key' });
+    expect(verifyToken({ keys: KEYS.slice(1), token, scope: SCOPE, now: ISSUED_AT })).toMatchObject({ ok: false, status: 403 });
+  });
+
+  it('refuses an unknown key id exactly as a wrong signature, so refusals do not reveal which key ids exist', () => {
+    const unknownKey = verifyToken({ keys: KEYS.slice(1), token, scope: SCOPE, now: ISSUED_AT });
+    const wrongSignature = verifyToken({ keys: KEYS, token: tamper(token), scope: SCOPE, now: ISSUED_AT });
+    const otherTrack = verifyToken({ keys: KEYS, token, scope: OTHER_SCOPE, now: ISSUED_AT });
+    expect(unknownKey).toEqual(wrongSignature);
+    expect(otherTrack).toEqual(wrongSignature);
+    expect(JSON.stringify(unknownKey)).not.toMatch(/key/i);
+  });
+});
+
+describe('parseSigningKeys', () => {
+  const refusal = (value: string): string => {
+    try {
+      parseSigningKeys(value);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    return 'accepted';
+  };
+
+  it('quotes the key id as written, never a piece of the secret', () => {
+    expect(refusal('bad id!:0123456789abcdef')).toBe('signing key id "bad id!" must be 1-32 of A-Z a-z 0-9 _ -');
+    expect(refusal('k1:short')).toBe('signing key "k1": the secret must be at least 16 characters');
+    const noColon = refusal('secretwithoutanykeyid0123456789');
+    expect(noColon).toMatch(/no "kid:"/);
+    expect(noColon).not.toContain('secretwithout');
+    expect(refusal(':0123456789abcdef0')).toBe('signing key id "" must be 1-32 of A-Z a-z 0-9 _ -');
   });
 });
 

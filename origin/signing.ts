@@ -4,7 +4,7 @@
 // URIs inside manifests inherit it. Expiries are aligned to time windows: every listener of a
 // track in the same window gets the same URLs, and a CDN caches each object once per window.
 
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { CadenceError } from '../errors/cadence-error.ts';
 
 export interface SigningKey {
@@ -34,10 +34,12 @@ export function parseSigningKeys(value: string): SigningKey[] {
     .filter(Boolean)
     .map((entry) => {
       const colon = entry.indexOf(':');
+      // Without a colon there is no id to quote: saying so beats quoting a piece of the secret.
+      if (colon === -1) throw new CadenceError('BAD_INPUT', 'a signing key has no "kid:" before its secret (expected kid:secret[,kid:secret…])');
       const id = entry.slice(0, colon);
       const secret = entry.slice(colon + 1);
-      if (colon < 1 || !KEY_ID.test(id)) throw new CadenceError('BAD_INPUT', `signing key id ${JSON.stringify(id)} must be 1-32 of A-Z a-z 0-9 _ -`);
-      if (secret.length < 16) throw new CadenceError('BAD_INPUT', `signing key ${id}: the secret must be at least 16 characters`);
+      if (!KEY_ID.test(id)) throw new CadenceError('BAD_INPUT', `signing key id ${JSON.stringify(id)} must be 1-32 of A-Z a-z 0-9 _ -`);
+      if (secret.length < 16) throw new CadenceError('BAD_INPUT', `signing key ${JSON.stringify(id)}: the secret must be at least 16 characters`);
       return { id, secret: Buffer.from(secret, 'utf8') };
     });
   if (keys.length === 0) throw new CadenceError('BAD_INPUT', 'no signing keys given (expected kid:secret[,kid:secret…])');
@@ -78,23 +80,27 @@ export function verifyToken(options: { keys: SigningKey[]; token: string; scope:
   return signed.ok ? checkExpiry(signed.expires, now, policy) : signed;
 }
 
+/** The one reason for a token that is not ours: unknown key, wrong signature or another track's. */
+export const INVALID_TOKEN = 'invalid token for this track';
+const UNKNOWN_KEY: SigningKey = { id: 'unknown', secret: randomBytes(32) };
+
 type SignatureCheck = { ok: true; expires: number } | { ok: false; status: 403; reason: string };
 
 function checkSignature(keys: SigningKey[], token: string, scope: string): SignatureCheck {
   const match = TOKEN.exec(token);
   if (!match) return { ok: false, status: 403, reason: 'malformed token' };
   const [, keyId, expiresText, signatureText] = match as unknown as [string, string, string, string];
+  // An unknown key id is refused exactly like a wrong signature, after the same HMAC work (with a
+  // key no token can match), so neither the answer nor its timing tells which key ids exist.
   const key = keys.find((candidate) => candidate.id === keyId);
-  if (!key) return { ok: false, status: 403, reason: 'unknown signing key' };
   const expires = Number(expiresText);
   // Compared as text, not decoded: the last of 43 base64url characters carries 2 unused bits, so
   // four spellings decode to the same bytes, and each would be another URL (another CDN cache
   // key) for the same object. Only the canonical spelling is ours.
   const given = Buffer.from(signatureText, 'latin1');
-  const expected = Buffer.from(signature(key, expires, scope).toString('base64url'), 'latin1');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    return { ok: false, status: 403, reason: 'invalid signature for this track' };
-  }
+  const expected = Buffer.from(signature(key ?? UNKNOWN_KEY, expires, scope).toString('base64url'), 'latin1');
+  const matches = given.length === expected.length && timingSafeEqual(given, expected);
+  if (!key || !matches) return { ok: false, status: 403, reason: INVALID_TOKEN };
   return { ok: true, expires };
 }
 

@@ -31,3 +31,17 @@ export interface PlaybackGrant {
   /** The same manifests with one URL per segment (mapped to byte ranges by the origin). */
   segments: { hls: string; dash: string };
 }
+
+/**
+ * Bounds on how long node:http waits for a client (origin/server.ts). A client that trickles its
+ * headers (slowloris) is cut off after `headersTimeoutSeconds`; an idle keep-alive connection
+ * after `keepAliveTimeoutSeconds`; one connection serves at most `maxRequestsPerSocket` requests.
+ */
+export interface HttpServerLimits {
+  headersTimeoutSeconds: number;
+  /** The whole request (headers and body) must arrive within this. */
+  requestTimeoutSeconds: number;
+  keepAliveTimeoutSeconds: number;
+  /** 0 for no limit. */
+  maxRequestsPerSocket: number;
+}

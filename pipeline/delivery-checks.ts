@@ -1,0 +1,129 @@
+// The checks every delivery format shares, run over the usable fields of a DeliveryDraft:
+// identifiers, dates, territories, duplicate ISRCs and positions, master paths that stay inside
+// the delivery folder, and a probe of every master. A field its parser refused is null and
+// skipped here, so every other problem is still found: all are reported at once.
+
+import { realpath } from 'node:fs/promises';
+import { isAbsolute, resolve, sep } from 'node:path';
+import PQueue from 'p-queue';
+import { CadenceError } from '../errors/cadence-error.ts';
+import type { DeliveryDraft, DeliveryProblem, DeliveryTrack, DraftTrack } from './delivery-model.ts';
+import { isCalendarDate, isIsrc, isUpc } from './identifiers.ts';
+import { probeMaster } from './probe.ts';
+import { isTerritory, WORLDWIDE } from './territories.ts';
+
+export interface CheckDeliveryOptions {
+  ffprobePath: string;
+  maxDurationSeconds?: number;
+  /** Masters probed at once. */
+  probeConcurrency?: number;
+}
+
+export interface CheckedDelivery {
+  /** The tracks whose master was found and probed, in delivery order. */
+  tracks: DeliveryTrack[];
+  problems: DeliveryProblem[];
+}
+
+export async function checkDelivery(draft: DeliveryDraft, options: CheckDeliveryOptions): Promise<CheckedDelivery> {
+  const problems = [...checkRelease(draft), ...checkTracks(draft)];
+  const masters = await checkMasters(draft, options);
+  return { tracks: masters.tracks, problems: [...problems, ...masters.problems] };
+}
+
+function checkRelease({ release }: DeliveryDraft): DeliveryProblem[] {
+  const problems: DeliveryProblem[] = [];
+  const { upc, releaseDate, territories } = release;
+  if (upc !== null) {
+    if (!/^[0-9]{12,13}$/.test(upc)) problems.push({ where: 'release.upc', message: 'must be a UPC-A or EAN-13: 12 or 13 digits' });
+    else if (!isUpc(upc)) problems.push({ where: 'release.upc', message: `${upc} has a wrong check digit` });
+  }
+  if (releaseDate !== null && !isCalendarDate(releaseDate)) {
+    problems.push({ where: 'release.releaseDate', message: `${releaseDate} is not a calendar date` });
+  }
+  if (territories !== null) {
+    territories.forEach((code, i) => {
+      if (!isTerritory(code)) problems.push({ where: `release.territories[${i}]`, message: `${code} is not an ISO 3166-1 country code` });
+    });
+    if (territories.includes(WORLDWIDE) && territories.length > 1) {
+      problems.push({ where: 'release.territories', message: 'WW (worldwide) cannot be combined with country codes' });
+    }
+  }
+  return problems;
+}
+
+function checkTracks({ tracks }: DeliveryDraft): DeliveryProblem[] {
+  const problems: DeliveryProblem[] = [];
+  const firstIsrc = new Map<string, number>();
+  const firstPosition = new Map<string, number>();
+  tracks.forEach((track, i) => {
+    const { where, isrc, trackNumber, discNumber } = track;
+    if (isrc !== null) {
+      const earlier = firstIsrc.get(isrc);
+      if (!isIsrc(isrc)) problems.push({ where: `${where}.isrc`, message: 'must be an ISRC: 12 characters like GBAYE2600001, no hyphens' });
+      else if (earlier !== undefined) problems.push({ where: `${where}.isrc`, message: `duplicate ISRC, also used by tracks[${earlier}]` });
+      else firstIsrc.set(isrc, i);
+    }
+    if (trackNumber !== null && discNumber !== null) {
+      const position = `${discNumber}-${trackNumber}`;
+      const samePosition = firstPosition.get(position);
+      if (samePosition !== undefined) {
+        problems.push({ where: `${where}.trackNumber`, message: `disc ${discNumber} track ${trackNumber} is also tracks[${samePosition}]` });
+      } else firstPosition.set(position, i);
+    }
+  });
+  return problems;
+}
+
+/** Resolves each usable master inside the delivery folder (symlinks included) and probes it. */
+async function checkMasters(draft: DeliveryDraft, options: CheckDeliveryOptions): Promise<CheckedDelivery> {
+  const folder = await realpath(draft.folder);
+  const queue = new PQueue({ concurrency: options.probeConcurrency ?? 4 });
+  const outcomes = await Promise.all(
+    draft.tracks.map((track) => (track.master === null ? null : queue.add(() => checkMaster(folder, track, track.master!, options)))),
+  );
+  // Problems in track order, whatever order the probes finished in.
+  const checked: CheckedDelivery = { tracks: [], problems: [] };
+  for (const outcome of outcomes) {
+    if (!outcome) continue;
+    if ('problem' in outcome) checked.problems.push(outcome.problem);
+    else if (outcome.track) checked.tracks.push(outcome.track);
+  }
+  return checked;
+}
+
+async function checkMaster(
+  folder: string,
+  track: DraftTrack,
+  master: string,
+  options: CheckDeliveryOptions,
+): Promise<{ track: DeliveryTrack | null } | { problem: DeliveryProblem }> {
+  const where = `${track.where}.master`;
+  const unsafe = masterPathProblem(master);
+  if (unsafe) return { problem: { where, message: `${JSON.stringify(master)} ${unsafe}` } };
+  const masterPath = await realpath(resolve(folder, master)).catch(() => null);
+  if (!masterPath) return { problem: { where, message: `${master}: the file does not exist` } };
+  if (!masterPath.startsWith(folder + sep)) {
+    return { problem: { where, message: `${master} leads outside the delivery folder` } };
+  }
+  let info;
+  try {
+    info = await probeMaster(masterPath, options);
+  } catch (error) {
+    if (!(error instanceof CadenceError)) throw error;
+    return { problem: { where, message: error.message.replace(`${masterPath}: `, `${master}: `) } };
+  }
+  const { isrc, title, artists, trackNumber, discNumber, explicit } = track;
+  // A track with other problems has no place in a Delivery; its master was still worth checking.
+  if (isrc === null || title === null || artists === null || trackNumber === null || discNumber === null || explicit === null) return { track: null };
+  return { track: { isrc, title, artists, trackNumber, discNumber, explicit, masterPath, master: info } };
+}
+
+function masterPathProblem(path: string): string | null {
+  if (isAbsolute(path) || /^[a-zA-Z]:/.test(path)) return 'must be relative to the delivery file, not absolute';
+  if (path.includes('\\')) return 'must use forward slashes';
+  if (path.includes('\0')) return 'contains a NUL byte';
+  if (path.split('/').includes('..')) return 'must not contain ".." segments';
+  if (/^[a-z][a-z0-9+.-]*:/i.test(path)) return 'must be a file path, not a URL';
+  return null;
+}

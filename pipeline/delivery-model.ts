@@ -1,0 +1,80 @@
+// The delivery model every format is parsed into (JSON today, DDEX ERN next), and the one error
+// a bad delivery ends in. A format's parser turns its document into a DeliveryDraft plus the
+// problems it found; pipeline/delivery-checks.ts runs the checks shared by every format; only a
+// draft with no problem at all becomes a Delivery.
+
+import type { ReleaseRecord } from '../catalog/types.ts';
+import { CadenceError } from '../errors/cadence-error.ts';
+import type { MasterInfo } from './types.ts';
+
+export interface DeliveryProblem {
+  /** Where in the delivery: `release.upc`, `tracks[2] (GBAYE2600003).master`, or the file. */
+  where: string;
+  message: string;
+}
+
+export class DeliveryError extends CadenceError {
+  constructor(
+    readonly file: string,
+    readonly problems: DeliveryProblem[],
+  ) {
+    super('BAD_DELIVERY', `${file}: ${problems.length} problem(s)\n${problems.map((p) => `  ${p.where}: ${p.message}`).join('\n')}`);
+  }
+}
+
+/**
+ * A delivery as parsed, before the shared checks. Each field holds the delivered value when it is
+ * usable (present, of the right type and format), or null when it is absent or its parser has
+ * already reported a problem with it: the shared checks look at every usable field, so one bad
+ * field never hides the problems of another (a malformed ISRC does not stop its master being probed).
+ */
+export interface DeliveryDraft {
+  /** The delivery document, absolute. */
+  file: string;
+  /** The folder master paths are relative to (and must stay inside). */
+  folder: string;
+  label: string | null;
+  release: {
+    upc: string | null;
+    title: string | null;
+    artists: string[] | null;
+    releaseDate: string | null;
+    /** Null when absent too: the genre is optional. */
+    genre: string | null;
+    territories: string[] | null;
+  };
+  tracks: DraftTrack[];
+}
+
+export interface DraftTrack {
+  /** How problems name this track: `tracks[2] (GBAYE2600003)`. */
+  where: string;
+  isrc: string | null;
+  title: string | null;
+  artists: string[] | null;
+  trackNumber: number | null;
+  /** 1 when the delivery leaves it out. */
+  discNumber: number | null;
+  /** The master's path as delivered, relative to `folder`. */
+  master: string | null;
+  /** False when the delivery leaves it out. */
+  explicit: boolean | null;
+}
+
+export interface DeliveryTrack {
+  isrc: string;
+  title: string;
+  artists: string[];
+  trackNumber: number;
+  discNumber: number;
+  explicit: boolean;
+  /** Absolute path of the master, checked to lie inside the delivery folder. */
+  masterPath: string;
+  master: MasterInfo;
+}
+
+export interface Delivery {
+  file: string;
+  release: ReleaseRecord;
+  tracks: DeliveryTrack[];
+}

@@ -3,6 +3,7 @@
 
 import type BetterSqlite3 from 'better-sqlite3';
 import { CadenceError } from '../errors/cadence-error.ts';
+import { RIGHTS_SCHEMA } from './rights-statements.ts';
 import { SEARCH_CANDIDATES_SCHEMA, SEARCH_PLAYS_SCHEMA, SEARCH_REVISIONS_SCHEMA, SEARCH_SCHEMA, backfillSearchCandidates, backfillSearchIndex, foldSearchIndex, mergeSearchIndex } from './search-index.ts';
 
 export interface Migration {
@@ -108,6 +109,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: 'search index merged into one segment', sql: '', apply: mergeSearchIndex },
   { name: 'revisions on the folded fields', sql: SEARCH_REVISIONS_SCHEMA },
   { name: 'search index of folded words', sql: '', apply: foldSearchIndex },
+  { name: 'rights and takedowns per track', sql: RIGHTS_SCHEMA },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -43,6 +43,7 @@ function downgradeToSchema2(): void {
     db.exec('DROP TABLE search_docs');
     db.exec('DELETE FROM search_terms WHERE length(term) < 3');
     db.exec('ALTER TABLE search_terms DROP COLUMN docs');
+    db.exec('DROP TABLE track_rights'); // migration 8, after these
     db.pragma('user_version = 2');
   });
 }
@@ -52,6 +53,7 @@ function downgradeToSchema5(): void {
   withRaw(path, (db) => {
     db.exec('DROP INDEX search_docs_by_revision');
     db.exec('ALTER TABLE search_docs DROP COLUMN revision');
+    db.exec('DROP TABLE track_rights'); // migration 8, after these
     db.pragma('user_version = 5');
   });
 }
@@ -64,6 +66,7 @@ function downgradeToSchema6(): void {
   withRaw(path, (db) => {
     unfoldIndexRows(db);
     db.exec(`UPDATE search_terms SET docs = 0 WHERE term GLOB '*[^ -~]*'`);
+    db.exec('DROP TABLE track_rights'); // migration 8, after these
     db.pragma('user_version = 6');
   });
 }

@@ -5,11 +5,12 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { catalogFailure } from './catalog-failure.ts';
 import { prepareJobs } from './job-statements.ts';
 import { preparePublish } from './publish-transaction.ts';
+import { prepareRights, searchVisibility } from './rights-statements.ts';
 import { memorySearchDocs, storedSearchDocs } from './search-docs.ts';
 import { preparePlayCounts } from './search-index.ts';
 import { prepareSearch } from './search-query.ts';
 import { prepareTrackReads } from './track-reads.ts';
-import type { Catalog } from './types.ts';
+import type { Catalog, PublishInput } from './types.ts';
 
 export interface SqliteCatalogOptions {
   /** Clock for published/updated/started/finished stamps. */
@@ -20,8 +21,21 @@ export interface SqliteCatalogOptions {
 
 /** Wraps an already opened and migrated connection; closing the catalog closes it. */
 export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => new Date(), searchInMemory = false }: SqliteCatalogOptions = {}): Catalog {
-  const publish = preparePublish(db, now);
-  const search = prepareSearch(db, searchInMemory ? memorySearchDocs(db) : storedSearchDocs(db));
+  const publishOnly = preparePublish(db, now);
+  const rights = prepareRights(db);
+  // The rights are written in the publish's transaction (it nests as a savepoint).
+  const publish = {
+    publish: db.transaction((input: PublishInput) => {
+      publishOnly.publish(input);
+      rights.writeRights(input);
+    }).immediate,
+    publishMany: db.transaction((inputs: readonly PublishInput[]) => {
+      publishOnly.publishMany(inputs);
+      inputs.forEach(rights.writeRights);
+    }).immediate,
+  };
+  const visibility = searchVisibility(db);
+  const search = prepareSearch(db, searchInMemory ? memorySearchDocs(db) : storedSearchDocs(db), () => visibility.hiddenAt(now()));
   const recordPlays = preparePlayCounts(db);
   const reads = prepareTrackReads(db);
   const jobs = prepareJobs(db, now);
@@ -43,6 +57,9 @@ export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => ne
     getTrack: (isrc) => guard(`read track ${isrc}`, () => reads.getTrack(isrc)),
     listCurrent: () => guard('list current versions', () => reads.listCurrent()),
     referencedVersions: () => guard('list referenced versions', () => reads.referencedVersions()),
+    availability: (isrc) => guard(`read rights of ${isrc}`, () => rights.availability(isrc)),
+    setTakedown: (target, takedown) =>
+      guard(`${takedown ? 'take down' : 'restore'} ${'upc' in target ? `release ${target.upc}` : target.isrcs.join(', ')}`, () => rights.setTakedown(target, takedown)),
     startJob: (input) => guard(`start job for ${input.isrc}`, () => jobs.startJob(input)),
     finishJob: (id, outcome) => guard(`finish job ${id}`, () => jobs.finishJob(id, outcome)),
     jobs: (isrc) => guard('list jobs', () => jobs.jobs(isrc)),

@@ -37,6 +37,8 @@ export function readOriginConfig(env: NodeJS.ProcessEnv = process.env): OriginCo
       skewSeconds: seconds(env.CADENCE_TOKEN_SKEW, DEFAULT_TOKEN_POLICY.skewSeconds),
     },
     countryHeader: (env.CADENCE_COUNTRY_HEADER || 'CloudFront-Viewer-Country').toLowerCase(),
+    // Unset: loopback (a CDN on this machine); empty: trust no address's country header.
+    trustedProxies: env.CADENCE_TRUSTED_PROXIES === undefined ? undefined : env.CADENCE_TRUSTED_PROXIES.split(',').map((entry) => entry.trim()).filter(Boolean),
     defaultCountry: env.CADENCE_DEFAULT_COUNTRY?.toUpperCase() || null,
     manifestMaxAgeSeconds: seconds(env.CADENCE_MANIFEST_MAX_AGE, 300),
     mediaCacheBytes: seconds(env.CADENCE_MEDIA_CACHE_MB, 256) * 1024 * 1024,

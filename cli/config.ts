@@ -12,6 +12,11 @@ export interface CadenceConfig {
   tools: ToolPaths;
   maxDurationSeconds: number;
   logLevel: string;
+  /**
+   * CADENCE_CDN_PURGE_COMMAND: run after `cadence takedown`/`restore` with the changed ISRCs as
+   * arguments (split on spaces, no shell), e.g. `cdn/purge-nginx-cache.sh /var/lib/cadence-cdn/cache`.
+   */
+  purgeCommand: string[] | null;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): CadenceConfig {
@@ -21,5 +26,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): CadenceConfig 
     tools: resolveToolPaths(env),
     maxDurationSeconds: Number(env.CADENCE_MAX_DURATION) || DEFAULT_MAX_DURATION_SECONDS,
     logLevel: env.LOG_LEVEL ?? 'warn',
+    purgeCommand: env.CADENCE_CDN_PURGE_COMMAND?.trim() ? env.CADENCE_CDN_PURGE_COMMAND.trim().split(/\s+/) : null,
   };
 }

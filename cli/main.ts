@@ -10,6 +10,7 @@ import { type IngestReport, ingestDelivery, ingestReport } from '../pipeline/ing
 import { packageMaster } from '../pipeline/package-master.ts';
 import { reindexCatalog } from '../pipeline/reindex.ts';
 import type { ObjectStore } from '../storage/types.ts';
+import { addAvailabilityCommands } from './availability-commands.ts';
 import { type CadenceConfig, readConfig } from './config.ts';
 import { deliveryErrorJson, formatIngestSummary, ingestView } from './ingest-view.ts';
 import { progressReporter } from './progress.ts';
@@ -165,7 +166,7 @@ export function buildProgram(config: CadenceConfig): Command {
     .action(async (options: { json: boolean }) => {
       const report = await withStoreAndCatalog(config, (store, catalog) => reindexCatalog({ store, catalog }));
       if (options.json) writeJson(report);
-      else process.stdout.write(`reindexed ${report.tracks} tracks from ${report.versions} complete versions (${report.incomplete} incomplete ignored)\n`);
+      else process.stdout.write(`reindexed ${report.tracks} tracks from ${report.versions} complete versions (${report.incomplete} incomplete ignored, ${report.availabilityChanges} takedown/restore records replayed)\n`);
     });
 
   program
@@ -210,6 +211,8 @@ export function buildProgram(config: CadenceConfig): Command {
         catalog.close();
       }
     });
+
+  addAvailabilityCommands(program, { config, withStoreAndCatalog, writeJson });
 
   program
     .command('serve')

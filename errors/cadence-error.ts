@@ -12,7 +12,8 @@ export type ErrorCode =
   | 'STORAGE' // the object store failed (after retries)
   | 'NOT_FOUND' // no such object, track or version
   | 'CONFLICT' // an immutable object exists with different content
-  | 'CATALOG'; // the SQLite catalog failed or is inconsistent
+  | 'CATALOG' // the SQLite catalog failed or is inconsistent
+  | 'CDN'; // the CDN purge hook (CADENCE_CDN_PURGE_COMMAND) failed; the change itself stands
 
 export class CadenceError extends Error {
   readonly code: ErrorCode;

@@ -10,6 +10,8 @@ import { Ajv, type ErrorObject } from 'ajv';
 import PQueue from 'p-queue';
 import type { ReleaseRecord } from '../catalog/types.ts';
 import { CadenceError } from '../errors/cadence-error.ts';
+import type { TrackRights } from '../listeners/rights-model.ts';
+import { type RawRights, deliveryRights } from './delivery-rights.ts';
 import { isCalendarDate, isUpc } from './identifiers.ts';
 import { probeMaster } from './probe.ts';
 import { isTerritory } from './territories.ts';
@@ -47,6 +49,8 @@ export interface DeliveryTrack {
   /** Absolute path of the master, checked to lie inside the delivery folder. */
   masterPath: string;
   master: MasterInfo;
+  /** What the label licensed (delivery-rights.ts); absent = the release's territories and date. */
+  rights?: TrackRights;
 }
 
 export interface Delivery {
@@ -63,11 +67,12 @@ interface RawTrack {
   discNumber?: number;
   master: string;
   explicit?: boolean;
+  rights?: RawRights;
 }
 
 interface RawDelivery {
   label: string;
-  release: { upc: string; title: string; artists: string[]; releaseDate: string; genre?: string; territories: string[] };
+  release: { upc: string; title: string; artists: string[]; releaseDate: string; genre?: string; territories: string[]; rights?: RawRights };
   tracks: RawTrack[];
 }
 
@@ -88,8 +93,12 @@ export async function loadDelivery(file: string, options: LoadDeliveryOptions): 
   const delivery = raw as RawDelivery;
 
   problems.push(...checkSemantics(delivery));
+  const licensed = deliveryRights(delivery.release, delivery.tracks);
+  problems.push(...licensed.problems);
   const tracks = await checkMasters(path, delivery, options, problems);
   if (problems.length > 0) throw new DeliveryError(path, problems);
+  // Without problems every track was checked, in delivery order.
+  tracks.forEach((track, i) => (track.rights = licensed.rights[i]));
 
   const { release } = delivery;
   return {

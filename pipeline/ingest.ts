@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
+import { releaseRights } from '../catalog/default-rights.ts';
 import type { Catalog, TrackRecord } from '../catalog/types.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import { CadenceError, isCadenceError } from '../errors/cadence-error.ts';
@@ -123,7 +124,7 @@ async function ingestTrack(track: DeliveryTrack, context: TrackContext): Promise
     const progress = (percent: number, stage: string): void => events.trackProgress?.(track.isrc, percent, stage);
     progress(0, 'hash');
     version = versionId(await fileSha256(track.masterPath, signal), packagingSettings(track.master, context.ffmpegBuild));
-    const meta: VersionMeta = { release: delivery.release, track: trackRecord(track, delivery) };
+    const meta: VersionMeta = { release: delivery.release, track: trackRecord(track, delivery), rights: track.rights ?? releaseRights(delivery.release) };
     if (await alreadyPublished(context, version, meta)) return finish('skipped', version, null);
 
     // A complete version may already be stored: a crash after upload, another ingest, or the same
@@ -152,7 +153,8 @@ async function ingestTrack(track: DeliveryTrack, context: TrackContext): Promise
  */
 async function alreadyPublished({ catalog, store }: TrackContext, version: string, meta: VersionMeta): Promise<boolean> {
   const published = catalog.getTrack(meta.track.isrc);
-  if (published?.current?.version !== version || !sameMeta({ release: published.release, track: published }, meta)) return false;
+  const rights = published?.current ? catalog.availability(meta.track.isrc)?.rights : undefined;
+  if (published?.current?.version !== version || !sameMeta({ release: published.release, track: published, rights }, meta)) return false;
   const stored = await readStoredMeta(store, meta.track.isrc, version);
   return stored !== null && sameMeta(stored, meta);
 }

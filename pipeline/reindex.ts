@@ -5,6 +5,7 @@ import type { Catalog } from '../catalog/types.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import { DESCRIPTION_FILE, META_FILE, META_REVISIONS_DIR, TRACKS_PREFIX } from '../storage/layout.ts';
 import { isNewerMeta, readStoredVersion, versionRecord } from './publish.ts';
+import { replayAvailability } from './takedown-records.ts';
 
 export interface StoredVersionRef {
   isrc: string;
@@ -37,6 +38,8 @@ export interface ReindexReport {
   tracks: number;
   versions: number;
   incomplete: number;
+  /** Takedowns and restores replayed from storage. */
+  availabilityChanges: number;
 }
 
 export async function reindexCatalog(options: { store: ObjectStore; catalog: Catalog }): Promise<ReindexReport> {
@@ -51,7 +54,9 @@ export async function reindexCatalog(options: { store: ObjectStore; catalog: Cat
   for (const { isrc, version, metaKey } of newest.values()) {
     const stored = await readStoredVersion(store, isrc, version, metaKey);
     if (!stored) continue; // removed since the listing
-    catalog.publish({ release: stored.meta.release, track: stored.meta.track, version: versionRecord(isrc, version, stored) });
+    catalog.publish({ release: stored.meta.release, track: stored.meta.track, rights: stored.meta.rights, version: versionRecord(isrc, version, stored) });
   }
-  return { tracks: newest.size, versions: complete.length, incomplete: versions.length - complete.length };
+  // After every track is back: a takedown record names tracks the catalog must already hold.
+  const availabilityChanges = await replayAvailability({ store, catalog });
+  return { tracks: newest.size, versions: complete.length, incomplete: versions.length - complete.length, availabilityChanges };
 }

@@ -32,12 +32,12 @@ for isrc in "$@"; do
 done
 pattern="^KEY: [^ ]*/media/[^/]+/($alternatives)/"
 
-removed=0
-# nginx names cache files by the MD5 of their key, in levels=1:2 folders; temp files are `*.0000…`.
-for file in $(find "$dir" -type f -name '[0-9a-f]*' ! -name '*.*'); do
-  if head -c 4096 "$file" 2>/dev/null | grep -aEq "$pattern"; then
-    rm -f -- "$file"
-    removed=$((removed + 1))
-  fi
-done
+# nginx names cache files by the MD5 of their key, in levels=1:2 folders; files being filled are
+# `<md5>.<number>` and are left alone. `sh -c` per batch of files: paths may hold spaces.
+removed=$(find "$dir" -type f ! -name '*.*' -exec sh -c '
+  pattern=$1; shift; count=0
+  for file in "$@"; do
+    if head -c 4096 "$file" 2>/dev/null | grep -aEq "$pattern"; then rm -f -- "$file"; count=$((count + 1)); fi
+  done
+  echo "$count"' sh "$pattern" {} + | awk '{ total += $1 } END { print total + 0 }')
 echo "purged $removed cached objects of $*"

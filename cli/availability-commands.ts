@@ -5,12 +5,19 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Command } from 'commander';
 import type { Catalog, TakedownTarget } from '../catalog/types.ts';
+import { DEFAULT_AVAILABILITY_MAX_AGE_MS } from '../origin/availability-gate.ts';
 import { CadenceError } from '../errors/cadence-error.ts';
 import { isIsrc, isUpc } from '../pipeline/identifiers.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import type { CadenceConfig } from './config.ts';
 
 const run = promisify(execFile);
+/**
+ * The purge waits until every origin has seen the takedown (each re-reads a track's availability
+ * at least this often): purged any sooner, an edge miss could fetch and cache the object again
+ * from an origin that has not noticed yet.
+ */
+const PURGE_AFTER_MS = DEFAULT_AVAILABILITY_MAX_AGE_MS + 250;
 
 interface TargetOptions {
   isrc?: string;
@@ -51,10 +58,15 @@ export function addAvailabilityCommands(program: Command, { config, withStoreAnd
     const target = targetOf(options);
     const { changeAvailability } = await import('../pipeline/takedown-records.ts');
     const isrcs = await withStoreAndCatalog(config, (store, catalog) => changeAvailability({ store, catalog, target, reason }));
-    if (config.purgeCommand) await purge(config.purgeCommand, isrcs);
+    // Only a takedown purges: after a restore the edge holds nothing it should not serve.
+    const purged = reason !== null && config.purgeCommand !== null;
+    if (purged) {
+      await new Promise((resolve) => setTimeout(resolve, PURGE_AFTER_MS));
+      await purge(config.purgeCommand!, isrcs);
+    }
     const verb = reason === null ? 'restored' : 'taken down';
-    if (options.json) writeJson({ ok: true, action: reason === null ? 'restore' : 'takedown', isrcs, purged: config.purgeCommand !== null });
-    else process.stdout.write(`${verb}: ${isrcs.join(', ')}${config.purgeCommand ? ' (CDN purged)' : ''}\n`);
+    if (options.json) writeJson({ ok: true, action: reason === null ? 'restore' : 'takedown', isrcs, purged });
+    else process.stdout.write(`${verb}: ${isrcs.join(', ')}${purged ? ' (CDN purged)' : ''}\n`);
   };
 
   program

@@ -47,10 +47,10 @@ describe('rights in the catalog', () => {
     const catalog = open();
     catalog.publish(samplePublish({ isrc: 'GBAYE2600001', territories: ['NO', 'SE'] }));
     catalog.close();
-    // Back to the schema before migration 8, as the code before it left it.
+    // Back to the schema before migration 10, as the code before it left it.
     withRaw(file.path, (db) => {
       db.exec('DROP TABLE track_rights');
-      db.pragma('user_version = 7');
+      db.pragma('user_version = 9');
     });
     const migrated = open();
     try {

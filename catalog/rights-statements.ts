@@ -11,7 +11,7 @@ import type { PublishInput, TakedownTarget, TrackAvailability } from './types.ts
 const JSON_ARRAY = (column: string) => `json_valid(${column}) AND json_type(${column}) = 'array'`;
 
 /**
- * Migration 8's table. Every write sets `revision` above all others (as search_docs does), so a
+ * Migration 10's table. Every write sets `revision` above all others (as search_docs does), so a
  * copy in memory (searchVisibility) catches up by reading the rows above the highest it holds.
  * Existing tracks get their release's territories from its date, no end, every tier: what the
  * catalog meant before rights were stored.
@@ -79,7 +79,10 @@ export function prepareRights(db: BetterSqlite3.Database): RightsStatements {
   const read = db.prepare<[string], RightsRow>('SELECT * FROM track_rights WHERE isrc = ?');
   const setTakedown = db.prepare(SET_TAKEDOWN);
   const published = db.prepare<[string], string>('SELECT isrc FROM tracks WHERE isrc = ? AND current_version IS NOT NULL').pluck();
-  const ofRelease = db.prepare<[string], string>('SELECT isrc FROM tracks WHERE upc = ? AND current_version IS NOT NULL ORDER BY isrc').pluck();
+  // Every track on the release (release_tracks, migration 8), whichever release owns it.
+  const ofRelease = db.prepare<[string], string>(
+    'SELECT t.isrc FROM release_tracks m JOIN tracks t ON t.isrc = m.isrc WHERE m.upc = ? AND t.current_version IS NOT NULL ORDER BY t.isrc',
+  ).pluck();
 
   const change = db.transaction((target: TakedownTarget, takedown: Takedown | null): string[] => {
     const isrcs = 'upc' in target ? ofRelease.all(target.upc) : target.isrcs;

@@ -37,13 +37,18 @@ function unfoldIndexRows(db: Parameters<Parameters<typeof withRaw>[1]>[0]): void
 }
 
 /** Takes the catalog back to schema 2, as the code before migration 3 left it. */
+/** Undoes migrations 8 to 10 (release membership, journal position, rights), which every downgrade here goes below. */
+function dropReleaseMembership(db: Parameters<Parameters<typeof withRaw>[1]>[0]): void {
+  db.exec('DROP TABLE track_rights; DROP TABLE release_tracks; ALTER TABLE versions DROP COLUMN master_sha256; DROP TABLE journal_position;');
+}
+
 function downgradeToSchema2(): void {
   withRaw(path, (db) => {
+    dropReleaseMembership(db);
     unfoldIndexRows(db);
     db.exec('DROP TABLE search_docs');
     db.exec('DELETE FROM search_terms WHERE length(term) < 3');
     db.exec('ALTER TABLE search_terms DROP COLUMN docs');
-    db.exec('DROP TABLE track_rights'); // migration 8, after these
     db.pragma('user_version = 2');
   });
 }
@@ -51,9 +56,9 @@ function downgradeToSchema2(): void {
 /** Takes the catalog back to schema 5, as the code before migration 6 left it. */
 function downgradeToSchema5(): void {
   withRaw(path, (db) => {
+    dropReleaseMembership(db);
     db.exec('DROP INDEX search_docs_by_revision');
     db.exec('ALTER TABLE search_docs DROP COLUMN revision');
-    db.exec('DROP TABLE track_rights'); // migration 8, after these
     db.pragma('user_version = 5');
   });
 }
@@ -64,9 +69,9 @@ function downgradeToSchema5(): void {
  */
 function downgradeToSchema6(): void {
   withRaw(path, (db) => {
+    dropReleaseMembership(db);
     unfoldIndexRows(db);
     db.exec(`UPDATE search_terms SET docs = 0 WHERE term GLOB '*[^ -~]*'`);
-    db.exec('DROP TABLE track_rights'); // migration 8, after these
     db.pragma('user_version = 6');
   });
 }

@@ -4,7 +4,8 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { catalogFailure } from './catalog-failure.ts';
 import { prepareJobs } from './job-statements.ts';
-import { preparePublish } from './publish-transaction.ts';
+import { prepareJournal } from './journal-statements.ts';
+import { type PublishStatements, preparePublish } from './publish-transaction.ts';
 import { prepareRights, searchVisibility } from './rights-statements.ts';
 import { memorySearchDocs, storedSearchDocs } from './search-docs.ts';
 import { preparePlayCounts } from './search-index.ts';
@@ -23,8 +24,10 @@ export interface SqliteCatalogOptions {
 export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => new Date(), searchInMemory = false }: SqliteCatalogOptions = {}): Catalog {
   const publishOnly = preparePublish(db, now);
   const rights = prepareRights(db);
-  // The rights are written in the publish's transaction (it nests as a savepoint).
-  const publish = {
+  // The rights are written in the publish's transaction (publishOnly's nests as a savepoint), and
+  // with every journal entry applied, which carries them in its input.
+  const publish: PublishStatements = {
+    ...publishOnly,
     publish: db.transaction((input: PublishInput) => {
       publishOnly.publish(input);
       rights.writeRights(input);
@@ -33,12 +36,17 @@ export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => ne
       publishOnly.publishMany(inputs);
       inputs.forEach(rights.writeRights);
     }).immediate,
+    applyDecided(input) {
+      publishOnly.applyDecided(input);
+      rights.writeRights(input);
+    },
   };
   const visibility = searchVisibility(db);
   const search = prepareSearch(db, searchInMemory ? memorySearchDocs(db) : storedSearchDocs(db), () => visibility.hiddenAt(now()));
   const recordPlays = preparePlayCounts(db);
   const reads = prepareTrackReads(db);
   const jobs = prepareJobs(db, now);
+  const journal = prepareJournal(db, publish);
 
   function guard<T>(what: string, run: () => T): T {
     try {
@@ -51,6 +59,12 @@ export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => ne
   return {
     publish: (input) => guard(`publish ${input.track.isrc}/${input.version.version}`, () => publish.publish(input)),
     publishMany: (inputs) => guard(`publish ${inputs.length} tracks`, () => publish.publishMany(inputs)),
+    ownershipConflict: (claim) => guard(`check owner of ${claim.track.isrc}`, () => publish.ownershipConflict(claim)),
+    getRelease: (upc) => guard(`read release ${upc}`, () => reads.getRelease(upc)),
+    applyJournalEntry: (entry) => guard(`apply journal entry ${entry.number}`, () => journal.applyJournalEntry(entry)),
+    journalPosition: () => guard('read the journal position', () => journal.journalPosition()),
+    setJournalPosition: (position) => guard(`set the journal position to ${position.number}`, () => journal.setJournalPosition(position)),
+    snapshotTo: (path) => guard(`write a snapshot to ${path}`, () => journal.snapshotTo(path)),
     search: (query) => guard('search', () => search(query)),
     recordPlays: (counts) => guard(`record plays of ${counts.length} tracks`, () => recordPlays(counts)),
     currentVersion: (isrc) => guard(`read track ${isrc}`, () => reads.currentVersion(isrc)),

@@ -24,8 +24,9 @@ let app: OriginApp;
 let clock: Date;
 
 beforeEach(() => {
+  clock = new Date('2026-12-01T00:00:00Z');
   dir = mkdtempSync(join(tmpdir(), 'cadence-rights-routes-'));
-  catalog = openCatalog(':memory:');
+  catalog = openCatalog(':memory:', { now: () => clock });
   catalog.publish({
     ...samplePublish({ isrc: WINDOWED, title: 'Window' }),
     rights: { territories: ['WW'], excludedTerritories: [], startsAt: '2026-12-24T17:00:00+01:00', endsAt: '2027-01-01T00:00:00Z', tiers: null },

@@ -3,7 +3,9 @@
 // release takedowns kept by reindex, the nginx edge purged by the hook, unreleased tracks out of
 // search and metadata, and a spoofed country header from an address that is not the CDN.
 
+import { spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
+import { createServer } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -210,6 +212,98 @@ describe('takedown and restore', () => {
     }
     expect(status).toBe(200);
   }, 60_000);
+});
+
+/** `cadence serve` as its own processes (a primary and its workers), as a deployment runs it. */
+async function startServe(env: NodeJS.ProcessEnv, workers: number): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port: free } = probe.address() as { port: number };
+      probe.close(() => resolve(free));
+    });
+  });
+  const child = spawn(process.execPath, ['bin/cadence.js', 'serve', '--port', String(port), '--workers', String(workers)], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer): void => {
+      output += chunk;
+      if (/listening on/.test(output)) resolve();
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`cadence serve exited ${code}: ${output}`)));
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** One GET on a fresh connection (so the primary spreads them over the workers), from `localAddress`. */
+function freshGet(base: string, path: string, { localAddress = '127.0.0.1', headers = {} }: { localAddress?: string; headers?: Record<string, string> } = {}) {
+  const url = new URL(`${base}${path}`);
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, localAddress, agent: false, headers }, (res) => {
+      let body = '';
+      res.setEncoding('latin1');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('cadence serve with two workers', () => {
+  let serve: Awaited<ReturnType<typeof startServe>>;
+  beforeAll(async () => {
+    serve = await startServe({ ...fixture.env, CADENCE_SIGNING_KEYS: 'serve:serve-secret-0123456789abcdef', CADENCE_TRUSTED_PROXIES: '127.0.0.1' }, 2);
+  }, 60_000);
+  afterAll(async () => {
+    await serve?.stop();
+  });
+
+  it('refuses media in every worker within 5 s of a takedown, and plays again after restore', async () => {
+    const isrc = fixture.worldwide[0]!;
+    const grant = JSON.parse((await freshGet(serve.url, `/v1/tracks/${isrc}/playback`)).body) as PlaybackGrant;
+    const urls = await playerUrls(serve.url, grant);
+    for (const url of urls) expect((await freshGet(serve.url, url)).status, url).toBe(200);
+
+    const takedown = await cadence(['takedown', '--isrc', isrc]);
+    expect(takedown.code, takedown.stderr).toBe(0);
+    expect((await freshGet(serve.url, `/v1/tracks/${isrc}/playback`)).status).toBe(410);
+    let refusedAt = 0;
+    for (let i = 0; performance.now() < takedown.finishedAt + 5000 && !refusedAt; i++) {
+      if ((await freshGet(serve.url, urls[i % urls.length]!)).status === 410) refusedAt = performance.now();
+      else await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(refusedAt, 'refused within 5 s').toBeGreaterThan(0);
+    // A second later every worker has seen it.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const statuses = await Promise.all(Array.from({ length: 12 }, (_, i) => freshGet(serve.url, urls[i % urls.length]!).then((answer) => answer.status)));
+    expect(statuses).toEqual(statuses.map(() => 410));
+
+    expect((await cadence(['restore', '--isrc', isrc])).code).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const restored = await Promise.all(Array.from({ length: 12 }, (_, i) => freshGet(serve.url, urls[i % urls.length]!).then((answer) => answer.status)));
+    expect(restored).toEqual(restored.map(() => 200));
+  }, 60_000);
+
+  it('believes the country header only from CADENCE_TRUSTED_PROXIES', async () => {
+    const path = `/v1/tracks/${fixture.gbOnly}/playback`;
+    expect((await freshGet(serve.url, path, { headers: { 'CloudFront-Viewer-Country': 'GB' } })).status).toBe(200);
+    const spoofed = await freshGet(serve.url, path, { localAddress: '127.0.0.2', headers: { 'CloudFront-Viewer-Country': 'GB' } });
+    expect(spoofed.status).toBe(451);
+    expect(JSON.parse(spoofed.body)).toMatchObject({ error: 'territory_not_licensed', country: 'unknown' });
+  });
 });
 
 describe('visibility and country', () => {

@@ -9,6 +9,7 @@
 
 import { Hono, type Context } from 'hono';
 import type { Catalog } from '../catalog/types.ts';
+import { decidePlayback, isStarted } from '../listeners/rights-decision.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import { ByteCache } from './byte-cache.ts';
 import { instrumentStore } from './instrumented-store.ts';
@@ -17,7 +18,6 @@ import { createMediaHandler, MEDIA_ROUTE, type MediaAnswer, type MediaRequest } 
 import { isSuspiciousPath, pathOfTarget } from './media-path.ts';
 import { createOriginMetrics, type OriginMetrics } from './metrics.ts';
 import { PlayCounter } from './play-counter.ts';
-import { decidePlayback, isStarted } from '../listeners/rights-decision.ts';
 import { createAvailabilityGate } from './availability-gate.ts';
 import { listenerCountry, trustedProxies } from './client-country.ts';
 import { grantUrls, mediaBase } from './playback.ts';

@@ -27,8 +27,16 @@ export interface AvailabilityGateOptions {
   maxAgeMs?: number;
 }
 
-/** `(isrc, now) => refusal | null`, as media-handler.ts calls it for every media request. */
-export type AvailabilityGate = (isrc: string, now: Date) => RightsRefusal | null;
+/** What media-handler.ts asks on every media request. */
+export interface AvailabilityGate {
+  /** Null when the track is streamable at `now`. */
+  refuse(isrc: string, now: Date): RightsRefusal | null;
+  /**
+   * Epoch seconds at which the track stops being streamable (its end date), Infinity when
+   * open-ended: shared caches must not keep its objects past it (s-maxage). Ask after `refuse`.
+   */
+  streamableUntil(isrc: string): number;
+}
 
 export function createAvailabilityGate({ read, maxAgeMs = DEFAULT_AVAILABILITY_MAX_AGE_MS }: AvailabilityGateOptions): AvailabilityGate {
   const memos = new Map<string, Memo>();
@@ -48,12 +56,18 @@ export function createAvailabilityGate({ read, maxAgeMs = DEFAULT_AVAILABILITY_M
     return memo;
   }
 
-  return (isrc, now) => {
-    const at = now.getTime();
-    let memo = memos.get(isrc);
-    // A clock that went backwards reads again too.
-    if (!memo || at - memo.readAt >= maxAgeMs || at < memo.readAt) memo = fresh(isrc, at);
-    if (at >= memo.from && at < memo.until) return null;
-    return refuseAtTime(isrc, memo.availability, now);
+  return {
+    refuse(isrc, now) {
+      const at = now.getTime();
+      let memo = memos.get(isrc);
+      // A clock that went backwards reads again too.
+      if (!memo || at - memo.readAt >= maxAgeMs || at < memo.readAt) memo = fresh(isrc, at);
+      if (at >= memo.from && at < memo.until) return null;
+      return refuseAtTime(isrc, memo.availability, now);
+    },
+    streamableUntil(isrc) {
+      const until = memos.get(isrc)?.until ?? Infinity;
+      return until === Infinity ? Infinity : Math.max(0, until / 1000);
+    },
   };
 }

@@ -129,7 +129,7 @@ export function createMediaHandler({ config, store, cache, now, refuseTrack, onC
     const verified = method === 'OPTIONS' ? undefined : verifiedPaths.get(rawPath);
     if (verified) {
       // A remembered path stays subject to takedowns and end dates (the gate reads them afresh).
-      const refused = refuseTrack?.(verified.isrc, at);
+      const refused = refuseTrack?.refuse(verified.isrc, at);
       if (refused) return refuse(refused.status, refused.error, refused.message);
       if (tokenAccepted(verified.expires, at.getTime(), config.tokenPolicy)) return serve(verified, method, headers, at);
       verifiedPaths.delete(rawPath); // expired: the checks below answer 410
@@ -143,7 +143,7 @@ export function createMediaHandler({ config, store, cache, now, refuseTrack, onC
     const check = verifyToken(token, tokenScope(isrc, version), at);
     if (!check.ok) return refuse(check.status, check.status === 410 ? 'token_expired' : 'forbidden', check.reason);
     const expires = check.expiresAt.getTime() / 1000;
-    const refused = refuseTrack?.(isrc, at);
+    const refused = refuseTrack?.refuse(isrc, at);
     if (refused) return refuse(refused.status, refused.error, refused.message);
 
     const known = resolved.get(`${isrc}/${version}/${rest}`);
@@ -165,7 +165,9 @@ export function createMediaHandler({ config, store, cache, now, refuseTrack, onC
   /** The answer for a verified path (not a closure per request: see node-listener.ts). */
   function serve(verified: VerifiedPath, method: string, headers: HeaderReader, at: Date): MediaAnswer | Promise<MediaAnswer> {
     const { object } = verified;
-    const secondsLeft = Math.max(0, Math.floor(verified.expires - at.getTime() / 1000));
+    // Shared caches keep an object until the token expires, or the track's end date if sooner.
+    const until = refuseTrack ? Math.min(verified.expires, refuseTrack.streamableUntil(verified.isrc)) : verified.expires;
+    const secondsLeft = Math.max(0, Math.floor(until - at.getTime() / 1000));
     const cacheControl = object.cacheControl(secondsLeft, config.manifestMaxAgeSeconds);
     const plan = planObjectAnswer({ method, headers }, object, { cacheControl, compressible: object.manifest, headers: MEDIA_CORS });
     const fromMemory: MediaAnswer | undefined = completeAnswerFromMemory(plan, object);

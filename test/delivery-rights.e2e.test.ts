@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalog } from '../catalog/open-catalog.ts';
 import { makeDelivery } from '../fixtures/deliveries.ts';
+import type { PlaybackGrant } from '../origin/types.ts';
 import { runCadence } from './helpers/cadence-cli.ts';
+import { startTestOrigin } from './helpers/origin-fixture.ts';
 
 let scratch: string;
 let env: NodeJS.ProcessEnv;
@@ -86,4 +88,31 @@ describe('rights in deliveries', () => {
       { where: 'tracks[0] (GBCAD7100001).rights.endsAt', message: '2026-12-31T23:59:59.000Z is not after the start 2027-01-01T00:00:00.000Z' },
     ]);
   }, 60_000);
+
+  it('keeps shared caches from holding a track past its end date (s-maxage capped by it)', async () => {
+    const [first, second] = delivery.json.tracks.map((track) => track.isrc) as [string, string];
+    const json = structuredClone(delivery.json) as Record<string, any>;
+    const endsAt = new Date(Date.now() + 30 * 60_000);
+    json.tracks[1].rights = { endsAt: endsAt.toISOString() };
+    const ingested = await deliver(json);
+    expect(ingested.code, ingested.stderr).toBe(0);
+    const origin = await startTestOrigin({ env });
+    try {
+      const sMaxAge = async (isrc: string): Promise<number> => {
+        const grant = (await (await fetch(`${origin.url}/v1/tracks/${isrc}/playback`)).json()) as PlaybackGrant;
+        const response = await fetch(`${origin.url}${grant.hls.slice(0, -'master.m3u8'.length)}aac-96.mp4`, { headers: { Range: 'bytes=0-1023' } });
+        expect(response.status).toBe(206);
+        await response.arrayBuffer();
+        return Number(/s-maxage=(\d+)/.exec(response.headers.get('cache-control') ?? '')?.[1]);
+      };
+      // Open-ended: until the token expires (past the end of the current hour-long window).
+      expect(await sMaxAge(first)).toBeGreaterThan(3600);
+      const capped = await sMaxAge(second);
+      const toEnd = (endsAt.getTime() - Date.now()) / 1000;
+      expect(capped).toBeLessThanOrEqual(Math.ceil(toEnd));
+      expect(capped).toBeGreaterThan(toEnd - 60);
+    } finally {
+      await origin.close();
+    }
+  }, 120_000);
 });

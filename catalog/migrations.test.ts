@@ -25,7 +25,7 @@ describe('migrations', () => {
     // FTS5 adds its shadow tables (track_search_*) beside the virtual table.
     expect(tableNames(path).filter((name) => !/^track_search_/.test(name))).toEqual([
       'ingest_jobs', 'journal_position', 'labels', 'play_counts', 'release_territories', 'release_tracks', 'releases', 'renditions',
-      'search_docs', 'search_term_variants', 'search_terms', 'track_search', 'tracks', 'versions',
+      'search_docs', 'search_term_variants', 'search_terms', 'track_rights', 'track_search', 'tracks', 'versions',
     ]);
   });
 

@@ -3,6 +3,7 @@
 
 import type BetterSqlite3 from 'better-sqlite3';
 import { CadenceError } from '../errors/cadence-error.ts';
+import { RIGHTS_SCHEMA } from './rights-statements.ts';
 import { SEARCH_CANDIDATES_SCHEMA, SEARCH_PLAYS_SCHEMA, SEARCH_REVISIONS_SCHEMA, SEARCH_SCHEMA, backfillSearchCandidates, backfillSearchIndex, foldSearchIndex, mergeSearchIndex } from './search-index.ts';
 
 export interface Migration {
@@ -164,6 +165,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: 'release membership and master hashes', sql: RELEASE_MEMBERSHIP_SCHEMA },
   { name: 'publish journal position', sql: JOURNAL_POSITION_SCHEMA },
   { name: 'job owners and the aborted state', sql: JOB_OWNERS_SCHEMA },
+  { name: 'rights and takedowns per track', sql: RIGHTS_SCHEMA },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -206,7 +206,14 @@ export function clampLimit(limit: number | undefined): number {
   return Math.min(MAX_LIMIT, Math.max(1, Math.trunc(limit)));
 }
 
-export function prepareSearch(db: BetterSqlite3.Database, docs: SearchDocs): (query: SearchQuery) => SearchResult[] {
+/** Tracks listeners may not see now (not yet started, ended, taken down): true = leave out. */
+export type HiddenTracks = () => (rowid: number) => boolean;
+
+const NONE_HIDDEN: HiddenTracks = () => () => false;
+
+export function prepareSearch(db: BetterSqlite3.Database, docs: SearchDocs, hiddenTracks: HiddenTracks = NONE_HIDDEN): (query: SearchQuery) => SearchResult[] {
+  /** Set at the start of each search. */
+  let hidden: (rowid: number) => boolean = () => false;
   // A term whose tracks all lost it is still in the vocabulary, with docs 0: it counts as unknown.
   const termDocs = db.prepare<[string], number>('SELECT docs FROM search_terms WHERE term = ? AND docs > 0').pluck();
   const completions = db.prepare<[string, string], { term: string; docs: number }>(
@@ -340,7 +347,7 @@ export function prepareSearch(db: BetterSqlite3.Database, docs: SearchDocs): (qu
 
   /** Ranks one candidate into `ranked`; false once MAX_RANKED tracks carry every word. */
   function consider(ranked: Ranked[], rowid: number, parts: Part[], wanted: string[], seen: Set<number>): boolean {
-    if (seen.has(rowid)) return true;
+    if (seen.has(rowid) || hidden(rowid)) return true;
     const { score, whole } = rank(docs.fields(rowid), parts, wanted);
     if (score > 0) ranked.push({ rowid, score, whole, plays: docs.plays(rowid) });
     return ranked.length < MAX_RANKED;
@@ -395,6 +402,7 @@ export function prepareSearch(db: BetterSqlite3.Database, docs: SearchDocs): (qu
     const limit = clampLimit(query.limit);
     const filter = filterExpression(query);
     docs.refresh();
+    hidden = hiddenTracks();
     const wanted = [...words].sort();
     const total = Math.max(1, trackCount.get() ?? 0);
 

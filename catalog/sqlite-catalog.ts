@@ -5,14 +5,15 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { catalogFailure } from './catalog-failure.ts';
 import { prepareJobs } from './job-statements.ts';
 import { prepareJournal } from './journal-statements.ts';
-import { preparePublish } from './publish-transaction.ts';
+import { type PublishStatements, preparePublish } from './publish-transaction.ts';
+import { prepareRights, searchVisibility } from './rights-statements.ts';
 import { memorySearchDocs, storedSearchDocs } from './search-docs.ts';
 import { preparePlayCounts } from './search-index.ts';
 import { prepareSearch } from './search-query.ts';
 import { quickCheck } from './quick-check.ts';
 import { retryWhileBusy } from './retry-busy.ts';
 import { prepareTrackReads } from './track-reads.ts';
-import type { Catalog } from './types.ts';
+import type { Catalog, PublishInput } from './types.ts';
 
 export interface SqliteCatalogOptions {
   /** Clock for published/updated/started/finished stamps. */
@@ -28,8 +29,27 @@ export interface SqliteCatalogOptions {
 
 /** Wraps an already opened and migrated connection; closing the catalog closes it. */
 export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => new Date(), searchInMemory = false, writeRetryMs = 15_000 }: SqliteCatalogOptions = {}): Catalog {
-  const publish = preparePublish(db, now);
-  const search = prepareSearch(db, searchInMemory ? memorySearchDocs(db) : storedSearchDocs(db));
+  const publishOnly = preparePublish(db, now);
+  const rights = prepareRights(db);
+  // The rights are written in the publish's transaction (publishOnly's nests as a savepoint), and
+  // with every journal entry applied, which carries them in its input.
+  const publish: PublishStatements = {
+    ...publishOnly,
+    publish: db.transaction((input: PublishInput) => {
+      publishOnly.publish(input);
+      rights.writeRights(input);
+    }).immediate,
+    publishMany: db.transaction((inputs: readonly PublishInput[]) => {
+      publishOnly.publishMany(inputs);
+      inputs.forEach(rights.writeRights);
+    }).immediate,
+    applyDecided(input) {
+      publishOnly.applyDecided(input);
+      rights.writeRights(input);
+    },
+  };
+  const visibility = searchVisibility(db);
+  const search = prepareSearch(db, searchInMemory ? memorySearchDocs(db) : storedSearchDocs(db), () => visibility.hiddenAt(now()));
   const recordPlays = preparePlayCounts(db);
   const reads = prepareTrackReads(db);
   const jobs = prepareJobs(db, now);
@@ -61,6 +81,9 @@ export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => ne
     getTrack: (isrc) => guard(`read track ${isrc}`, () => reads.getTrack(isrc)),
     listCurrent: () => guard('list current versions', () => reads.listCurrent()),
     referencedVersions: () => guard('list referenced versions', () => reads.referencedVersions()),
+    availability: (isrc) => guard(`read rights of ${isrc}`, () => rights.availability(isrc)),
+    setTakedown: (target, takedown) =>
+      write(`${takedown ? 'take down' : 'restore'} ${'upc' in target ? `release ${target.upc}` : target.isrcs.join(', ')}`, () => rights.setTakedown(target, takedown)),
     startJob: (input) => write(`start job for ${input.isrc}`, () => jobs.startJob(input)),
     finishJob: (id, outcome) => write(`finish job ${id}`, () => jobs.finishJob(id, outcome)),
     jobs: (isrc) => guard('list jobs', () => jobs.jobs(isrc)),

@@ -1,6 +1,8 @@
 // The catalog contract: a sidecar SQLite index of what is published in object storage. Every
 // fact here can be rebuilt from storage (`cadence reindex`).
 
+import type { Takedown, TrackRights } from '../listeners/rights-model.ts';
+
 export interface ReleaseRecord {
   upc: string;
   label: string;
@@ -52,6 +54,8 @@ export interface PublishInput {
   release: ReleaseRecord;
   track: TrackRecord;
   version: VersionRecord;
+  /** What the label licensed; absent = the release's territories from its date, no end, every tier. */
+  rights?: TrackRights;
   /**
    * The version that was current when the caller decided to publish (null: no track yet). When
    * given, a different master published since is a CONFLICT instead of a silent last-writer-wins.
@@ -75,6 +79,15 @@ export interface ReleaseMembership {
   trackNumber: number;
   discNumber: number;
 }
+
+/** A published track's licence and whether it is taken down (catalog/rights-statements.ts). */
+export interface TrackAvailability {
+  rights: TrackRights;
+  takedown: Takedown | null;
+}
+
+/** Which tracks a takedown or restore applies to: these ISRCs, or every track of a release. */
+export type TakedownTarget = { isrcs: string[] } | { upc: string };
 
 /** What the origin and the CLI read about one track. */
 export interface TrackView extends TrackRecord {
@@ -199,6 +212,13 @@ export interface Catalog {
   listCurrent(): Array<{ isrc: string; version: string }>;
   /** Every version any track points at (current), as `isrc/version`. */
   referencedVersions(): Set<string>;
+  /** A published track's rights and takedown; null for an unknown track. */
+  availability(isrc: string): TrackAvailability | null;
+  /**
+   * Takes the target's tracks down (`takedown`) or restores them (null), in one transaction; no
+   * media is touched. Returns the ISRCs changed; NOT_FOUND names an unknown ISRC or UPC.
+   */
+  setTakedown(target: TakedownTarget, takedown: Takedown | null): string[];
   startJob(input: { isrc: string; delivery: string; owner?: JobOwner }): number;
   finishJob(id: number, outcome: { state: Exclude<JobState, 'running'>; version?: string | null; error?: string | null }): void;
   jobs(isrc?: string): JobRecord[];

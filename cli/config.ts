@@ -23,6 +23,11 @@ export interface CadenceConfig {
   logLevel: LogLevel | null;
   /** AWS_REGION, AWS_ENDPOINT_URL(_S3), credentials, CADENCE_S3_MAX_ATTEMPTS: for an s3:// store. */
   s3: S3StoreSettings;
+  /**
+   * CADENCE_CDN_PURGE_COMMAND: run after `cadence takedown`/`restore` with the changed ISRCs as
+   * arguments (split on spaces, no shell), e.g. `cdn/purge-nginx-cache.sh /var/lib/cadence-cdn/cache`.
+   */
+  purgeCommand: string[] | null;
   /** `CADENCE_QUEUE`: Redis for the job queue, journal nudges and shared state; null on one machine. */
   queueUrl: string | null;
   /** `CADENCE_SNAPSHOT_EVERY`: a catalog snapshot after every N journal entries (0: never). */
@@ -47,6 +52,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): CadenceConfig 
     maxDurationSeconds: read.number('CADENCE_MAX_DURATION', DEFAULT_MAX_DURATION_SECONDS, { min: 1, max: 7 * 86400, integer: false, unit: 'seconds' }),
     logLevel: read.choice('LOG_LEVEL', LOG_LEVELS, null),
     s3: s3Settings(env, read),
+    purgeCommand: read.custom('CADENCE_CDN_PURGE_COMMAND', null, (value) => value.split(/\s+/)),
     queueUrl: read.text('CADENCE_QUEUE', null, { test: (value) => /^rediss?:\/\/[^/]+(\/\d+)?$/.test(value), accepts: 'redis://host:port[/db]' }),
     snapshotEvery: read.number('CADENCE_SNAPSHOT_EVERY', 1000, { min: 0, max: 1_000_000_000, unit: 'journal entries (0: never)' }),
     journalPollMs: read.number('CADENCE_JOURNAL_POLL_MS', 1000, { min: 10, max: 3_600_000, unit: 'milliseconds' }),

@@ -10,6 +10,7 @@ import { DEFAULT_GRACE_SECONDS, collectGarbage } from '../pipeline/garbage-colle
 import { type IngestReport, ingestDelivery, ingestReport } from '../pipeline/ingest.ts';
 import { packageMaster } from '../pipeline/package-master.ts';
 import type { ObjectStore } from '../storage/types.ts';
+import { addAvailabilityCommands } from './availability-commands.ts';
 import { type CadenceConfig, readConfig } from './config.ts';
 import { checkIngestTargets } from './ingest-targets.ts';
 import { abortedExitStatus, withInterrupts } from './interrupt.ts';
@@ -186,7 +187,7 @@ export function buildProgram(config: CadenceConfig): Command {
       if (options.json) writeJson(report);
       else {
         const conflicts = report.conflicts > 0 ? `; ${report.conflicts} tracks left out: their stored facts name two labels (see the log)` : '';
-        process.stdout.write(`reindexed ${report.tracks} tracks from ${report.versions} complete versions (${report.incomplete} incomplete ignored)${conflicts}\n`);
+        process.stdout.write(`reindexed ${report.tracks} tracks from ${report.versions} complete versions (${report.incomplete} incomplete ignored, ${report.availabilityChanges} takedown/restore records replayed)${conflicts}\n`);
       }
     });
 
@@ -247,6 +248,8 @@ export function buildProgram(config: CadenceConfig): Command {
         catalog.close();
       }
     });
+
+  addAvailabilityCommands(program, { config, withStoreAndCatalog, writeJson });
 
   program
     .command('serve')

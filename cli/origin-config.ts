@@ -1,6 +1,7 @@
 // Origin settings from the environment, read once when `cadence serve` starts: every variable
 // through cli/env-settings.ts (refused at start, never replaced by its default), no side effects.
 
+import { trustedProxies } from '../origin/client-country.ts';
 import { DEFAULT_HTTP_LIMITS } from '../origin/server.ts';
 import { DEFAULT_TOKEN_POLICY, parseSigningKeys, type SigningKey } from '../origin/signing.ts';
 import type { HttpServerLimits, OriginConfig } from '../origin/types.ts';
@@ -42,6 +43,8 @@ export function readOriginSettings(env: NodeJS.ProcessEnv = process.env): Origin
           skewSeconds: seconds('CADENCE_TOKEN_SKEW', DEFAULT_TOKEN_POLICY.skewSeconds, 0, 3600),
         },
         countryHeader: read.text('CADENCE_COUNTRY_HEADER', 'CloudFront-Viewer-Country', { test: (value) => HTTP_TOKEN.test(value), accepts: 'an HTTP header name' }).toLowerCase(),
+        // Unset: loopback (a CDN on this machine); empty: trust no address's country header.
+        trustedProxies: env.CADENCE_TRUSTED_PROXIES?.trim() === '' ? [] : read.custom('CADENCE_TRUSTED_PROXIES', undefined, proxyList),
         defaultCountry: read.text('CADENCE_DEFAULT_COUNTRY', null, { test: (value) => value.length === 2 && value.toUpperCase() !== 'WW' && isTerritory(value.toUpperCase()), accepts: 'an ISO 3166-1 alpha-2 country code such as GB' })?.toUpperCase() ?? null,
         manifestMaxAgeSeconds: seconds('CADENCE_MANIFEST_MAX_AGE', 300, 0, DAY),
         mediaCacheBytes: read.number('CADENCE_MEDIA_CACHE_MB', 256, { min: 1, max: 1024 * 1024, unit: 'MiB' }) * 1024 * 1024,
@@ -66,4 +69,11 @@ function publicUrl(value: string): string {
   const url = new URL(value);
   if (!/^https?:$/.test(url.protocol) || url.search || url.hash || value.includes('#') || value.includes('?')) throw new SettingRefused(accepts);
   return value;
+}
+
+/** `10.0.0.0/8,127.0.0.1`: each entry checked now (origin/client-country.ts names a wrong one). */
+function proxyList(value: string): string[] {
+  const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  trustedProxies(entries);
+  return entries;
 }

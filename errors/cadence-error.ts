@@ -14,7 +14,8 @@ export type ErrorCode =
   | 'CONFLICT' // an immutable object exists with different content
   | 'CATALOG' // the SQLite catalog failed or is inconsistent
   | 'BAD_CONFIG' // a setting (environment variable) is not a value it accepts
-  | 'ADDRESS_IN_USE'; // the origin cannot listen: another process holds the host and port
+  | 'ADDRESS_IN_USE' // the origin cannot listen: another process holds the host and port
+  | 'CDN'; // the CDN purge hook (CADENCE_CDN_PURGE_COMMAND) failed; the change itself stands
 
 export class CadenceError extends Error {
   readonly code: ErrorCode;

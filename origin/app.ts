@@ -1,6 +1,6 @@
 // The origin over the catalog and object storage: a hono app, and the media answers beside it. Routes:
 //   GET /v1/tracks/:isrc            track metadata
-//   GET /v1/tracks/:isrc/playback   signed manifest URLs (or 403/404/451 with a JSON reason)
+//   GET /v1/tracks/:isrc/playback   signed manifest URLs (or 403/404/410/451 with a JSON reason)
 //   GET /v1/search?q=&limit=&genre=&artist=   catalog search, best first
 //   GET|HEAD /media/:token/:isrc/:version/*   manifests, rendition files, byte ranges, segments
 //   GET /healthz, GET /readyz (origin/readiness.ts), GET /metrics
@@ -9,6 +9,7 @@
 
 import { Hono, type Context } from 'hono';
 import type { Catalog } from '../catalog/types.ts';
+import { decidePlayback, isStarted } from '../listeners/rights-decision.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import { ByteCache } from './byte-cache.ts';
 import { instrumentStore } from './instrumented-store.ts';
@@ -18,7 +19,9 @@ import { isSuspiciousPath, pathOfTarget } from './media-path.ts';
 import { createOriginMetrics, type OriginMetrics } from './metrics.ts';
 import { remoteClientKey } from './client-key.ts';
 import { PlayCounter } from './play-counter.ts';
-import { grantUrls, mediaBase, normaliseCountry, refusePlayback } from './playback.ts';
+import { createAvailabilityGate } from './availability-gate.ts';
+import { listenerCountry, trustedProxies } from './client-country.ts';
+import { grantUrls, mediaBase } from './playback.ts';
 import { createReadinessCheck, readinessRoute } from './readiness.ts';
 import type { NodeBindings } from './request-headers.ts';
 import { createRequestRecorder, requestLog } from './request-log.ts';
@@ -34,6 +37,8 @@ export interface OriginDependencies {
 }
 
 const ISRC = /^[A-Z]{2}[A-Z0-9]{3}[0-9]{7}$/;
+/** A CDN on the same machine (the nginx edge of cdn/); set CADENCE_TRUSTED_PROXIES in production. */
+export const DEFAULT_TRUSTED_PROXIES = ['127.0.0.1', '::1'];
 
 type Env = {
   /** @hono/node-server passes the raw request; its `url` is the path as the client sent it. */
@@ -61,7 +66,9 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
   const store = instrumentStore(dependencies.store, metrics);
   const mediaCache = new ByteCache({ maxBytes: config.mediaCacheBytes, onEvict: () => metrics.recordEviction('media') });
   metrics.trackCache('media', mediaCache);
-  const media = createMediaHandler({ config, store, cache: mediaCache, now, onCacheResult: (hit) => metrics.recordCache('media', hit) });
+  const refuseTrack = createAvailabilityGate({ read: (isrc) => catalog.availability(isrc), maxAgeMs: config.availabilityMaxAgeMs });
+  const media = createMediaHandler({ config, store, cache: mediaCache, now, refuseTrack, onCacheResult: (hit) => metrics.recordCache('media', hit) });
+  const trusted = trustedProxies(config.trustedProxies ?? DEFAULT_TRUSTED_PROXIES);
   const record = createRequestRecorder({ logger, metrics });
   const plays = new PlayCounter((counts) => catalog.recordPlays(counts), {
     onError: (error) => logger.warn({ err: error }, 'could not record play counts'),
@@ -100,7 +107,9 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
   app.get('/v1/tracks/:isrc', async (c) => {
     const isrc = c.req.param('isrc');
     const track = ISRC.test(isrc) ? catalog.getTrack(isrc) : null;
-    if (!track?.current) return jsonError(c, 404, 'not_found', `no published track ${isrc}`);
+    // Before its start a track is invisible: the same answer as for no track at all.
+    const rights = track?.current ? catalog.availability(isrc)?.rights : undefined;
+    if (!track?.current || !rights || !isStarted(rights, now())) return jsonError(c, 404, 'not_found', `no published track ${isrc}`);
     const { release, current } = track;
     c.header('Cache-Control', 'public, max-age=60');
     return c.json({
@@ -122,8 +131,17 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
     const isrc = c.req.param('isrc');
     const track = ISRC.test(isrc) ? catalog.getTrack(isrc) : null;
     const at = now();
-    const country = normaliseCountry(c.req.header(config.countryHeader)) ?? config.defaultCountry;
-    const refusal = refusePlayback(track, { isrc, country, today: at.toISOString().slice(0, 10) });
+    // The authenticated listener, once auth middleware sets one: its tier and token country count.
+    const listener = (c.var as { listener?: { tier?: string | null; country?: string | null } }).listener;
+    const country = listenerCountry({
+      tokenCountry: listener?.country,
+      header: c.req.header(config.countryHeader),
+      remoteAddress: c.env?.incoming?.socket?.remoteAddress,
+      trusted,
+      defaultCountry: config.defaultCountry,
+    });
+    const availability = track?.current ? catalog.availability(isrc) : null;
+    const refusal = decidePlayback(isrc, availability, { country, tier: listener?.tier ?? null, now: at });
     if (refusal) return jsonError(c, refusal.status, refusal.error, refusal.message, refusal.details);
     const version = track!.current!.version;
     // HEAD is hono's GET without a body: asking whether a grant would be given is not a play.

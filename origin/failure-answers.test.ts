@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openCatalog } from '../catalog/open-catalog.ts';
+import { samplePublish } from '../catalog/test-support.ts';
 import type { Catalog } from '../catalog/types.ts';
 import { CadenceError } from '../errors/cadence-error.ts';
 import { DESCRIPTION_FILE, versionPrefix } from '../storage/layout.ts';
@@ -87,6 +88,8 @@ describe('failure answers', () => {
     const folder = join(scratch, 'objects', versionPrefix(ISRC, VERSION));
     await mkdir(folder, { recursive: true });
     await symlink(DESCRIPTION_FILE, join(folder, DESCRIPTION_FILE));
+    // A published, streamable track: the media path's rights check lets it through to storage.
+    catalog.publish(samplePublish({ isrc: ISRC, version: VERSION }));
     const { token } = issueToken({ keys: KEYS, scope: tokenScope(ISRC, VERSION), now: new Date() });
     const answer = await origin.serveMedia({ method: 'GET', rawPath: `/media/${token}/${ISRC}/${VERSION}/master.m3u8`, headers: { get: () => null } });
     const text = Buffer.from(answer.body as Uint8Array).toString('utf8');

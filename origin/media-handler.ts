@@ -8,6 +8,7 @@ import type { MediaDescription } from '../manifests/types.ts';
 import { DESCRIPTION_FILE, versionPrefix } from '../storage/layout.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import { type ByteCache, singleFlight } from './byte-cache.ts';
+import type { AvailabilityGate } from './availability-gate.ts';
 import type { HeaderReader } from './http-range.ts';
 import { failureAnswer, jsonAnswer } from './json-answer.ts';
 import { type MediaObject, resolveMedia } from './media-objects.ts';
@@ -36,6 +37,8 @@ export interface MediaHandlerDependencies {
   store: ObjectStore;
   cache: ByteCache;
   now: () => Date;
+  /** Refuses a track no longer (or not yet) streamable, whatever the token: availability-gate.ts. */
+  refuseTrack?: AvailabilityGate;
   onCacheResult?: (hit: boolean) => void;
 }
 
@@ -70,6 +73,7 @@ const MAX_VERIFIED_PATHS = 50_000;
 
 /** A signed path whose token was genuine for its version and which names a media object. */
 interface VerifiedPath {
+  isrc: string;
   object: MediaObject;
   /** The token's expiry, epoch seconds: checked on every use. */
   expires: number;
@@ -81,7 +85,7 @@ interface VerifiedPath {
  */
 export type MediaHandler = (request: MediaRequest) => MediaAnswer | Promise<MediaAnswer>;
 
-export function createMediaHandler({ config, store, cache, now, onCacheResult }: MediaHandlerDependencies): MediaHandler {
+export function createMediaHandler({ config, store, cache, now, refuseTrack, onCacheResult }: MediaHandlerDependencies): MediaHandler {
   const verifyToken = createTokenVerifier(config.signingKeys, config.tokenPolicy);
   const loadDescription = singleFlight<string, MediaDescription>();
   const resolving = singleFlight<string, MediaObject | null>();
@@ -125,6 +129,9 @@ export function createMediaHandler({ config, store, cache, now, onCacheResult }:
     // The same string passed every check below before; only the token's expiry moves.
     const verified = method === 'OPTIONS' ? undefined : verifiedPaths.get(rawPath);
     if (verified) {
+      // A remembered path stays subject to takedowns and end dates (the gate reads them afresh).
+      const refused = refuseTrack?.refuse(verified.isrc, at);
+      if (refused) return refuse(refused.status, refused.error, refused.message);
       if (tokenAccepted(verified.expires, at.getTime(), config.tokenPolicy)) return serve(verified, method, headers, at);
       verifiedPaths.delete(rawPath); // expired: the checks below answer 410
     }
@@ -137,16 +144,18 @@ export function createMediaHandler({ config, store, cache, now, onCacheResult }:
     const check = verifyToken(token, tokenScope(isrc, version), at);
     if (!check.ok) return refuse(check.status, check.status === 410 ? 'token_expired' : 'forbidden', check.reason);
     const expires = check.expiresAt.getTime() / 1000;
+    const refused = refuseTrack?.refuse(isrc, at);
+    if (refused) return refuse(refused.status, refused.error, refused.message);
 
     const known = resolved.get(`${isrc}/${version}/${rest}`);
-    if (known !== undefined) return serveVerified(rawPath, known, expires, method, headers, at);
-    return objectAt(isrc, version, rest).then((object) => serveVerified(rawPath, object, expires, method, headers, at));
+    if (known !== undefined) return serveVerified(isrc, rawPath, known, expires, method, headers, at);
+    return objectAt(isrc, version, rest).then((object) => serveVerified(isrc, rawPath, object, expires, method, headers, at));
   }
 
   /** Remembers a path that passed every check and names an object, then answers it. */
-  function serveVerified(rawPath: string, object: MediaObject | null, expires: number, method: string, headers: HeaderReader, at: Date): MediaAnswer | Promise<MediaAnswer> {
+  function serveVerified(isrc: string, rawPath: string, object: MediaObject | null, expires: number, method: string, headers: HeaderReader, at: Date): MediaAnswer | Promise<MediaAnswer> {
     if (!object) return refuse(404, 'not_found', 'no such media');
-    const verified: VerifiedPath = { object, expires };
+    const verified: VerifiedPath = { isrc, object, expires };
     if (!object.manifest) {
       if (verifiedPaths.size >= MAX_VERIFIED_PATHS) verifiedPaths.delete(verifiedPaths.keys().next().value!);
       verifiedPaths.set(rawPath, verified);
@@ -157,7 +166,9 @@ export function createMediaHandler({ config, store, cache, now, onCacheResult }:
   /** The answer for a verified path (not a closure per request: see node-listener.ts). */
   function serve(verified: VerifiedPath, method: string, headers: HeaderReader, at: Date): MediaAnswer | Promise<MediaAnswer> {
     const { object } = verified;
-    const secondsLeft = Math.max(0, Math.floor(verified.expires - at.getTime() / 1000));
+    // Shared caches keep an object until the token expires, or the track's end date if sooner.
+    const until = refuseTrack ? Math.min(verified.expires, refuseTrack.streamableUntil(verified.isrc)) : verified.expires;
+    const secondsLeft = Math.max(0, Math.floor(until - at.getTime() / 1000));
     const cacheControl = object.cacheControl(secondsLeft, config.manifestMaxAgeSeconds);
     const plan = planObjectAnswer({ method, headers }, object, { cacheControl, compressible: object.manifest, headers: MEDIA_CORS });
     const fromMemory: MediaAnswer | undefined = completeAnswerFromMemory(plan, object);

@@ -10,6 +10,13 @@ export interface OriginConfig {
   tokenPolicy: TokenPolicy;
   /** Request header carrying the listener's ISO country, set by the CDN. */
   countryHeader: string;
+  /**
+   * Addresses (IPs or CIDR blocks) of the CDN or load balancer in front: only requests from these
+   * have their country header believed. Default: loopback (a CDN on the same machine).
+   */
+  trustedProxies?: string[];
+  /** How stale a track's availability may be on the media path (the takedown guarantee); default 1000. */
+  availabilityMaxAgeMs?: number;
   /** Country assumed when the header is absent (development); null refuses unlicensed-by-default. */
   defaultCountry: string | null;
   /** max-age of manifests, seconds. */

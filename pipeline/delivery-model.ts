@@ -5,6 +5,8 @@
 
 import type { ReleaseRecord } from '../catalog/types.ts';
 import { CadenceError } from '../errors/cadence-error.ts';
+import type { TrackRights } from '../listeners/rights-model.ts';
+import type { RawRights } from './delivery-rights.ts';
 import type { MasterInfo } from './types.ts';
 
 export interface DeliveryProblem {
@@ -42,6 +44,8 @@ export interface DeliveryDraft {
     /** Null when absent too: the genre is optional. */
     genre: string | null;
     territories: string[] | null;
+    /** What the label licensed for the whole release, as delivered; null when absent. */
+    rights: RawRights | null;
   };
   tracks: DraftTrack[];
 }
@@ -59,6 +63,8 @@ export interface DraftTrack {
   master: string | null;
   /** False when the delivery leaves it out. */
   explicit: boolean | null;
+  /** This track's own licence terms, overriding the release's field by field; null when absent. */
+  rights: RawRights | null;
 }
 
 export interface DeliveryTrack {
@@ -71,6 +77,8 @@ export interface DeliveryTrack {
   /** Absolute path of the master, checked to lie inside the delivery folder. */
   masterPath: string;
   master: MasterInfo;
+  /** What the label licensed (delivery-rights.ts); absent = the release's territories and date. */
+  rights?: TrackRights;
 }
 
 export interface Delivery {

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import type { ReleaseRecord } from '../catalog/types.ts';
 import { type CheckDeliveryOptions, checkDelivery } from './delivery-checks.ts';
 import { type Delivery, type DeliveryDraft, DeliveryError, type DeliveryTrack } from './delivery-model.ts';
+import { deliveryRights } from './delivery-rights.ts';
 import { parseJsonDelivery } from './json-delivery.ts';
 
 export type { Delivery, DeliveryDraft, DeliveryProblem, DeliveryTrack, DraftTrack } from './delivery-model.ts';
@@ -21,8 +22,20 @@ export async function loadDelivery(file: string, options: LoadDeliveryOptions): 
   if (!draft) throw new DeliveryError(resolve(file), problems);
   const checked = await checkDelivery(draft, options);
   problems.push(...checked.problems);
+  const licensed = licensedRights(draft);
+  problems.push(...licensed.problems);
   if (problems.length > 0) throw new DeliveryError(draft.file, problems);
-  return deliveryOf(draft, checked.tracks);
+  const delivery = deliveryOf(draft, checked.tracks);
+  // Without problems every track was checked, in delivery order.
+  delivery.tracks.forEach((track, i) => (track.rights = licensed.rights[i]));
+  return delivery;
+}
+
+/** The delivery's optional `rights`, merged per track (pipeline/delivery-rights.ts). */
+function licensedRights({ release, tracks }: DeliveryDraft): ReturnType<typeof deliveryRights> {
+  // A missing release date or territory list is already a problem; the rights are then only checked.
+  const base = { territories: release.territories ?? [], releaseDate: release.releaseDate ?? '1970-01-01', rights: release.rights ?? undefined };
+  return deliveryRights(base, tracks.map((track) => ({ isrc: track.isrc ?? '', rights: track.rights ?? undefined })));
 }
 
 /** A draft with no problem left: every field is usable. */

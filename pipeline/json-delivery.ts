@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import type { DeliveryDraft, DeliveryProblem, DraftTrack } from './delivery-model.ts';
+import type { RawRights } from './delivery-rights.ts';
 import { parseJsonText } from './json-text.ts';
 
 const require = createRequire(import.meta.url);
@@ -73,6 +74,7 @@ function draftOf(path: string, raw: unknown, refused: Set<string>): DeliveryDraf
       releaseDate: field(release, '/release', 'releaseDate', isString),
       genre: field(release, '/release', 'genre', isString),
       territories: field(release, '/release', 'territories', isStrings),
+      rights: field(release, '/release', 'rights', isRights),
     },
     tracks: tracks.map((track: unknown, i): DraftTrack => {
       const pointer = `/tracks/${i}`;
@@ -86,6 +88,7 @@ function draftOf(path: string, raw: unknown, refused: Set<string>): DeliveryDraf
         discNumber: has('discNumber') ? field(track, pointer, 'discNumber', isInteger) : 1,
         master: field(track, pointer, 'master', isString),
         explicit: has('explicit') ? field(track, pointer, 'explicit', isBoolean) : false,
+        rights: field(track, pointer, 'rights', isRights),
       };
     }),
   };
@@ -105,6 +108,10 @@ function isInteger(value: unknown): value is number {
 }
 function isBoolean(value: unknown): value is boolean {
   return typeof value === 'boolean';
+}
+/** The schema has checked the shape of a `rights` object it did not refuse. */
+function isRights(value: unknown): value is RawRights {
+  return isObject(value);
 }
 
 /** `/tracks/2/title` → `tracks[2] (ISRC).title`, so a label engineer finds the row at once. */

@@ -7,7 +7,9 @@
 import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { releaseRights } from '../catalog/default-rights.ts';
 import type { ReleaseRecord, TrackRecord, VersionRecord } from '../catalog/types.ts';
+import type { TrackRights } from '../listeners/rights-model.ts';
 import type { MediaDescription } from '../manifests/types.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import { CadenceError, isCadenceError } from '../errors/cadence-error.ts';
@@ -17,6 +19,8 @@ import { DESCRIPTION_FILE, META_FILE, META_REVISIONS_DIR, versionPrefix } from '
 export interface VersionMeta {
   release: ReleaseRecord;
   track: TrackRecord;
+  /** What the label licensed; absent (facts stored before rights were) = the release's territories and date. */
+  rights?: TrackRights;
   /** Hex SHA-256 of the master; absent in versions stored before it was kept. */
   masterSha256?: string;
 }
@@ -160,8 +164,11 @@ export function sameMeta(a: VersionMeta, b: VersionMeta): boolean {
   return JSON.stringify(factsOf(a)) === JSON.stringify(factsOf(b));
 }
 
-function factsOf({ release, track }: VersionMeta): unknown[] {
+function factsOf({ release, track, rights }: VersionMeta): unknown[] {
+  // Rights as they take effect, so old facts and the same facts written out compare equal.
+  const { territories, excludedTerritories, startsAt, endsAt, tiers } = rights ?? releaseRights(release);
   return [
+    [territories, excludedTerritories, startsAt, endsAt, tiers],
     [release.upc, release.label, release.title, release.artists, release.releaseDate, release.genre, release.territories],
     [track.isrc, track.upc, track.title, track.artists, track.trackNumber, track.discNumber, track.explicit],
   ];

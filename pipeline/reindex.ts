@@ -10,6 +10,7 @@ import { DESCRIPTION_FILE, META_FILE, META_REVISIONS_DIR, TRACKS_PREFIX } from '
 import { isNewerMeta, readMetaObject, readStoredVersion, type VersionMeta, versionRecord } from './publish.ts';
 import type { Logger } from './types.ts';
 import { silentLogger } from './types.ts';
+import { replayAvailability } from './takedown-records.ts';
 
 export interface StoredVersionRef {
   isrc: string;
@@ -47,6 +48,8 @@ export interface ReindexReport {
   tracks: number;
   versions: number;
   incomplete: number;
+  /** Takedowns and restores replayed from storage. */
+  availabilityChanges: number;
   /** Tracks left out because their stored facts name two labels (see the log). */
   conflicts: number;
 }
@@ -67,7 +70,7 @@ export async function reindexCatalog(options: { store: ObjectStore; catalog: Cat
     if (!stored) continue; // removed since the listing
     const version = versionRecord(isrc, newest.version, stored);
     try {
-      catalog.publishMany(releases.map((meta): PublishInput => ({ release: meta.release, track: meta.track, version })));
+      catalog.publishMany(releases.map((meta): PublishInput => ({ release: meta.release, track: meta.track, rights: meta.rights, version })));
       tracks += 1;
     } catch (error) {
       if (!isCadenceError(error) || error.code !== 'CONFLICT') throw error;
@@ -75,7 +78,9 @@ export async function reindexCatalog(options: { store: ObjectStore; catalog: Cat
       logger.warn({ isrc, err: error }, 'stored facts of this track name more than one owner; left out');
     }
   }
-  return { tracks, versions: complete.length, incomplete: versions.length - complete.length, conflicts };
+  // After every track is back: a takedown record names tracks the catalog must already hold.
+  const availabilityChanges = await replayAvailability({ store, catalog });
+  return { tracks, versions: complete.length, incomplete: versions.length - complete.length, conflicts, availabilityChanges };
 }
 
 /**

@@ -4,6 +4,7 @@
 
 import { join } from 'node:path';
 import { rm } from 'node:fs/promises';
+import { releaseRights } from '../catalog/default-rights.ts';
 import type { Catalog, ReleaseRecord, TrackRecord, TrackView } from '../catalog/types.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import { CadenceError, isCadenceError } from '../errors/cadence-error.ts';
@@ -88,7 +89,7 @@ export async function ingestTrack(input: TrackIngestInput, context: TrackIngestC
     progress(0, 'hash');
     const masterSha256 = input.masterSha256 ?? (await fileSha256(track.masterPath, signal));
     version = versionId(masterSha256, packagingSettings(track.master, context.ffmpegBuild));
-    const meta: VersionMeta = { release, track: trackRecord(track, release), masterSha256 };
+    const meta: VersionMeta = { release, track: trackRecord(track, release), masterSha256, rights: track.rights ?? releaseRights(release) };
     const before = catalog.getTrack(track.isrc);
     const expectedCurrent = before?.current?.version ?? null;
     // Before any encoding: another label's recording is refused, not taken over.
@@ -107,7 +108,7 @@ export async function ingestTrack(input: TrackIngestInput, context: TrackIngestC
         logger.info({ isrc: track.isrc, version, upc: release.upc }, 'track facts recorded for release');
       }
     }
-    await publishVersion({ catalog, journal: context.journal }, { release, track: meta.track, version: versionRecord(track.isrc, version, stored), expectedCurrent }, signal);
+    await publishVersion({ catalog, journal: context.journal }, { release, track: meta.track, rights: meta.rights, version: versionRecord(track.isrc, version, stored), expectedCurrent }, signal);
     progress(100, 'published');
     const change = changeOf(before, version, release.upc);
     logger.info({ isrc: track.isrc, version, change }, 'track published');
@@ -142,6 +143,7 @@ async function alreadyPublished({ catalog, store }: TrackIngestContext, before: 
   const published: VersionMeta = {
     release: publishedRelease,
     track: { ...before, upc: release.upc, trackNumber: onRelease.trackNumber, discNumber: onRelease.discNumber },
+    rights: catalog.availability(track.isrc)?.rights,
   };
   if (!sameMeta(published, meta)) return false;
   const stored = await readStoredMetaFor(store, track.isrc, version, release.upc);

@@ -12,6 +12,11 @@ export const META_FILE = 'meta.json';
 export const META_REVISIONS_DIR = 'meta/';
 /** The media description; written last, so its presence marks a complete version. */
 export const DESCRIPTION_FILE = 'description.json';
+/**
+ * Availability changes (`cadence takedown` / `restore`): one create-only record per change,
+ * `takedowns/<UTC time>-<hash>.json`, replayed in key order by `cadence reindex` (newest wins).
+ */
+export const TAKEDOWNS_PREFIX = 'takedowns/';
 export const MULTIVARIANT_PLAYLIST = 'master.m3u8';
 export const DASH_MANIFEST = 'manifest.mpd';
 

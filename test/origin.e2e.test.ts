@@ -88,7 +88,7 @@ describe('API', () => {
     const refusals: Array<[string, Record<string, string>, number, string]> = [
       ['GBCAD9900001', {}, 404, 'not_found'],
       ['not-an-isrc', {}, 404, 'not_found'],
-      [fixture.unreleased, {}, 403, 'not_yet_released'],
+      [fixture.unreleased, {}, 404, 'not_found'], // invisible before its release date
       [fixture.gbOnly, { 'CloudFront-Viewer-Country': 'US' }, 451, 'territory_not_licensed'],
       [fixture.gbOnly, {}, 451, 'territory_not_licensed'],
     ];

@@ -1,0 +1,91 @@
+// `cadence takedown (--isrc X | --upc Y) [--reason …]` and `cadence restore (--isrc X | --upc Y)`:
+// availability changes (pipeline/takedown-records.ts), then the CDN purge hook when configured.
+
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { Command } from 'commander';
+import type { Catalog, TakedownTarget } from '../catalog/types.ts';
+import { DEFAULT_AVAILABILITY_MAX_AGE_MS } from '../origin/availability-gate.ts';
+import { CadenceError } from '../errors/cadence-error.ts';
+import { isIsrc, isUpc } from '../pipeline/identifiers.ts';
+import type { ObjectStore } from '../storage/types.ts';
+import type { CadenceConfig } from './config.ts';
+
+const run = promisify(execFile);
+/**
+ * The purge waits until every origin has seen the takedown (each re-reads a track's availability
+ * at least this often): purged any sooner, an edge miss could fetch and cache the object again
+ * from an origin that has not noticed yet.
+ */
+const PURGE_AFTER_MS = DEFAULT_AVAILABILITY_MAX_AGE_MS + 250;
+
+interface TargetOptions {
+  isrc?: string;
+  upc?: string;
+  json: boolean;
+}
+
+export interface AvailabilityCommandsContext {
+  config: CadenceConfig;
+  withStoreAndCatalog: <T>(config: CadenceConfig, run: (store: ObjectStore, catalog: Catalog) => Promise<T>) => Promise<T>;
+  writeJson: (value: unknown) => void;
+}
+
+/** Exactly one of --isrc and --upc, well formed. */
+function targetOf({ isrc, upc }: TargetOptions): TakedownTarget {
+  if ((isrc === undefined) === (upc === undefined)) throw new CadenceError('BAD_INPUT', 'name exactly one of --isrc and --upc');
+  if (isrc !== undefined) {
+    if (!isIsrc(isrc)) throw new CadenceError('BAD_INPUT', `--isrc ${JSON.stringify(isrc)} is not an ISRC (12 characters like GBAYE2600001, no hyphens)`);
+    return { isrcs: [isrc] };
+  }
+  if (!isUpc(upc!)) throw new CadenceError('BAD_INPUT', `--upc ${JSON.stringify(upc)} is not a UPC-A or EAN-13 with a valid check digit`);
+  return { upc: upc! };
+}
+
+/** Runs the configured purge command with the ISRCs as its last arguments. */
+async function purge(command: string[], isrcs: string[]): Promise<void> {
+  const [file, ...args] = command as [string, ...string[]];
+  try {
+    await run(file, [...args, ...isrcs], { timeout: 120_000 });
+  } catch (error) {
+    const { stderr, message } = error as { stderr?: string; message: string };
+    throw new CadenceError('CDN', `availability changed, but the CDN purge command failed: ${(stderr?.trim() || message).split('\n')[0]}`, { cause: error });
+  }
+}
+
+export function addAvailabilityCommands(program: Command, { config, withStoreAndCatalog, writeJson }: AvailabilityCommandsContext): void {
+  const change = async (options: TargetOptions, reason: string | null): Promise<void> => {
+    const target = targetOf(options);
+    const { changeAvailability } = await import('../pipeline/takedown-records.ts');
+    const isrcs = await withStoreAndCatalog(config, (store, catalog) => changeAvailability({ store, catalog, target, reason }));
+    // Only a takedown purges: after a restore the edge holds nothing it should not serve.
+    const purged = reason !== null && config.purgeCommand !== null;
+    if (purged) {
+      await new Promise((resolve) => setTimeout(resolve, PURGE_AFTER_MS));
+      await purge(config.purgeCommand!, isrcs);
+    }
+    const verb = reason === null ? 'restored' : 'taken down';
+    if (options.json) writeJson({ ok: true, action: reason === null ? 'restore' : 'takedown', isrcs, purged });
+    else process.stdout.write(`${verb}: ${isrcs.join(', ')}${purged ? ' (CDN purged)' : ''}\n`);
+  };
+
+  program
+    .command('takedown')
+    .description('stop a track or a whole release from being streamed (grants refused at once, media within seconds); no media is touched')
+    .option('--isrc <isrc>', 'the track')
+    .option('--upc <upc>', 'every track of the release')
+    .option('--reason <text>', 'why, shown to players in the 410 answer', 'taken down by the rights holder')
+    .option('--json', 'print one JSON report on stdout', false)
+    .action((options: TargetOptions & { reason: string }) => {
+      if (!options.reason.trim()) throw new CadenceError('BAD_INPUT', '--reason must not be blank');
+      return change(options, options.reason.trim());
+    });
+
+  program
+    .command('restore')
+    .description('make taken-down tracks streamable again (as their rights allow)')
+    .option('--isrc <isrc>', 'the track')
+    .option('--upc <upc>', 'every track of the release')
+    .option('--json', 'print one JSON report on stdout', false)
+    .action((options: TargetOptions) => change(options, null));
+}

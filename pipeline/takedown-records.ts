@@ -1,0 +1,69 @@
+// `cadence takedown` / `cadence restore`: availability changes, applied to the catalog at once and
+// recorded in object storage so that `cadence reindex` keeps them. Storage is the only shared
+// truth (the catalog is a rebuildable index), and objects are never overwritten, so every change
+// is a new record under takedowns/ named by its UTC time; replaying them in key order leaves the
+// newest change in force. No media is touched.
+
+import { createHash } from 'node:crypto';
+import type { Catalog, TakedownTarget } from '../catalog/types.ts';
+import { CadenceError, isCadenceError } from '../errors/cadence-error.ts';
+import type { Takedown } from '../listeners/rights-model.ts';
+import { TAKEDOWNS_PREFIX } from '../storage/layout.ts';
+import type { ObjectStore } from '../storage/types.ts';
+
+/** One stored change: `takedown` null is a restore. */
+export interface AvailabilityRecord {
+  target: TakedownTarget;
+  takedown: Takedown | null;
+  /** ISO-8601 UTC. */
+  recordedAt: string;
+}
+
+export interface ChangeAvailabilityOptions {
+  store: ObjectStore;
+  catalog: Catalog;
+  target: TakedownTarget;
+  /** The takedown's reason, or null to restore. */
+  reason: string | null;
+  now?: () => Date;
+}
+
+/**
+ * Applies the change to the catalog first (it names an unknown ISRC or UPC, and a takedown must
+ * take effect at once), then records it. Returns the ISRCs changed.
+ */
+export async function changeAvailability({ store, catalog, target, reason, now = () => new Date() }: ChangeAvailabilityOptions): Promise<string[]> {
+  const at = now();
+  const takedown = reason === null ? null : { reason, at: at.toISOString() };
+  const isrcs = catalog.setTakedown(target, takedown);
+  const record: AvailabilityRecord = { target, takedown, recordedAt: at.toISOString() };
+  const body = `${JSON.stringify(record, null, 2)}\n`;
+  const stamp = at.toISOString().replace(/[-:.]/g, '');
+  const key = `${TAKEDOWNS_PREFIX}${stamp}-${createHash('sha256').update(body).digest('hex').slice(0, 12)}.json`;
+  try {
+    await store.putBytes(key, body, { contentType: 'application/json' });
+  } catch (error) {
+    const why = isCadenceError(error) ? error.message : String(error);
+    throw new CadenceError('STORAGE', `${isrcs.join(', ')}: changed in the catalog but not recorded in ${store.url} (${why}); run the command again so reindex keeps it`, { cause: error });
+  }
+  return isrcs;
+}
+
+/**
+ * Replays every stored change in order onto a (re)built catalog. A change naming a track or
+ * release the catalog no longer has is skipped. Returns how many changes were applied.
+ */
+export async function replayAvailability({ store, catalog }: { store: ObjectStore; catalog: Catalog }): Promise<number> {
+  let applied = 0;
+  for await (const { key } of store.list(TAKEDOWNS_PREFIX)) {
+    if (!key.endsWith('.json')) continue;
+    const record = JSON.parse((await store.getBytes(key)).toString('utf8')) as AvailabilityRecord;
+    try {
+      catalog.setTakedown(record.target, record.takedown);
+      applied++;
+    } catch (error) {
+      if (!(isCadenceError(error) && error.code === 'NOT_FOUND')) throw error;
+    }
+  }
+  return applied;
+}

@@ -12,7 +12,9 @@ export type ErrorCode =
   | 'STORAGE' // the object store failed (after retries)
   | 'NOT_FOUND' // no such object, track or version
   | 'CONFLICT' // an immutable object exists with different content
-  | 'CATALOG'; // the SQLite catalog failed or is inconsistent
+  | 'CATALOG' // the SQLite catalog failed or is inconsistent
+  | 'AUTH' // the identity provider's keys (JWKS) could not be fetched or read
+  | 'LISTENERS'; // the listener store (resume positions: SQLite or Redis) failed
 
 export class CadenceError extends Error {
   readonly code: ErrorCode;

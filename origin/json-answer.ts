@@ -8,6 +8,8 @@ const STATUS_BY_CODE: Partial<Record<CadenceError['code'], 400 | 404 | 503>> = {
   NOT_FOUND: 404,
   STORAGE: 503,
   CATALOG: 503,
+  AUTH: 503,
+  LISTENERS: 503,
 };
 
 /** A body of `{ error, message }`, never cached. */

@@ -212,6 +212,18 @@ export function buildProgram(config: CadenceConfig): Command {
     });
 
   program
+    .command('token')
+    .description('print an access token the local origin accepts (embedded identity provider, key pair under ./data)')
+    .requiredOption('--listener <id>', 'listener id (the token\'s subject)')
+    .requiredOption('--tier <tier>', 'subscription tier (free, premium, hifi by default; CADENCE_TIERS)')
+    .option('--country <CC>', 'ISO 3166-1 alpha-2 country of the listener')
+    .option('--ttl <duration>', 'validity, e.g. 3600, 30m, 12h', duration, 3600)
+    .action(async (options: { listener: string; tier: string; country?: string; ttl: number }) => {
+      const { createLocalToken } = await import('./token-command.ts');
+      process.stdout.write(`${await createLocalToken(config, options)}\n`);
+    });
+
+  program
     .command('serve')
     .description('run the origin: playback grants, signed manifests, byte ranges and segments')
     .option('--port <n>', 'TCP port', positiveInteger, 8080)

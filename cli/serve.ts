@@ -8,6 +8,9 @@ import { createOriginApp } from '../origin/app.ts';
 import { listen } from '../origin/server.ts';
 import { openObjectStore, s3OptionsFromEnv } from '../storage/open-store.ts';
 import type { CadenceConfig } from './config.ts';
+import { loadOrCreateLocalIdentity } from '../listeners/local-identity.ts';
+import { openListenerServices } from '../listeners/open-listeners.ts';
+import { readListenersConfig } from './listeners-config.ts';
 import { readOriginConfig } from './origin-config.ts';
 
 export interface ServeOptions {
@@ -30,7 +33,10 @@ async function runWorker(config: CadenceConfig, options: ServeOptions): Promise<
   // Searches read every candidate's fields: a long-running server keeps them in memory.
   const catalog = openCatalog(config.catalogPath, { searchInMemory: true });
   log.info({ ms: Math.round(performance.now() - opening), heapMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20) }, 'catalog open, search fields in memory');
-  const origin = createOriginApp(readOriginConfig(process.env), { store, catalog, logger: log });
+  const listenersConfig = readListenersConfig(process.env, { catalogPath: config.catalogPath });
+  const listeners = await openListenerServices(listenersConfig, { logger: log });
+  if (listenersConfig.auth.mode === 'none' && cluster.isPrimary) process.stderr.write('WARNING: CADENCE_AUTH=none: authentication is OFF, every request is one anonymous listener\n');
+  const origin = createOriginApp(readOriginConfig(process.env), { store, catalog, logger: log, listeners });
   const server = await listen(origin, {
     port: options.port,
     host: options.host,
@@ -42,6 +48,7 @@ async function runWorker(config: CadenceConfig, options: ServeOptions): Promise<
   await untilSignal();
   await server.close();
   origin.stop();
+  await listeners.close();
   catalog.close();
   await store.close?.();
   // A cluster worker stays alive while its IPC channel is open: let go of it so the process ends.
@@ -50,8 +57,12 @@ async function runWorker(config: CadenceConfig, options: ServeOptions): Promise<
 
 export async function serveOrigin(config: CadenceConfig, options: ServeOptions): Promise<void> {
   if (options.workers <= 1 || !cluster.isPrimary) return runWorker(config, options);
-  // Create the dev signing key once, before the workers race to create it.
+  // Create the dev signing key and the local identity once, before the workers race to create them
+  // (and fail here, once, on a bad setting).
   readOriginConfig(process.env);
+  const listenersConfig = readListenersConfig(process.env, { catalogPath: config.catalogPath });
+  if (listenersConfig.auth.mode === 'local') await loadOrCreateLocalIdentity(listenersConfig.auth.keyFile);
+  if (listenersConfig.auth.mode === 'none') process.stderr.write('WARNING: CADENCE_AUTH=none: authentication is OFF, every request is one anonymous listener\n');
   // Bring the catalog's schema up to date once, here: a migration can hold the write lock longer
   // than a worker waits for it (migration 7 takes ~20 s at a million tracks).
   openCatalog(config.catalogPath).close();

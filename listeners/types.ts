@@ -2,6 +2,7 @@
 // may play, where each listener stopped, and how often anyone may ask.
 
 import type { RenditionId } from '../manifests/types.ts';
+import type { RateLimits } from './rate-limits.ts';
 
 /** The authenticated listener of one request, from the claims of a verified access token. */
 export interface Listener {
@@ -45,7 +46,7 @@ export interface ResumePosition {
 /**
  * Resume positions, per listener. Drivers: SQLite (one machine) and Redis (every origin node sees
  * the same). A caller may rely on: a put replaces that listener's position for that track; gets
- * and lists only ever return the listener's own positions; `list` is newest first (ties by ISRC)
+ * and lists only ever return the listener's own positions; `list` is newest first (equal times by ISRC, descending)
  * and returns at most `limit`; failures throw CadenceError('LISTENERS').
  */
 export interface PositionStore {
@@ -53,4 +54,13 @@ export interface PositionStore {
   get(listenerId: string, isrc: string): Promise<ResumePosition | null>;
   list(listenerId: string, limit: number): Promise<ResumePosition[]>;
   close(): Promise<void>;
+}
+
+/** Everything the origin's listener routes need, built once at the edge from configuration. */
+export interface ListenerServices {
+  /** Verifies `Authorization` (access tokens; or, only when configured so, no authentication). */
+  authenticate: Authenticator;
+  tiers: TierTable;
+  positions: PositionStore;
+  limits: RateLimits;
 }

@@ -8,7 +8,7 @@ import type { HeaderReader } from './http-range.ts';
 
 /** What @hono/node-server passes as `c.env`: the raw Node request. */
 export interface NodeBindings {
-  incoming?: { url?: string; headers?: IncomingHttpHeaders };
+  incoming?: { url?: string; headers?: IncomingHttpHeaders; socket?: { remoteAddress?: string } };
 }
 
 /** A reader over Node's parsed request headers (names in lower case). */

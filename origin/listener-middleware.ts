@@ -1,0 +1,48 @@
+// hono middleware for the listener routes: authentication (sets the listener on the context, or
+// answers 401/403 with WWW-Authenticate) and rate limits (429 with Retry-After).
+
+import type { Context, MiddlewareHandler } from 'hono';
+import { wwwAuthenticate } from '../listeners/access-token.ts';
+import type { LimitedAction } from '../listeners/rate-limits.ts';
+import { clientAddress, type ListenerEnv, type ListenerServices } from './listener-context.ts';
+import type { ListenerMetrics } from './listener-metrics.ts';
+
+function refuse(c: Context<ListenerEnv>, status: 401 | 403 | 429, error: string, message: string, headers: Record<string, string>): Response {
+  for (const [name, value] of Object.entries(headers)) c.header(name, value);
+  c.header('Cache-Control', 'no-store');
+  return c.json({ error, message }, status);
+}
+
+export interface AuthenticateOptions {
+  services: Pick<ListenerServices, 'authenticate'>;
+  metrics: ListenerMetrics;
+  /** Without an Authorization header, continue with no listener (a token, when sent, must still be valid). */
+  optional?: boolean;
+}
+
+export function authenticate({ services, metrics, optional = false }: AuthenticateOptions): MiddlewareHandler<ListenerEnv> {
+  return async (c, next) => {
+    const header = c.req.header('authorization');
+    if (optional && header === undefined) return next();
+    const result = await services.authenticate(header);
+    if (!result.ok) {
+      const { status, error, message } = result.refusal;
+      metrics.authRefused(status, error);
+      return refuse(c, status, error, message, { 'WWW-Authenticate': wwwAuthenticate(result.refusal) });
+    }
+    c.set('listener', result.listener);
+    await next();
+  };
+}
+
+export function rateLimit({ services, metrics, action }: { services: Pick<ListenerServices, 'limits'>; metrics: ListenerMetrics; action: LimitedAction }): MiddlewareHandler<ListenerEnv> {
+  return async (c, next) => {
+    const decision = await services.limits.consume(action, { listener: c.get('listener')?.id, address: clientAddress(c) });
+    if (!decision.ok) {
+      metrics.rateLimited(action, decision.scope);
+      const message = `too many ${action} requests from this ${decision.scope}; retry in ${decision.retryAfterSeconds} s`;
+      return refuse(c, 429, 'rate_limited', message, { 'Retry-After': String(decision.retryAfterSeconds) });
+    }
+    await next();
+  };
+}

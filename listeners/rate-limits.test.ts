@@ -24,6 +24,8 @@ describe('createRateLimits (memory)', () => {
     expect(await limits.consume('grant', { listener: 'b', address: '10.0.0.1' })).toEqual({ ok: true });
     expect(await limits.consume('grant', { listener: 'c', address: '10.0.0.1' })).toMatchObject({ ok: false, scope: 'address' });
     // Unlimited actions pass.
+    expect(limits.limits('grant')).toBe(true);
+    expect(limits.limits('search')).toBe(false);
     expect(await limits.consume('search', { listener: 'a', address: '10.0.0.1' })).toEqual({ ok: true });
     await new Promise((resolve) => setTimeout(resolve, 1100));
     expect(await limits.consume('grant', { listener: 'a', address: '10.0.0.1' })).toEqual({ ok: true });

@@ -49,6 +49,8 @@ export const DEFAULT_RATE_LIMITS: RateLimitSettings = parseRateLimits(DEFAULT_RA
 export type RateDecision = { ok: true } | { ok: false; scope: LimitScope; retryAfterSeconds: number };
 
 export interface RateLimits {
+  /** Whether any budget applies to the action (none: callers may skip the check entirely). */
+  limits(action: LimitedAction): boolean;
   /** Takes one point from each applicable budget; the first exhausted one refuses. */
   consume(action: LimitedAction, keys: { listener?: string | null; address?: string | null }): Promise<RateDecision>;
 }
@@ -63,6 +65,7 @@ export function createRateLimits({ settings, redis, prefix = 'cadence:' }: { set
     );
   }
   return {
+    limits: (action) => LIMIT_SCOPES.some((scope) => limiters.has(`${action}.${scope}`)),
     async consume(action, keys) {
       for (const scope of LIMIT_SCOPES) {
         const key = keys[scope];

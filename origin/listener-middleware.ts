@@ -36,6 +36,8 @@ export function authenticate({ services, metrics, optional = false }: Authentica
 }
 
 export function rateLimit({ services, metrics, action }: { services: Pick<ListenerServices, 'limits'>; metrics: ListenerMetrics; action: LimitedAction }): MiddlewareHandler<ListenerEnv> {
+  // No budget for this action: no middleware work at all (search is a hot path).
+  if (!services.limits.limits(action)) return (_c, next) => next();
   return async (c, next) => {
     const decision = await services.limits.consume(action, { listener: c.get('listener')?.id, address: clientAddress(c) });
     if (!decision.ok) {

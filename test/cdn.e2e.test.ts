@@ -95,12 +95,14 @@ describe('nginx CDN in front of the origin', () => {
     expect(counts.size).toBeGreaterThanOrEqual(perTier);
     expect(reachedOrigin.length).toBeLessThan(2 * (sessions[0]!.length + 5));
 
-    // Every listener got exactly the bytes the origin serves directly.
-    for (const { url, range, body } of sessions[0]!) {
-      const direct = await bytes(`${origin.url}${url}`, range ? { Range: `bytes=${range}` } : {});
-      expect(direct.body.equals(body), `${url} ${range ?? ''}`).toBe(true);
-      for (const session of sessions.slice(1)) {
-        expect(session.find((entry) => entry.url === url && entry.range === range)!.body.equals(body)).toBe(true);
+    // Every listener got exactly the bytes the origin serves directly (to its tier's URLs).
+    for (const tier of [sessions.slice(0, LISTENERS), sessions.slice(LISTENERS)]) {
+      for (const { url, range, body } of tier[0]!) {
+        const direct = await bytes(`${origin.url}${url}`, range ? { Range: `bytes=${range}` } : {});
+        expect(direct.body.equals(body), `${url} ${range ?? ''}`).toBe(true);
+        for (const session of tier.slice(1)) {
+          expect(session.find((entry) => entry.url === url && entry.range === range)!.body.equals(body)).toBe(true);
+        }
       }
     }
   }, 120_000);

@@ -8,6 +8,7 @@ import { ASYMMETRIC_ALGORITHMS, DEFAULT_CLAIMS } from '../listeners/access-token
 import type { AuthSettings, ListenersConfig } from '../listeners/open-listeners.ts';
 import { DEFAULT_RATE_LIMITS, parseRateLimits } from '../listeners/rate-limits.ts';
 import { DEFAULT_TIERS, parseTiers } from '../listeners/tiers.ts';
+import type { CadenceConfig } from './config.ts';
 
 export const LOCAL_KEY_FILE = './data/auth-key.jwk';
 export const LOCAL_ISSUER = 'cadence-local';
@@ -73,15 +74,14 @@ function authSettings(env: NodeJS.ProcessEnv, tiers: ListenersConfig['tiers']): 
   };
 }
 
-export function readListenersConfig(env: NodeJS.ProcessEnv, { catalogPath }: { catalogPath: string }): ListenersConfig {
+/** `catalogPath` and `queueUrl` (CADENCE_QUEUE) come from the shared configuration (cli/config.ts). */
+export function readListenersConfig(env: NodeJS.ProcessEnv, { catalogPath, queueUrl }: Pick<CadenceConfig, 'catalogPath' | 'queueUrl'>): ListenersConfig {
   const tiers = env.CADENCE_TIERS ? parseTiers(env.CADENCE_TIERS) : DEFAULT_TIERS;
-  const redisUrl = env.CADENCE_QUEUE || null;
-  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new CadenceError('BAD_INPUT', `CADENCE_QUEUE must be a redis:// or rediss:// URL (got ${JSON.stringify(redisUrl)})`);
   return {
     auth: authSettings(env, tiers),
     tiers,
     positionsPath: resolve(env.CADENCE_LISTENERS_DB || join(dirname(catalogPath), 'listeners.db')),
-    redisUrl,
+    redisUrl: queueUrl,
     rateLimits: env.CADENCE_RATE_LIMITS ? parseRateLimits(env.CADENCE_RATE_LIMITS, DEFAULT_RATE_LIMITS) : DEFAULT_RATE_LIMITS,
   };
 }

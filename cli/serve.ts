@@ -10,6 +10,7 @@ import { openObjectStore, s3OptionsFromEnv } from '../storage/open-store.ts';
 import type { CadenceConfig } from './config.ts';
 import { loadOrCreateLocalIdentity } from '../listeners/local-identity.ts';
 import { openListenerServices } from '../listeners/open-listeners.ts';
+import { startFollowing } from './journal-follow.ts';
 import { readListenersConfig } from './listeners-config.ts';
 import { readOriginConfig } from './origin-config.ts';
 
@@ -17,6 +18,8 @@ export interface ServeOptions {
   port: number;
   host: string;
   workers: number;
+  /** Keep the local catalog current from the publish journal (implied by CADENCE_QUEUE). */
+  follow?: boolean;
 }
 
 function untilSignal(): Promise<void> {
@@ -33,7 +36,7 @@ async function runWorker(config: CadenceConfig, options: ServeOptions): Promise<
   // Searches read every candidate's fields: a long-running server keeps them in memory.
   const catalog = openCatalog(config.catalogPath, { searchInMemory: true });
   log.info({ ms: Math.round(performance.now() - opening), heapMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20) }, 'catalog open, search fields in memory');
-  const listenersConfig = readListenersConfig(process.env, { catalogPath: config.catalogPath });
+  const listenersConfig = readListenersConfig(process.env, config);
   const listeners = await openListenerServices(listenersConfig, { logger: log });
   if (listenersConfig.auth.mode === 'none' && cluster.isPrimary) process.stderr.write('WARNING: CADENCE_AUTH=none: authentication is OFF, every request is one anonymous listener\n');
   const origin = createOriginApp(readOriginConfig(process.env), { store, catalog, logger: log, listeners });
@@ -56,11 +59,22 @@ async function runWorker(config: CadenceConfig, options: ServeOptions): Promise<
 }
 
 export async function serveOrigin(config: CadenceConfig, options: ServeOptions): Promise<void> {
-  if (options.workers <= 1 || !cluster.isPrimary) return runWorker(config, options);
+  if (!cluster.isPrimary) return runWorker(config, options);
+  // The primary alone follows the journal: one writer to this node's catalog file.
+  const following = options.follow || config.queueUrl ? await startFollowing(config, pino({ level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2))) : null;
+  try {
+    if (options.workers <= 1) await runWorker(config, options);
+    else await runPrimary(config, options);
+  } finally {
+    await following?.stop();
+  }
+}
+
+async function runPrimary(config: CadenceConfig, options: ServeOptions): Promise<void> {
   // Create the dev signing key and the local identity once, before the workers race to create them
   // (and fail here, once, on a bad setting).
   readOriginConfig(process.env);
-  const listenersConfig = readListenersConfig(process.env, { catalogPath: config.catalogPath });
+  const listenersConfig = readListenersConfig(process.env, config);
   if (listenersConfig.auth.mode === 'local') await loadOrCreateLocalIdentity(listenersConfig.auth.keyFile);
   if (listenersConfig.auth.mode === 'none') process.stderr.write('WARNING: CADENCE_AUTH=none: authentication is OFF, every request is one anonymous listener\n');
   // Bring the catalog's schema up to date once, here: a migration can hold the write lock longer

@@ -16,7 +16,7 @@ export interface TokenOptions {
 const MAX_TTL_SECONDS = 30 * 86400;
 
 export async function createLocalToken(config: CadenceConfig, options: TokenOptions, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  const { auth, tiers } = readListenersConfig(env, { catalogPath: config.catalogPath });
+  const { auth, tiers } = readListenersConfig(env, config);
   if (auth.mode === 'jwks') throw new CadenceError('BAD_INPUT', 'CADENCE_AUTH_JWKS_URL is set: the origin accepts tokens from that identity provider, not from `cadence token`');
   if (auth.mode === 'none') throw new CadenceError('BAD_INPUT', 'CADENCE_AUTH=none: the origin takes no tokens');
   if (options.listener.length === 0 || options.listener.length > 256) throw new CadenceError('BAD_INPUT', '--listener must be 1-256 characters');

@@ -69,12 +69,17 @@ export async function openListenerServices(config: ListenersConfig, { logger }: 
     authenticate,
     tiers: config.tiers,
     positions,
-    limits: createRateLimits({ settings: config.rateLimits, redis }),
+    limits: createRateLimits({ settings: config.auth.mode === 'none' ? addressBudgetsOnly(config.rateLimits) : config.rateLimits, redis }),
     close: async () => {
       await positions.close();
       if (redis) await redis.quit().catch(() => redis!.disconnect());
     },
   };
+}
+
+/** Without authentication every request is the one anonymous listener: only per-address budgets mean anything. */
+function addressBudgetsOnly(settings: RateLimitSettings): RateLimitSettings {
+  return Object.fromEntries(Object.entries(settings).filter(([name]) => name.endsWith('.address')));
 }
 
 async function authenticator(config: ListenersConfig, logger: StoreLogger): Promise<Authenticator> {

@@ -26,6 +26,8 @@ describe('createRateLimits (memory)', () => {
     // Unlimited actions pass.
     expect(limits.limits('grant')).toBe(true);
     expect(limits.limits('search')).toBe(false);
+    expect(limits.limits('grant', 'address')).toBe(true);
+    expect(limits.limits('positions', 'listener')).toBe(false);
     expect(await limits.consume('search', { listener: 'a', address: '10.0.0.1' })).toEqual({ ok: true });
     await new Promise((resolve) => setTimeout(resolve, 1100));
     expect(await limits.consume('grant', { listener: 'a', address: '10.0.0.1' })).toEqual({ ok: true });

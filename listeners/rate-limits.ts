@@ -49,8 +49,8 @@ export const DEFAULT_RATE_LIMITS: RateLimitSettings = parseRateLimits(DEFAULT_RA
 export type RateDecision = { ok: true } | { ok: false; scope: LimitScope; retryAfterSeconds: number };
 
 export interface RateLimits {
-  /** Whether any budget applies to the action (none: callers may skip the check entirely). */
-  limits(action: LimitedAction): boolean;
+  /** Whether a budget applies to the action (in that scope; none: callers may skip the check entirely). */
+  limits(action: LimitedAction, scope?: LimitScope): boolean;
   /** Takes one point from each applicable budget; the first exhausted one refuses. */
   consume(action: LimitedAction, keys: { listener?: string | null; address?: string | null }): Promise<RateDecision>;
 }
@@ -65,7 +65,7 @@ export function createRateLimits({ settings, redis, prefix = 'cadence:' }: { set
     );
   }
   return {
-    limits: (action) => LIMIT_SCOPES.some((scope) => limiters.has(`${action}.${scope}`)),
+    limits: (action, scope) => (scope ? [scope] : LIMIT_SCOPES).some((each) => limiters.has(`${action}.${each}`)),
     async consume(action, keys) {
       for (const scope of LIMIT_SCOPES) {
         const key = keys[scope];

@@ -121,7 +121,8 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
     });
   });
 
-  app.get('/v1/tracks/:isrc/playback', authenticate(guard), rateLimit({ ...guard, action: 'grant' }), (c) => {
+  const grantGuard = [rateLimit({ ...guard, action: 'grant', scope: 'address' }), authenticate(guard), rateLimit({ ...guard, action: 'grant', scope: 'listener' })] as const;
+  app.get('/v1/tracks/:isrc/playback', ...grantGuard, (c) => {
     const isrc = c.req.param('isrc');
     const track = ISRC.test(isrc) ? catalog.getTrack(isrc) : null;
     const at = now();
@@ -139,7 +140,8 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
     return c.json({ ...grantUrls(mediaBase(config.publicUrl, token, isrc, version), expiresAt), tier: listener.tier, renditions: [...renditions] });
   });
 
-  app.get('/v1/search', authenticate({ ...guard, optional: true }), rateLimit({ ...guard, action: 'search' }), (c) => {
+  const searchGuard = [rateLimit({ ...guard, action: 'search', scope: 'address' }), authenticate({ ...guard, optional: true }), rateLimit({ ...guard, action: 'search', scope: 'listener' })] as const;
+  app.get('/v1/search', ...searchGuard, (c) => {
     const q = c.req.query('q') ?? '';
     const limitText = c.req.query('limit');
     const limit = limitText === undefined ? undefined : Number(limitText);

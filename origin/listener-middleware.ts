@@ -3,7 +3,7 @@
 
 import type { Context, MiddlewareHandler } from 'hono';
 import { wwwAuthenticate } from '../listeners/access-token.ts';
-import type { LimitedAction } from '../listeners/rate-limits.ts';
+import type { LimitedAction, LimitScope } from '../listeners/rate-limits.ts';
 import { clientAddress, type ListenerEnv, type ListenerServices } from './listener-context.ts';
 import type { ListenerMetrics } from './listener-metrics.ts';
 
@@ -35,11 +35,17 @@ export function authenticate({ services, metrics, optional = false }: Authentica
   };
 }
 
-export function rateLimit({ services, metrics, action }: { services: Pick<ListenerServices, 'limits'>; metrics: ListenerMetrics; action: LimitedAction }): MiddlewareHandler<ListenerEnv> {
+/**
+ * One budget: `address` goes before authentication (a flood of bad tokens is limited too),
+ * `listener` after it (it needs the verified listener; skipped when there is none).
+ */
+export function rateLimit({ services, metrics, action, scope }: { services: Pick<ListenerServices, 'limits'>; metrics: ListenerMetrics; action: LimitedAction; scope: LimitScope }): MiddlewareHandler<ListenerEnv> {
   // No budget for this action: no middleware work at all (search is a hot path).
-  if (!services.limits.limits(action)) return (_c, next) => next();
+  if (!services.limits.limits(action, scope)) return (_c, next) => next();
   return async (c, next) => {
-    const decision = await services.limits.consume(action, { listener: c.get('listener')?.id, address: clientAddress(c) });
+    const key = scope === 'address' ? clientAddress(c) : c.get('listener')?.id;
+    if (!key) return next();
+    const decision = await services.limits.consume(action, { [scope]: key });
     if (!decision.ok) {
       metrics.rateLimited(action, decision.scope);
       const message = `too many ${action} requests from this ${decision.scope}; retry in ${decision.retryAfterSeconds} s`;

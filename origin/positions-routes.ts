@@ -28,7 +28,11 @@ function answerError(c: Context<ListenerEnv>, status: 400 | 404 | 413, error: st
 }
 
 export function registerPositionRoutes(app: Hono<ListenerEnv>, { catalog, services, metrics, now }: PositionRoutesOptions): void {
-  const guard = [authenticate({ services, metrics }), rateLimit({ services, metrics, action: 'positions' })] as const;
+  const guard = [
+    rateLimit({ services, metrics, action: 'positions', scope: 'address' }),
+    authenticate({ services, metrics }),
+    rateLimit({ services, metrics, action: 'positions', scope: 'listener' }),
+  ] as const;
   // hono's `/*` also matches `/v1/me/positions` itself: one registration covers the list too.
   app.use('/v1/me/positions/*', ...guard);
 

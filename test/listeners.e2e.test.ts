@@ -339,7 +339,9 @@ describe('rate limits', () => {
     const limited = await startTestOrigin({
       env: fixture.env,
       onLog: recordStatus,
-      listeners: { rateLimits: { 'grant.listener': { points: 2, seconds: 2 }, 'search.address': { points: 3, seconds: 2 }, 'positions.listener': { points: 2, seconds: 2 } } },
+      listeners: {
+        rateLimits: { 'grant.listener': { points: 2, seconds: 2 }, 'grant.address': { points: 6, seconds: 2 }, 'search.address': { points: 3, seconds: 2 }, 'positions.listener': { points: 2, seconds: 2 } },
+      },
     });
     try {
       const gina = await authorization({ listener: 'gina', tier: 'free' });
@@ -352,6 +354,10 @@ describe('rate limits', () => {
       expect(await refused.json()).toMatchObject({ error: 'rate_limited' });
       // Another listener has a budget of their own.
       expect((await playback(limited.url, isrc, await authorization({ listener: 'hank', tier: 'free' }))).status).toBe(200);
+      // The address budget is spent before authentication: a flood of bad tokens is limited too.
+      expect((await playback(limited.url, isrc, { authorization: 'Bearer not.a.token' })).status).toBe(401);
+      expect((await playback(limited.url, isrc)).status).toBe(401);
+      expect((await playback(limited.url, isrc, { authorization: 'Bearer not.a.token' })).status).toBe(429);
 
       const search = (): Promise<Response> => fetch(`${limited.url}/v1/search?q=aurora`);
       for (let i = 0; i < 3; i++) expect((await search()).status).toBe(200);
@@ -363,6 +369,7 @@ describe('rate limits', () => {
 
       const metrics = await (await fetch(`${limited.url}/metrics`)).text();
       expect(metrics).toMatch(/cadence_rate_limited_total\{action="grant",scope="listener"\} 1/);
+      expect(metrics).toMatch(/cadence_rate_limited_total\{action="grant",scope="address"\} 1/);
       expect(metrics).toMatch(/cadence_rate_limited_total\{action="search",scope="address"\} 1/);
       expect(metrics).toMatch(/cadence_rate_limited_total\{action="positions",scope="listener"\} 1/);
 

@@ -30,13 +30,14 @@ function untilSignal(): Promise<void> {
 }
 
 async function runWorker(config: CadenceConfig, options: ServeOptions): Promise<void> {
+  // Settings first: a bad one fails before anything is opened.
+  const listenersConfig = readListenersConfig(process.env, config);
   const log = pino({ level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2));
   const store = openObjectStore(config.storeUrl, { s3: s3OptionsFromEnv(process.env), logger: log });
   const opening = performance.now();
   // Searches read every candidate's fields: a long-running server keeps them in memory.
   const catalog = openCatalog(config.catalogPath, { searchInMemory: true });
   log.info({ ms: Math.round(performance.now() - opening), heapMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20) }, 'catalog open, search fields in memory');
-  const listenersConfig = readListenersConfig(process.env, config);
   const listeners = await openListenerServices(listenersConfig, { logger: log });
   if (listenersConfig.auth.mode === 'none' && cluster.isPrimary) process.stderr.write('WARNING: CADENCE_AUTH=none: authentication is OFF, every request is one anonymous listener\n');
   const origin = createOriginApp(readOriginConfig(process.env), { store, catalog, logger: log, listeners });
@@ -60,6 +61,7 @@ async function runWorker(config: CadenceConfig, options: ServeOptions): Promise<
 
 export async function serveOrigin(config: CadenceConfig, options: ServeOptions): Promise<void> {
   if (!cluster.isPrimary) return runWorker(config, options);
+  readListenersConfig(process.env, config); // a bad listener setting fails before the journal is followed
   // The primary alone follows the journal: one writer to this node's catalog file.
   const following = options.follow || config.queueUrl ? await startFollowing(config, pino({ level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2))) : null;
   try {

@@ -6,6 +6,7 @@ import { wwwAuthenticate } from '../listeners/access-token.ts';
 import type { LimitedAction, LimitScope } from '../listeners/rate-limits.ts';
 import { clientAddress, type ListenerEnv, type ListenerServices } from './listener-context.ts';
 import type { ListenerMetrics } from './listener-metrics.ts';
+import { requestHeaders } from './request-headers.ts';
 
 function refuse(c: Context<ListenerEnv>, status: 401 | 403 | 429, error: string, message: string, headers: Record<string, string>): Response {
   for (const [name, value] of Object.entries(headers)) c.header(name, value);
@@ -22,7 +23,8 @@ export interface AuthenticateOptions {
 
 export function authenticate({ services, metrics, optional = false }: AuthenticateOptions): MiddlewareHandler<ListenerEnv> {
   return async (c, next) => {
-    const header = c.req.header('authorization');
+    // From Node's parsed headers: c.req.header() would build a fetch Headers on every search.
+    const header = requestHeaders(c).get('authorization') ?? undefined;
     if (optional && header === undefined) return next();
     const result = await services.authenticate(header);
     if (!result.ok) {

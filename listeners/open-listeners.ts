@@ -61,6 +61,9 @@ export async function openListenerServices(config: ListenersConfig, { logger }: 
       reported = true;
     });
     redis.on('ready', () => (reported = false));
+    // Until the first connection, budgets are per node (the in-memory insurance): wait for it
+    // briefly so a node starts with the shared budgets, but start anyway when Redis is down.
+    await untilReady(redis, READY_WAIT_MS);
     positions = createRedisPositionStore({ redis });
   } else {
     positions = openSqlitePositionStore(config.positionsPath);
@@ -75,6 +78,21 @@ export async function openListenerServices(config: ListenersConfig, { logger }: 
       if (redis) await redis.quit().catch(() => redis!.disconnect());
     },
   };
+}
+
+const READY_WAIT_MS = 3000;
+
+function untilReady(redis: Redis, ms: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    }
+    redis.once('ready', done);
+  });
 }
 
 /** Without authentication every request is the one anonymous listener: only per-address budgets mean anything. */

@@ -15,6 +15,7 @@ import { type CadenceConfig, readConfig } from './config.ts';
 import { checkIngestTargets } from './ingest-targets.ts';
 import { abortedExitStatus, withInterrupts } from './interrupt.ts';
 import { formatIngestSummary, ingestErrorJson, ingestView } from './ingest-view.ts';
+import { readListenersConfig } from './listeners-config.ts';
 import { readOriginSettings } from './origin-config.ts';
 import { progressReporter } from './progress.ts';
 import { reindexFollowingJournal, withPublishingJournal } from './journal-setup.ts';
@@ -252,6 +253,18 @@ export function buildProgram(config: CadenceConfig): Command {
   addAvailabilityCommands(program, { config, withStoreAndCatalog, writeJson });
 
   program
+    .command('token')
+    .description('print an access token the local origin accepts (embedded identity provider, key pair under ./data)')
+    .requiredOption('--listener <id>', 'listener id (the token\'s subject)')
+    .requiredOption('--tier <tier>', 'subscription tier (free, premium, hifi by default; CADENCE_TIERS)')
+    .option('--country <CC>', 'ISO 3166-1 alpha-2 country of the listener')
+    .option('--ttl <duration>', 'validity, e.g. 3600, 30m, 12h', duration, 3600)
+    .action(async (options: { listener: string; tier: string; country?: string; ttl: number }) => {
+      const { createLocalToken } = await import('./token-command.ts');
+      process.stdout.write(`${await createLocalToken(config, options)}\n`);
+    });
+
+  program
     .command('serve')
     .description('run the origin: playback grants, signed manifests, byte ranges and segments')
     .option('--port <n>', 'TCP port (0: any free port)', port, 8080)
@@ -260,7 +273,7 @@ export function buildProgram(config: CadenceConfig): Command {
     .option('--follow', 'keep the local catalog current from the publish journal (implied by CADENCE_QUEUE)', false)
     .action(async (options: { port: number; host: string; workers?: number; follow: boolean }) => {
       // Every origin setting is checked before anything opens or listens.
-      const settings = readOriginSettings(process.env);
+      const settings = { ...readOriginSettings(process.env), listeners: readListenersConfig(process.env, config) };
       const { serveOrigin } = await import('./serve.ts');
       await serveOrigin(config, settings, { ...options, workers: options.workers ?? availableParallelism() });
     });

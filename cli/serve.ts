@@ -9,8 +9,15 @@ import { createOriginApp } from '../origin/app.ts';
 import { listen, type RunningServer } from '../origin/server.ts';
 import { openObjectStore } from '../storage/open-store.ts';
 import type { CadenceConfig } from './config.ts';
+import { loadOrCreateLocalIdentity } from '../listeners/local-identity.ts';
+import { type OpenListenerServices, openListenerServices } from '../listeners/open-listeners.ts';
+
 import { startFollowing } from './journal-follow.ts';
+import type { ListenersConfig } from '../listeners/open-listeners.ts';
 import { type OriginSettings, originConfig } from './origin-config.ts';
+
+/** Everything `serve` reads from the environment, read once at the edge (cli/main.ts). */
+export type ServeSettings = OriginSettings & { listeners: ListenersConfig };
 
 export interface ServeOptions {
   port: number;
@@ -40,17 +47,19 @@ interface Started {
   stop(): Promise<void>;
 }
 
-async function startWorker(config: CadenceConfig, settings: OriginSettings, options: ServeOptions): Promise<Started> {
+async function startWorker(config: CadenceConfig, settings: ServeSettings, options: ServeOptions): Promise<Started> {
   const log = serveLogger(config);
   const store = openObjectStore(config.storeUrl, { s3: config.s3, logger: log });
   const opening = performance.now();
   let catalog: ReturnType<typeof openCatalog> | undefined;
   let origin: ReturnType<typeof createOriginApp> | undefined;
+  let listeners: OpenListenerServices | undefined;
   try {
     // Searches read every candidate's fields: a long-running server keeps them in memory.
     catalog = openCatalog(config.catalogPath, { searchInMemory: true });
     log.info({ ms: Math.round(performance.now() - opening), heapMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20) }, 'catalog open, search fields in memory');
-    origin = createOriginApp(originConfig(settings), { store, catalog, logger: log });
+    listeners = await openListenerServices(settings.listeners, { logger: log });
+    origin = createOriginApp(originConfig(settings), { store, catalog, logger: log, listeners });
     const server = await listen(origin, {
       port: options.port,
       host: options.host,
@@ -58,25 +67,27 @@ async function startWorker(config: CadenceConfig, settings: OriginSettings, opti
       onWriteError: (error, requestId) => log.error({ err: error, requestId }, 'could not write a media answer'),
     });
     log.info({ url: server.url, store: config.storeUrl, catalog: config.catalogPath, pid: process.pid }, 'origin listening');
-    const [opened, app] = [catalog, origin];
+    const [opened, app, services] = [catalog, origin, listeners];
     return {
       server,
       async stop() {
         await server.close();
         app.stop();
+        await services.close();
         opened.close();
         await store.close?.();
       },
     };
   } catch (error) {
     origin?.stop();
+    await listeners?.close();
     catalog?.close();
     await store.close?.();
     throw error;
   }
 }
 
-async function runWorker(config: CadenceConfig, settings: OriginSettings, options: ServeOptions): Promise<void> {
+async function runWorker(config: CadenceConfig, settings: ServeSettings, options: ServeOptions): Promise<void> {
   let started: Started;
   try {
     started = await startWorker(config, settings, options);
@@ -96,8 +107,9 @@ async function runWorker(config: CadenceConfig, settings: OriginSettings, option
   if (cluster.isWorker) cluster.worker?.disconnect();
 }
 
-export async function serveOrigin(config: CadenceConfig, settings: OriginSettings, options: ServeOptions): Promise<void> {
+export async function serveOrigin(config: CadenceConfig, settings: ServeSettings, options: ServeOptions): Promise<void> {
   if (!cluster.isPrimary) return runWorker(config, settings, options);
+  if (settings.listeners.auth.mode === 'none') process.stderr.write('WARNING: CADENCE_AUTH=none: authentication is OFF, every request is one anonymous listener\n');
   // The primary alone follows the journal: one writer to this node's catalog file.
   const following = options.follow || config.queueUrl ? await startFollowing(config, serveLogger(config)) : null;
   try {
@@ -108,9 +120,10 @@ export async function serveOrigin(config: CadenceConfig, settings: OriginSetting
   }
 }
 
-async function runPrimary(config: CadenceConfig, settings: OriginSettings, options: ServeOptions): Promise<void> {
-  // Create the dev signing key once, before the workers race to create it.
+async function runPrimary(config: CadenceConfig, settings: ServeSettings, options: ServeOptions): Promise<void> {
+  // Create the dev signing key and the local identity once, before the workers race to create them.
   originConfig(settings);
+  if (settings.listeners.auth.mode === 'local') await loadOrCreateLocalIdentity(settings.listeners.auth.keyFile);
   // Bring the catalog's schema up to date once, here: a migration can hold the write lock longer
   // than a worker waits for it (migration 7 takes ~20 s at a million tracks).
   openCatalog(config.catalogPath).close();

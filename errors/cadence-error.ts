@@ -15,7 +15,9 @@ export type ErrorCode =
   | 'CATALOG' // the SQLite catalog failed or is inconsistent
   | 'BAD_CONFIG' // a setting (environment variable) is not a value it accepts
   | 'ADDRESS_IN_USE' // the origin cannot listen: another process holds the host and port
-  | 'CDN'; // the CDN purge hook (CADENCE_CDN_PURGE_COMMAND) failed; the change itself stands
+  | 'CDN' // the CDN purge hook (CADENCE_CDN_PURGE_COMMAND) failed; the change itself stands
+  | 'AUTH' // the identity provider's keys (JWKS) could not be fetched or read
+  | 'LISTENERS'; // the listener store (resume positions: SQLite or Redis) failed
 
 export class CadenceError extends Error {
   readonly code: ErrorCode;

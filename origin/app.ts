@@ -1,6 +1,8 @@
 // The origin over the catalog and object storage: a hono app, and the media answers beside it. Routes:
 //   GET /v1/tracks/:isrc            track metadata
-//   GET /v1/tracks/:isrc/playback   signed manifest URLs (or 403/404/410/451 with a JSON reason)
+//   GET /v1/tracks/:isrc/playback   with a listener's access token: tier-scoped signed manifest URLs
+//                                   (401/403/404/410/429/451 with a JSON reason)
+//   PUT|GET /v1/me/positions[/:isrc] the listener's resume positions (origin/positions-routes.ts)
 //   GET /v1/search?q=&limit=&genre=&artist=   catalog search, best first
 //   GET|HEAD /media/:token/:isrc/:version/*   manifests, rendition files, byte ranges, segments
 //   GET /healthz, GET /readyz (origin/readiness.ts), GET /metrics
@@ -15,14 +17,19 @@ import { ByteCache } from './byte-cache.ts';
 import { instrumentStore } from './instrumented-store.ts';
 import { failureOf } from './json-answer.ts';
 import { createMediaHandler, MEDIA_ROUTE, type MediaAnswer, type MediaRequest } from './media-handler.ts';
+import type { ListenerEnv, ListenerServices } from './listener-context.ts';
+import { createListenerMetrics } from './listener-metrics.ts';
+import { authenticate, rateLimit } from './listener-middleware.ts';
 import { isSuspiciousPath, pathOfTarget } from './media-path.ts';
 import { createOriginMetrics, type OriginMetrics } from './metrics.ts';
-import { remoteClientKey } from './client-key.ts';
+import { playClient } from './client-key.ts';
 import { PlayCounter } from './play-counter.ts';
 import { createAvailabilityGate } from './availability-gate.ts';
 import { listenerCountry, trustedProxies } from './client-country.ts';
 import { grantUrls, mediaBase } from './playback.ts';
+import { registerPositionRoutes } from './positions-routes.ts';
 import { createReadinessCheck, readinessRoute } from './readiness.ts';
+import { encodeRenditionSet } from './rendition-set.ts';
 import type { NodeBindings } from './request-headers.ts';
 import { createRequestRecorder, requestLog } from './request-log.ts';
 import { issueToken, tokenScope } from './signing.ts';
@@ -33,6 +40,8 @@ export interface OriginDependencies {
   catalog: Catalog;
   logger: OriginLogger;
   metrics?: OriginMetrics;
+  /** Access tokens, tiers, resume positions and rate limits (built from configuration at the edge). */
+  listeners: ListenerServices;
   now?: () => Date;
 }
 
@@ -40,10 +49,8 @@ const ISRC = /^[A-Z]{2}[A-Z0-9]{3}[0-9]{7}$/;
 /** A CDN on the same machine (the nginx edge of cdn/); set CADENCE_TRUSTED_PROXIES in production. */
 export const DEFAULT_TRUSTED_PROXIES = ['127.0.0.1', '::1'];
 
-type Env = {
-  /** @hono/node-server passes the raw request; its `url` is the path as the client sent it. */
-  Bindings: NodeBindings;
-};
+/** @hono/node-server passes the raw request as Bindings; its `url` is the path as the client sent it. */
+type Env = ListenerEnv;
 
 function jsonError(c: Context, status: 400 | 403 | 404 | 405 | 410 | 451 | 500 | 503, error: string, message: string, details: Record<string, string> = {}): Response {
   c.header('Cache-Control', 'no-store');
@@ -61,7 +68,7 @@ export interface OriginApp {
 }
 
 export function createOriginApp(config: OriginConfig, dependencies: OriginDependencies): OriginApp {
-  const { catalog, logger, now = () => new Date() } = dependencies;
+  const { catalog, logger, listeners, now = () => new Date() } = dependencies;
   const metrics = dependencies.metrics ?? createOriginMetrics();
   const store = instrumentStore(dependencies.store, metrics);
   const mediaCache = new ByteCache({ maxBytes: config.mediaCacheBytes, onEvict: () => metrics.recordEviction('media') });
@@ -70,6 +77,8 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
   const media = createMediaHandler({ config, store, cache: mediaCache, now, refuseTrack, onCacheResult: (hit) => metrics.recordCache('media', hit) });
   const trusted = trustedProxies(config.trustedProxies ?? DEFAULT_TRUSTED_PROXIES);
   const record = createRequestRecorder({ logger, metrics });
+  const listenerMetrics = createListenerMetrics(metrics);
+  const guard = { services: listeners, metrics: listenerMetrics };
   const plays = new PlayCounter((counts) => catalog.recordPlays(counts), {
     onError: (error) => logger.warn({ err: error }, 'could not record play counts'),
     windowSeconds: config.playWindowSeconds,
@@ -127,31 +136,35 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
     });
   });
 
-  app.get('/v1/tracks/:isrc/playback', (c) => {
+  const grantGuard = [rateLimit({ ...guard, action: 'grant', scope: 'address' }), authenticate(guard), rateLimit({ ...guard, action: 'grant', scope: 'listener' })] as const;
+  app.get('/v1/tracks/:isrc/playback', ...grantGuard, (c) => {
     const isrc = c.req.param('isrc');
     const track = ISRC.test(isrc) ? catalog.getTrack(isrc) : null;
     const at = now();
-    // The authenticated listener, once auth middleware sets one: its tier and token country count.
-    const listener = (c.var as { listener?: { tier?: string | null; country?: string | null } }).listener;
+    const listener = c.get('listener')!;
+    // The verified token's country first; the CDN's header only from a trusted proxy.
     const country = listenerCountry({
-      tokenCountry: listener?.country,
+      tokenCountry: listener.country,
       header: c.req.header(config.countryHeader),
       remoteAddress: c.env?.incoming?.socket?.remoteAddress,
       trusted,
       defaultCountry: config.defaultCountry,
     });
     const availability = track?.current ? catalog.availability(isrc) : null;
-    const refusal = decidePlayback(isrc, availability, { country, tier: listener?.tier ?? null, now: at });
+    const refusal = decidePlayback(isrc, availability, { country, tier: listener.tier, now: at });
     if (refusal) return jsonError(c, refusal.status, refusal.error, refusal.message, refusal.details);
     const version = track!.current!.version;
     // HEAD is hono's GET without a body: asking whether a grant would be given is not a play.
-    if (c.req.method !== 'HEAD') plays.add(isrc, remoteClientKey(c.env));
-    const { token, expiresAt } = issueToken({ keys: config.signingKeys, scope: tokenScope(isrc, version), now: at, policy: config.tokenPolicy });
+    if (c.req.method !== 'HEAD') plays.add(isrc, playClient(listener.id, c.env));
+    // The authenticator admits only tiers in the table; the token opens that tier's renditions.
+    const renditions = listeners.tiers.get(listener.tier)!;
+    const { token, expiresAt } = issueToken({ keys: config.signingKeys, scope: tokenScope(isrc, version), renditions: encodeRenditionSet(renditions), now: at, policy: config.tokenPolicy });
     c.header('Cache-Control', 'no-store');
-    return c.json(grantUrls(mediaBase(config.publicUrl, token, isrc, version), expiresAt));
+    return c.json({ ...grantUrls(mediaBase(config.publicUrl, token, isrc, version), expiresAt), tier: listener.tier, renditions: [...renditions] });
   });
 
-  app.get('/v1/search', (c) => {
+  const searchGuard = [rateLimit({ ...guard, action: 'search', scope: 'address' }), authenticate({ ...guard, optional: true }), rateLimit({ ...guard, action: 'search', scope: 'listener' })] as const;
+  app.get('/v1/search', ...searchGuard, (c) => {
     const q = c.req.query('q') ?? '';
     const limitText = c.req.query('limit');
     const limit = limitText === undefined ? undefined : Number(limitText);
@@ -160,6 +173,8 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
     c.header('Cache-Control', 'public, max-age=60');
     return c.json({ results });
   });
+
+  registerPositionRoutes(app, { catalog, services: listeners, metrics: listenerMetrics, now });
 
   app.notFound((c) => jsonError(c, 404, 'not_found', 'no such route'));
 
@@ -200,7 +215,7 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
 function apiPreflightHeaders(requested: string | undefined): Record<string, string> {
   const headers: Record<string, string> = {
     'Access-Control-Allow-Origin': '*',
-    'Access-Control-Allow-Methods': 'GET, OPTIONS',
+    'Access-Control-Allow-Methods': 'GET, PUT, OPTIONS',
     'Access-Control-Max-Age': '86400',
     Vary: 'Access-Control-Request-Headers',
   };

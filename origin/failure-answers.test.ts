@@ -12,8 +12,10 @@ import { openObjectStore } from '../storage/open-store.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import { createOriginApp, type OriginApp } from './app.ts';
 import { failureOf } from './json-answer.ts';
+import { encodeRenditionSet } from './rendition-set.ts';
 import { DEFAULT_TOKEN_POLICY, issueToken, parseSigningKeys, tokenScope } from './signing.ts';
 import type { OriginConfig } from './types.ts';
+import { anonymousListeners } from '../listeners/test-support.ts';
 
 // What a client reads when the origin fails: no storage URL, filesystem path, SQL or stack, and
 // for a 5xx a request id that the request's log line carries too. Real SQLite and a real folder
@@ -44,7 +46,7 @@ beforeEach(async () => {
     manifestMaxAgeSeconds: 300,
     mediaCacheBytes: 1024 * 1024,
   };
-  origin = createOriginApp(config, { store, catalog, logger: { debug: log, info: log, warn: log, error: log } });
+  origin = createOriginApp(config, { store, catalog, logger: { debug: log, info: log, warn: log, error: log }, listeners: anonymousListeners() });
 });
 afterEach(async () => {
   origin.stop();
@@ -90,7 +92,7 @@ describe('failure answers', () => {
     await symlink(DESCRIPTION_FILE, join(folder, DESCRIPTION_FILE));
     // A published, streamable track: the media path's rights check lets it through to storage.
     catalog.publish(samplePublish({ isrc: ISRC, version: VERSION }));
-    const { token } = issueToken({ keys: KEYS, scope: tokenScope(ISRC, VERSION), now: new Date() });
+    const { token } = issueToken({ keys: KEYS, scope: tokenScope(ISRC, VERSION), renditions: encodeRenditionSet(['aac-96', 'aac-160', 'aac-320', 'flac']), now: new Date() });
     const answer = await origin.serveMedia({ method: 'GET', rawPath: `/media/${token}/${ISRC}/${VERSION}/master.m3u8`, headers: { get: () => null } });
     const text = Buffer.from(answer.body as Uint8Array).toString('utf8');
     expect(answer.status).toBeGreaterThanOrEqual(500);

@@ -11,6 +11,8 @@ const STATUS_BY_CODE: Partial<Record<CadenceError['code'], 400 | 404 | 503>> = {
   NOT_FOUND: 404,
   STORAGE: 503,
   CATALOG: 503,
+  AUTH: 503,
+  LISTENERS: 503,
 };
 
 /** What the client is told for each status, whatever the error said. */

@@ -4,6 +4,7 @@
 // through it: the router, middleware chain and context cost a third of a cached 64 KiB range.
 
 import { isCadenceError } from '../errors/cadence-error.ts';
+import { withRenditions } from '../manifests/rendition-filter.ts';
 import type { MediaDescription } from '../manifests/types.ts';
 import { DESCRIPTION_FILE, versionPrefix } from '../storage/layout.ts';
 import type { ObjectStore } from '../storage/types.ts';
@@ -15,6 +16,7 @@ import { type MediaObject, resolveMedia } from './media-objects.ts';
 import { isSuspiciousPath, parseMediaPath } from './media-path.ts';
 import { completeAnswer, completeAnswerFromMemory, type ObjectAnswer, type ObjectPlan, planObjectAnswer } from './object-response.ts';
 import type { CacheResult } from './request-log.ts';
+import { decodeRenditionSet, renditionSetIncludes } from './rendition-set.ts';
 import { createTokenVerifier, tokenAccepted, tokenScope } from './signing.ts';
 import type { OriginConfig } from './types.ts';
 
@@ -71,6 +73,13 @@ const MAX_RESOLVED_BYTES = 64 * 1024 * 1024;
 // resolution lookups. Manifests are left out: they hold their bytes, which `resolved` bounds.
 const MAX_VERIFIED_PATHS = 50_000;
 
+/**
+ * A path naming a rendition the token's tier may not play: remembered like any resolution (so a
+ * repeated attempt costs a lookup) and answered 403, never served.
+ */
+const OUTSIDE_TIER = 'outside-tier';
+type Resolution = MediaObject | null | typeof OUTSIDE_TIER;
+
 /** A signed path whose token was genuine for its version and which names a media object. */
 interface VerifiedPath {
   isrc: string;
@@ -88,15 +97,16 @@ export type MediaHandler = (request: MediaRequest) => MediaAnswer | Promise<Medi
 export function createMediaHandler({ config, store, cache, now, refuseTrack, onCacheResult }: MediaHandlerDependencies): MediaHandler {
   const verifyToken = createTokenVerifier(config.signingKeys, config.tokenPolicy);
   const loadDescription = singleFlight<string, MediaDescription>();
-  const resolving = singleFlight<string, MediaObject | null>();
+  const resolving = singleFlight<string, Resolution>();
   const descriptions = new Map<string, MediaDescription>();
-  const resolved = new Map<string, MediaObject | null>();
+  const resolved = new Map<string, Resolution>();
   const verifiedPaths = new Map<string, VerifiedPath>();
   let resolvedBytes = 0;
-  const heldBytes = (object: MediaObject | null | undefined): number => (object?.manifest ? object.size + (object.gzipped?.byteLength ?? 0) : 0);
+  const heldBytes = (object: Resolution | undefined): number =>
+    typeof object === 'object' && object?.manifest ? object.size + (object.gzipped?.byteLength ?? 0) : 0;
 
   /** Keeps a resolution, dropping the oldest ones past the count or byte bound. */
-  function remember(id: string, object: MediaObject | null): void {
+  function remember(id: string, object: Resolution): void {
     resolved.set(id, object);
     resolvedBytes += heldBytes(object);
     for (const [oldest, held] of resolved) {
@@ -147,14 +157,16 @@ export function createMediaHandler({ config, store, cache, now, refuseTrack, onC
     const refused = refuseTrack?.refuse(isrc, at);
     if (refused) return refuse(refused.status, refused.error, refused.message);
 
-    const known = resolved.get(`${isrc}/${version}/${rest}`);
+    // Per rendition set: a free grant's manifests list fewer renditions than a hi-fi grant's.
+    const known = resolved.get(`${isrc}/${version}/${check.renditions}/${rest}`);
     if (known !== undefined) return serveVerified(isrc, rawPath, known, expires, method, headers, at);
-    return objectAt(isrc, version, rest).then((object) => serveVerified(isrc, rawPath, object, expires, method, headers, at));
+    return objectAt(isrc, version, check.renditions, rest).then((object) => serveVerified(isrc, rawPath, object, expires, method, headers, at));
   }
 
   /** Remembers a path that passed every check and names an object, then answers it. */
-  function serveVerified(isrc: string, rawPath: string, object: MediaObject | null, expires: number, method: string, headers: HeaderReader, at: Date): MediaAnswer | Promise<MediaAnswer> {
+  function serveVerified(isrc: string, rawPath: string, object: Resolution, expires: number, method: string, headers: HeaderReader, at: Date): MediaAnswer | Promise<MediaAnswer> {
     if (!object) return refuse(404, 'not_found', 'no such media');
+    if (object === OUTSIDE_TIER) return refuse(403, 'forbidden', 'this rendition is not part of the grant\'s tier');
     const verified: VerifiedPath = { isrc, object, expires };
     if (!object.manifest) {
       if (verifiedPaths.size >= MAX_VERIFIED_PATHS) verifiedPaths.delete(verifiedPaths.keys().next().value!);
@@ -196,14 +208,19 @@ export function createMediaHandler({ config, store, cache, now, refuseTrack, onC
    * Resolves a path not yet known (manifests are written, hashed and gzipped here, once: first
    * requests arriving together share one resolution); null when it names nothing.
    */
-  function objectAt(isrc: string, version: string, rest: string): Promise<MediaObject | null> {
-    const id = `${isrc}/${version}/${rest}`;
+  function objectAt(isrc: string, version: string, renditions: string, rest: string): Promise<Resolution> {
+    const id = `${isrc}/${version}/${renditions}/${rest}`;
     return resolving(id, async () => {
       const target = parseMediaPath(rest);
       if (!target) return null; // not kept: any string could be a path
       const stored = await description(isrc, version);
       if (!stored) return null;
-      const object = resolveMedia({ store, cache, prefix: versionPrefix(isrc, version), version, description: stored }, target);
+      if ('rendition' in target && !renditionSetIncludes(renditions, target.rendition)) {
+        remember(id, OUTSIDE_TIER);
+        return OUTSIDE_TIER;
+      }
+      const visible = withRenditions(stored, decodeRenditionSet(renditions));
+      const object = resolveMedia({ store, cache, prefix: versionPrefix(isrc, version), version, description: visible }, target);
       remember(id, object);
       return object;
     });

@@ -12,6 +12,7 @@ import { openObjectStore } from '../storage/open-store.ts';
 import { createOriginApp } from './app.ts';
 import { DEFAULT_TOKEN_POLICY, parseSigningKeys } from './signing.ts';
 import type { OriginConfig } from './types.ts';
+import { anonymousListeners } from '../listeners/test-support.ts';
 
 const ISRC = 'GBAYE2600001';
 let dir: string;
@@ -34,7 +35,7 @@ function origin(config: Partial<OriginConfig> = {}) {
       mediaCacheBytes: 1 << 20,
       ...config,
     },
-    { store: openObjectStore(`file://${join(dir, 'objects')}`, {}), catalog, logger: pino({ level: 'silent' }), now: () => new Date(now) },
+    { store: openObjectStore(`file://${join(dir, 'objects')}`, {}), catalog, logger: pino({ level: 'silent' }), now: () => new Date(now), listeners: anonymousListeners() },
   );
   const request = async (method: 'GET' | 'HEAD', from: string) => {
     const response = await app.fetch(new Request(`http://origin/v1/tracks/${ISRC}/playback`, { method }), {

@@ -11,6 +11,7 @@ import { corruptedCopy, samplePublish } from '../catalog/test-support.ts';
 import { openObjectStore } from '../storage/open-store.ts';
 import { createOriginApp } from './app.ts';
 import { DEFAULT_TOKEN_POLICY, parseSigningKeys } from './signing.ts';
+import { anonymousListeners } from '../listeners/test-support.ts';
 
 let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -37,7 +38,7 @@ async function probe(catalogPath: string, storeRoot: string): Promise<{ readyz: 
       manifestMaxAgeSeconds: 300,
       mediaCacheBytes: 1 << 20,
     },
-    { store: openObjectStore(`file://${storeRoot}`, {}), catalog, logger: pino({ level: 'silent' }) },
+    { store: openObjectStore(`file://${storeRoot}`, {}), catalog, logger: pino({ level: 'silent' }), listeners: anonymousListeners() },
   );
   const readyz = await app.fetch(new Request('http://origin/readyz'));
   const healthz = await app.fetch(new Request('http://origin/healthz'));

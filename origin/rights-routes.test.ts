@@ -13,6 +13,7 @@ import { openObjectStore } from '../storage/open-store.ts';
 import { type OriginApp, createOriginApp } from './app.ts';
 import { DEFAULT_TOKEN_POLICY, parseSigningKeys } from './signing.ts';
 import type { OriginConfig, PlaybackGrant } from './types.ts';
+import { anonymousListeners } from '../listeners/test-support.ts';
 
 const WINDOWED = 'GBAYE2600001';
 const NOT_IN_FRANCE = 'GBAYE2600002';
@@ -45,7 +46,7 @@ beforeEach(() => {
     manifestMaxAgeSeconds: 300,
     mediaCacheBytes: 1024 * 1024,
   };
-  app = createOriginApp(config, { store: openObjectStore(`file://${join(dir, 'objects')}`), catalog, logger: silent, now: () => clock });
+  app = createOriginApp(config, { store: openObjectStore(`file://${join(dir, 'objects')}`), catalog, logger: silent, now: () => clock, listeners: anonymousListeners() });
 });
 afterEach(() => {
   app.stop();

@@ -5,7 +5,7 @@ const KEYS = parseSigningKeys('k2:second-secret-0123456789,k1:first-secret-01234
 const SCOPE = tokenScope('GBAYE2600001', '0123456789abcdef0123');
 const OTHER_SCOPE = tokenScope('GBAYE2600002', '0123456789abcdef0123');
 const ISSUED_AT = new Date('2026-11-21T10:15:00Z');
-const { token, expiresAt } = issueToken({ keys: KEYS, scope: SCOPE, now: ISSUED_AT });
+const { token, expiresAt } = issueToken({ keys: KEYS, scope: SCOPE, renditions: '3', now: ISSUED_AT });
 const afterExpiry = new Date(expiresAt.getTime() + (DEFAULT_TOKEN_POLICY.skewSeconds + 1) * 1000);
 
 function tamper(value: string): string {
@@ -15,7 +15,7 @@ function tamper(value: string): string {
 
 describe('verifyToken', () => {
   it('accepts its own token until expiry plus skew, then answers 410', () => {
-    expect(verifyToken({ keys: KEYS, token, scope: SCOPE, now: ISSUED_AT })).toEqual({ ok: true, expiresAt });
+    expect(verifyToken({ keys: KEYS, token, scope: SCOPE, now: ISSUED_AT })).toEqual({ ok: true, expiresAt, renditions: '3' });
     expect(verifyToken({ keys: KEYS, token, scope: SCOPE, now: afterExpiry })).toMatchObject({ ok: false, status: 410 });
   });
 
@@ -25,7 +25,7 @@ describe('verifyToken', () => {
     const group = last - (last % 4);
     const spellings = [0, 1, 2, 3].map((i) => `${token.slice(0, -1)}${alphabet[group + i]}`).filter((spelling) => spelling !== token);
     for (const spelling of spellings) {
-      expect(Buffer.from(spelling.split('.')[2]!, 'base64url')).toEqual(Buffer.from(token.split('.')[2]!, 'base64url'));
+      expect(Buffer.from(spelling.split('.')[3]!, 'base64url')).toEqual(Buffer.from(token.split('.')[3]!, 'base64url'));
       expect(verifyToken({ keys: KEYS, token: spelling, scope: SCOPE, now: ISSUED_AT }), spelling).toMatchObject({ ok: false, status: 403 });
     }
   });
@@ -64,6 +64,16 @@ describe('parseSigningKeys', () => {
     expect(noColon).not.toContain('secretwithout');
     expect(refusal(':0123456789abcdef0')).toBe('signing key id "" must be 1-32 of A-Z a-z 0-9 _ -');
   });
+
+  it('signs the rendition set: a free token widened to another set by hand is refused', () => {
+    const [kid, expires, , signature] = token.split('.');
+    for (const widened of ['7', 'f', 'b']) {
+      expect(verifyToken({ keys: KEYS, token: `${kid}.${expires}.${widened}.${signature}`, scope: SCOPE, now: ISSUED_AT })).toMatchObject({ ok: false, status: 403 });
+    }
+    // Tokens of the old format (no rendition set) opened every rendition: they are not accepted.
+    expect(verifyToken({ keys: KEYS, token: `${kid}.${expires}.${signature}`, scope: SCOPE, now: ISSUED_AT })).toMatchObject({ ok: false, status: 403 });
+    expect(() => issueToken({ keys: KEYS, scope: SCOPE, renditions: '0', now: ISSUED_AT })).toThrow(/rendition set/);
+  });
 });
 
 describe('createTokenVerifier', () => {
@@ -74,6 +84,7 @@ describe('createTokenVerifier', () => {
       [token, SCOPE, ISSUED_AT],
       [token, OTHER_SCOPE, ISSUED_AT],
       [tamper(token), SCOPE, ISSUED_AT],
+      [token.replace('.3.', '.f.'), SCOPE, ISSUED_AT],
       [token, SCOPE, afterExpiry],
       ['not-a-token', SCOPE, ISSUED_AT],
     ];
@@ -85,7 +96,7 @@ describe('createTokenVerifier', () => {
   it('keeps at most maxEntries tokens and still verifies the ones it dropped', () => {
     const verify = createTokenVerifier(KEYS, DEFAULT_TOKEN_POLICY, 2);
     const scopes = ['GBAYE2600001', 'GBAYE2600002', 'GBAYE2600003'].map((isrc) => tokenScope(isrc, '0123456789abcdef0123'));
-    const tokens = scopes.map((scope) => issueToken({ keys: KEYS, scope, now: ISSUED_AT }).token);
+    const tokens = scopes.map((scope) => issueToken({ keys: KEYS, scope, renditions: 'f', now: ISSUED_AT }).token);
     for (const round of [1, 2]) {
       scopes.forEach((scope, i) => expect(verify(tokens[i]!, scope, ISSUED_AT).ok, `round ${round}, token ${i}`).toBe(true));
     }

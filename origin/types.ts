@@ -37,6 +37,9 @@ export interface PlaybackGrant {
   expiresAt: string;
   /** The same manifests with one URL per segment (mapped to byte ranges by the origin). */
   segments: { hls: string; dash: string };
+  /** The listener's tier, and the renditions its manifests list and its token opens. */
+  tier?: string;
+  renditions?: string[];
 }
 
 /**

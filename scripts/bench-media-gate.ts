@@ -28,6 +28,7 @@ import { DEFAULT_TOKEN_POLICY, parseSigningKeys } from '../origin/signing.ts';
 import type { OriginConfig, PlaybackGrant } from '../origin/types.ts';
 import { openObjectStore } from '../storage/open-store.ts';
 import { runCadence } from '../test/helpers/cadence-cli.ts';
+import { anonymousListeners } from '../listeners/test-support.ts';
 
 const { values } = parseArgs({
   options: {
@@ -53,7 +54,7 @@ async function serve(scratch: string): Promise<void> {
   const store = openObjectStore(`file://${join(scratch, 'objects')}`);
   const catalog = openCatalog(join(scratch, 'catalog.db'), { searchInMemory: false });
   const logger = pino({ level: 'silent' });
-  const gated = createOriginApp(config, { store, catalog, logger });
+  const gated = createOriginApp(config, { store, catalog, logger, listeners: anonymousListeners() });
   const plain = createMediaHandler({ config, store, cache: new ByteCache({ maxBytes: config.mediaCacheBytes }), now: () => new Date() });
   const a = await listen(gated, { port: 0, host: '127.0.0.1' });
   const b = await listen({ fetch: gated.fetch, serveMedia: plain }, { port: 0, host: '127.0.0.1' });

@@ -36,6 +36,8 @@ const PAIRS = Math.max(1, Number(values.pairs));
 const WARM_UP = '2s';
 const DURATION = `${values.seconds}s`;
 const START_ROUNDS = 9;
+/** Sequential grants timed per origin (after 50 untimed). */
+const GRANT_ROUNDS = 500;
 /**
  * hls.js defaults, and README's recommendation for audio: fMP4 AAC/FLAC needs no transmuxing (no
  * worker to start), and the first fragment can load as soon as its playlist is in.
@@ -128,16 +130,23 @@ try {
     CADENCE_STORE: `file://${join(scratch, 'objects')}`,
     CADENCE_CATALOG: join(scratch, 'catalog.db'),
     CADENCE_SIGNING_KEYS: 'bench:bench-secret-0123456789abcdef',
+    // Listeners: a hi-fi access token from the embedded identity provider (a key pair in the
+    // scratch folder); no rate limits, which would otherwise throttle the load generator.
+    CADENCE_AUTH_LOCAL_KEY: join(scratch, 'auth-key.jwk'),
+    CADENCE_RATE_LIMITS: 'off',
     LOG_LEVEL: 'warn',
   };
   const ingest = await runCadence(['ingest', file], { env });
   if (ingest.code !== 0) throw new Error(ingest.stderr);
+  const issued = await runCadence(['token', '--listener', 'bench', '--tier', 'hifi', '--ttl', '2h'], { env });
+  if (issued.code !== 0) throw new Error(issued.stderr);
+  const authorization = `Bearer ${issued.stdout.trim()}`;
 
   const originPort = 18_480;
   const origin = await startProcess(process.execPath, ['bin/cadence.js', 'serve', '--port', String(originPort), '--workers', values.workers!], env, /listening on/);
   stops.push(origin.stop);
   const originUrl = `http://127.0.0.1:${originPort}`;
-  const grant = (await (await fetch(`${originUrl}/v1/tracks/${json.tracks[0]!.isrc}/playback`)).json()) as PlaybackGrant;
+  const grant = (await (await fetch(`${originUrl}/v1/tracks/${json.tracks[0]!.isrc}/playback`, { headers: { authorization } })).json()) as PlaybackGrant;
   const base = grant.hls.slice(0, -'master.m3u8'.length);
   const [, , , isrc, version] = grant.hls.split('/') as [string, string, string, string, string];
 
@@ -209,6 +218,30 @@ http { access_log off; sendfile off; keepalive_requests 100000; types { audio/mp
   rows.push(`manifests (master.m3u8) origin ${manifests.requestsPerSecond.toFixed(0)} req/s, p99 ${manifests.p99Ms.toFixed(2)} ms`);
   rows.push(`origin peak RSS under load: ${(peakRss / 2 ** 20).toFixed(0)} MiB`);
 
+  // Grant latency with access-token verification (ES256, keys cached) against a second origin
+  // with CADENCE_AUTH=none (no verification: what a grant cost before access tokens).
+  const open = await startProcess(process.execPath, ['bin/cadence.js', 'serve', '--port', String(originPort + 10)], { ...env, CADENCE_AUTH: 'none', CADENCE_AUTH_NONE_TIER: 'hifi' }, /listening on/);
+  stops.push(open.stop);
+  const grantLatency = async (url: string, headers: Record<string, string>): Promise<{ p50: number; p99: number }> => {
+    const times: number[] = [];
+    for (let i = 0; i < GRANT_ROUNDS + 50; i++) {
+      const started = performance.now();
+      const response = await fetch(`${url}/v1/tracks/${isrc}/playback`, { headers });
+      await response.arrayBuffer();
+      if (response.status !== 200) throw new Error(`grant answered ${response.status}`);
+      if (i >= 50) times.push(performance.now() - started); // the first 50 warm up
+    }
+    times.sort((a, b) => a - b);
+    return { p50: times[Math.floor(times.length * 0.5)]!, p99: times[Math.floor(times.length * 0.99)]! };
+  };
+  const verified = await grantLatency(originUrl, { authorization });
+  const unverified = await grantLatency(`http://127.0.0.1:${originPort + 10}`, {});
+  open.stop();
+  rows.push(
+    `grant latency (${GRANT_ROUNDS} sequential): with access token p50 ${verified.p50.toFixed(2)} ms, p99 ${verified.p99.toFixed(2)} ms; ` +
+      `without (CADENCE_AUTH=none) p50 ${unverified.p50.toFixed(2)} ms, p99 ${unverified.p99.toFixed(2)} ms`,
+  );
+
   // Grant → playing in Chromium with hls.js, from a page on another origin (CORS on): with hls.js
   // defaults, and with the configuration the README recommends for audio.
   const pages = await startStaticServer({ root: scratch });
@@ -222,9 +255,9 @@ http { access_log off; sendfile off; keepalive_requests 100000; types { audio/mp
         await page.goto(`${pages.url}/play.html`);
         times.push(
           await page.evaluate(
-            async ({ api, isrc: id, hlsConfig }) => {
+            async ({ api, isrc: id, hlsConfig, bearer }) => {
               const started = performance.now();
-              const granted = await (await fetch(`${api}/v1/tracks/${id}/playback`)).json();
+              const granted = await (await fetch(`${api}/v1/tracks/${id}/playback`, { headers: { authorization: bearer } })).json();
               const audio = document.getElementById('a') as HTMLAudioElement;
               // eslint-disable-next-line @typescript-eslint/no-explicit-any
               const hls = new (window as any).Hls(hlsConfig);
@@ -236,7 +269,7 @@ http { access_log off; sendfile off; keepalive_requests 100000; types { audio/mp
               });
               return performance.now() - started;
             },
-            { api: originUrl, isrc, hlsConfig: config },
+            { api: originUrl, isrc, hlsConfig: config, bearer: authorization },
           ),
         );
         await page.close();

@@ -276,6 +276,8 @@ end
     CADENCE_CATALOG: CATALOG,
     CADENCE_STORE: `file://${join(scratch, 'objects')}`,
     CADENCE_SIGNING_KEYS: 'bench:bench-secret-0123456789abcdef',
+    // Throughput is measured here, not the per-address search budget wrk would exhaust.
+    CADENCE_RATE_LIMITS: 'off',
     LOG_LEVEL: 'warn',
   });
   let output: string;

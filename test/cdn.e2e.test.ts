@@ -1,5 +1,6 @@
-// The nginx CDN in front of the origin: 20 listeners with their own grants for one track in one
-// token window make one origin fetch per object; refused tokens are never served from the cache.
+// The nginx CDN in front of the origin: 20 free and 20 premium listeners, each with their own
+// access token and grant for one track in one token window, make one origin fetch per object per
+// tier's URL set; refused tokens are never served from the cache.
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +8,7 @@ import { join } from 'node:path';
 import { Parser } from 'm3u8-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlaybackGrant } from '../origin/types.ts';
+import { authorization } from './helpers/listener-tokens.ts';
 import { type NginxCdn, startNginxCdn } from './helpers/nginx-cdn.ts';
 import { type PublishedFixture, type TestOrigin, publishFixture, startTestOrigin } from './helpers/origin-fixture.ts';
 
@@ -69,43 +71,53 @@ async function listen(grant: PlaybackGrant): Promise<Array<{ url: string; range?
 }
 
 describe('nginx CDN in front of the origin', () => {
-  it(`serves ${LISTENERS} listeners of one track with one origin fetch per object`, async () => {
-    const grants = await Promise.all(
-      Array.from({ length: LISTENERS }, async () => (await (await fetch(`${origin.url}/v1/tracks/${fixture.worldwide[0]}/playback`)).json()) as PlaybackGrant),
-    );
-    expect(new Set(grants.map((grant) => grant.hls)).size).toBe(1);
+  it(`serves ${LISTENERS} free and ${LISTENERS} premium listeners of one track with one origin fetch per object per tier`, async () => {
+    const grantFor = async (tier: string, i: number): Promise<PlaybackGrant> =>
+      (await (await fetch(`${origin.url}/v1/tracks/${fixture.worldwide[0]}/playback`, { headers: await authorization({ listener: `${tier}-listener-${i}`, tier }) })).json()) as PlaybackGrant;
+    const grants = await Promise.all(['free', 'premium'].flatMap((tier) => Array.from({ length: LISTENERS }, (_, i) => grantFor(tier, i))));
+    // One URL set per tier, whoever the listener.
+    expect(new Set(grants.slice(0, LISTENERS).map((grant) => grant.hls)).size).toBe(1);
+    expect(new Set(grants.slice(LISTENERS).map((grant) => grant.hls)).size).toBe(1);
+    expect(grants[0]!.hls).not.toBe(grants[LISTENERS]!.hls);
     originRequests.length = 0;
 
     const sessions = await Promise.all(grants.map((grant) => listen(grant)));
-    // What reached the origin while the 20 listened: each object (or nginx slice of it) once.
+    // What reached the origin while the 40 listened: each object (or nginx slice of it) once per tier.
     const reachedOrigin = originRequests.splice(0);
+    // The log redacts tokens, so the two tiers' copies of an object share a logged path: at most
+    // two fetches per logged path and range, one per tier's URL set.
     const counts = new Map<string, number>();
     for (const { path, range } of reachedOrigin) counts.set(`${path} ${range}`, (counts.get(`${path} ${range}`) ?? 0) + 1);
-    expect([...counts.entries()].filter(([, count]) => count > 1)).toEqual([]);
-    // Manifests (3), the byte-range file, the segment-addressed init and every segment.
-    expect(counts.size).toBeGreaterThanOrEqual(sessions[0]!.length - sessions[0]!.filter((f) => f.range).length);
-    expect(reachedOrigin.length).toBeLessThan(sessions[0]!.length + 5);
+    expect([...counts.entries()].filter(([, count]) => count > 2)).toEqual([]);
+    expect(counts.get(`${grants[0]!.hls.replace(/^\/media\/[^/]+/, '/media/<token>')} `)).toBe(2);
+    const perTier = sessions[0]!.length - sessions[0]!.filter((f) => f.range).length;
+    // Manifests (3), the byte-range file, the segment-addressed init and every segment, per tier.
+    expect(counts.size).toBeGreaterThanOrEqual(perTier);
+    expect(reachedOrigin.length).toBeLessThan(2 * (sessions[0]!.length + 5));
 
-    // Every listener got exactly the bytes the origin serves directly.
-    for (const { url, range, body } of sessions[0]!) {
-      const direct = await bytes(`${origin.url}${url}`, range ? { Range: `bytes=${range}` } : {});
-      expect(direct.body.equals(body), `${url} ${range ?? ''}`).toBe(true);
-      for (const session of sessions.slice(1)) {
-        expect(session.find((entry) => entry.url === url && entry.range === range)!.body.equals(body)).toBe(true);
+    // Every listener got exactly the bytes the origin serves directly (to its tier's URLs).
+    for (const tier of [sessions.slice(0, LISTENERS), sessions.slice(LISTENERS)]) {
+      for (const { url, range, body } of tier[0]!) {
+        const direct = await bytes(`${origin.url}${url}`, range ? { Range: `bytes=${range}` } : {});
+        expect(direct.body.equals(body), `${url} ${range ?? ''}`).toBe(true);
+        for (const session of tier.slice(1)) {
+          expect(session.find((entry) => entry.url === url && entry.range === range)!.body.equals(body)).toBe(true);
+        }
       }
     }
   }, 120_000);
 
   it('refuses tampered, expired and other-track tokens and never serves them from the cache', async () => {
-    const grant = (await (await fetch(`${origin.url}/v1/tracks/${fixture.worldwide[0]}/playback`)).json()) as PlaybackGrant;
-    const other = (await (await fetch(`${origin.url}/v1/tracks/${fixture.worldwide[1]}/playback`)).json()) as PlaybackGrant;
+    const headers = await authorization();
+    const grant = (await (await fetch(`${origin.url}/v1/tracks/${fixture.worldwide[0]}/playback`, { headers })).json()) as PlaybackGrant;
+    const other = (await (await fetch(`${origin.url}/v1/tracks/${fixture.worldwide[1]}/playback`, { headers })).json()) as PlaybackGrant;
     const [, , token, isrc, version] = grant.hls.split('/') as [string, string, string, string, string];
     // Warm the cache with the genuine URL first, so a refusal cannot be blamed on a cold cache.
     expect((await bytes(`${cdn.url}${grant.hls}`)).status).toBe(200);
     expect((await bytes(`${cdn.url}${grant.hls}`)).status).toBe(200);
 
     const expiredOrigin = await startTestOrigin({ env: fixture.env, now: () => new Date(Date.now() - 3 * 3600_000) });
-    const expired = (await (await fetch(`${expiredOrigin.url}/v1/tracks/${fixture.worldwide[0]}/playback`)).json()) as PlaybackGrant;
+    const expired = (await (await fetch(`${expiredOrigin.url}/v1/tracks/${fixture.worldwide[0]}/playback`, { headers })).json()) as PlaybackGrant;
     await expiredOrigin.close();
 
     const refused: Array<[string, number]> = [

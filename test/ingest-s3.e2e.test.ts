@@ -19,6 +19,7 @@ import { publishedProblems } from './helpers/published-check.ts';
 import { type S3TestServer, startS3Server } from './helpers/s3-server.ts';
 import { startStaticServer } from './helpers/static-server.ts';
 import { startTestOrigin } from './helpers/origin-fixture.ts';
+import { authorization } from './helpers/listener-tokens.ts';
 import type { PlaybackGrant } from '../origin/types.ts';
 
 const run = promisify(execFile);
@@ -93,7 +94,7 @@ describe('ingest into S3', () => {
       const catalog = openCatalog(env.CADENCE_CATALOG!);
       const [isrc] = catalog.listCurrent().map((track) => track.isrc);
       catalog.close();
-      const grant = (await (await fetch(`${origin.url}/v1/tracks/${isrc}/playback`)).json()) as PlaybackGrant;
+      const grant = (await (await fetch(`${origin.url}/v1/tracks/${isrc}/playback`, { headers: await authorization() })).json()) as PlaybackGrant;
       const base = grant.hls.slice(0, -'master.m3u8'.length);
       s3.requests.length = 0;
       for (const id of ['aac-96', 'aac-160', 'aac-320', 'flac']) {

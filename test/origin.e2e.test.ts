@@ -13,6 +13,7 @@ import type { PlaybackGrant } from '../origin/types.ts';
 import { versionPrefix } from '../storage/layout.ts';
 import { openObjectStore } from '../storage/open-store.ts';
 import { CLIENT_FFMPEG } from './helpers/cadence-cli.ts';
+import { authorization } from './helpers/listener-tokens.ts';
 import { type PublishedFixture, type TestOrigin, publishFixture, startTestOrigin } from './helpers/origin-fixture.ts';
 
 const run = promisify(execFile);
@@ -32,7 +33,7 @@ afterAll(async () => {
 });
 
 async function grant(isrc: string, headers: Record<string, string> = {}): Promise<PlaybackGrant> {
-  const response = await fetch(`${origin.url}/v1/tracks/${isrc}/playback`, { headers });
+  const response = await fetch(`${origin.url}/v1/tracks/${isrc}/playback`, { headers: { ...(await authorization()), ...headers } });
   expect(response.status).toBe(200);
   return (await response.json()) as PlaybackGrant;
 }
@@ -65,7 +66,7 @@ describe('API', () => {
   it('lets browser pages on other origins call it (CORS on answers, refusals and preflights)', async () => {
     const pageOrigin = { Origin: 'https://player.example' };
     for (const path of [`/v1/tracks/${fixture.worldwide[0]}`, `/v1/tracks/${fixture.worldwide[0]}/playback`, '/v1/search?q=aurora', '/v1/tracks/XX0000000000']) {
-      const response = await fetch(`${origin.url}${path}`, { headers: pageOrigin });
+      const response = await fetch(`${origin.url}${path}`, { headers: { ...pageOrigin, ...(await authorization()) } });
       expect(response.headers.get('access-control-allow-origin'), path).toBe('*');
       expect(response.headers.get('content-type'), path).toMatch(/^application\/json/);
       await response.arrayBuffer();
@@ -81,7 +82,7 @@ describe('API', () => {
 
   it('grants signed HLS and DASH URLs that expire, and refuses with a JSON reason', async () => {
     const granted = await grant(fixture.worldwide[0]!);
-    expect(granted.hls).toMatch(/^\/media\/current\.\d+\.[\w-]{43}\/GBCAD6100001\/[0-9a-f]{20}\/master\.m3u8$/);
+    expect(granted.hls).toMatch(/^\/media\/current\.\d+\.f\.[\w-]{43}\/GBCAD6100001\/[0-9a-f]{20}\/master\.m3u8$/);
     expect(granted.dash).toMatch(/\/manifest\.mpd$/);
     expect(new Date(granted.expiresAt).getTime()).toBeGreaterThan(Date.now() + 3600_000);
 
@@ -93,7 +94,7 @@ describe('API', () => {
       [fixture.gbOnly, {}, 451, 'territory_not_licensed'],
     ];
     for (const [isrc, headers, status, error] of refusals) {
-      const response = await fetch(`${origin.url}/v1/tracks/${isrc}/playback`, { headers });
+      const response = await fetch(`${origin.url}/v1/tracks/${isrc}/playback`, { headers: { ...(await authorization()), ...headers } });
       expect(response.status, isrc).toBe(status);
       expect(await response.json()).toMatchObject({ error });
     }
@@ -180,7 +181,7 @@ describe('signed media URLs', () => {
     let clock = Date.now();
     const timed = await startTestOrigin({ env: fixture.env, now: () => new Date(clock) });
     try {
-      const granted = (await (await fetch(`${timed.url}/v1/tracks/${fixture.worldwide[0]}/playback`)).json()) as PlaybackGrant;
+      const granted = (await (await fetch(`${timed.url}/v1/tracks/${fixture.worldwide[0]}/playback`, { headers: await authorization() })).json()) as PlaybackGrant;
       const expires = new Date(granted.expiresAt).getTime();
       const media = granted.hls.replace('master.m3u8', 'aac-160.mp4');
       const sharedMaxAge = async (): Promise<number> => {
@@ -209,7 +210,7 @@ describe('signed media URLs', () => {
     const lines: Array<Record<string, unknown>> = [];
     const logged = await startTestOrigin({ env: fixture.env, onLog: (entry) => lines.push(entry) });
     try {
-      const granted = (await (await fetch(`${logged.url}/v1/tracks/${fixture.worldwide[0]}/playback`)).json()) as PlaybackGrant;
+      const granted = (await (await fetch(`${logged.url}/v1/tracks/${fixture.worldwide[0]}/playback`, { headers: await authorization() })).json()) as PlaybackGrant;
       const media = granted.hls.replace('master.m3u8', 'aac-160.mp4');
       for (let i = 0; i < 2; i++) expect((await fetch(`${logged.url}${media}`, { headers: { Range: 'bytes=100-199' } })).status).toBe(206);
       const mediaLines = lines.filter((line) => line.route === '/media/:token/:isrc/:version/*');
@@ -227,7 +228,7 @@ describe('signed media URLs', () => {
   it('keeps tokens of a rotated-out key valid while that key still verifies', async () => {
     const old = await startTestOrigin({ env: fixture.env, keys: 'previous:previous-secret-0123456789' });
     try {
-      const { hls } = (await (await fetch(`${old.url}/v1/tracks/${fixture.worldwide[0]}/playback`)).json()) as PlaybackGrant;
+      const { hls } = (await (await fetch(`${old.url}/v1/tracks/${fixture.worldwide[0]}/playback`, { headers: await authorization() })).json()) as PlaybackGrant;
       expect(hls).toMatch(/^\/media\/previous\./);
       // The main origin signs with `current` but still verifies `previous`.
       expect((await fetch(`${origin.url}${hls}`)).status).toBe(200);

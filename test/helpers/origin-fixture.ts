@@ -2,11 +2,12 @@
 // ingested through the real CLI, then the origin app listens on 127.0.0.1 in this process.
 
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pino } from 'pino';
 import { openCatalog } from '../../catalog/open-catalog.ts';
 import { deliveryJson, makeDelivery } from '../../fixtures/deliveries.ts';
 import { makeMaster } from '../../fixtures/masters.ts';
+import { type ListenersConfig, openListenerServices } from '../../listeners/open-listeners.ts';
 import { createOriginApp } from '../../origin/app.ts';
 import type { OriginMetrics } from '../../origin/metrics.ts';
 import { listen } from '../../origin/server.ts';
@@ -14,6 +15,7 @@ import { DEFAULT_TOKEN_POLICY, parseSigningKeys } from '../../origin/signing.ts'
 import type { OriginConfig } from '../../origin/types.ts';
 import { openObjectStore, s3OptionsFromEnv } from '../../storage/open-store.ts';
 import { runCadence } from './cadence-cli.ts';
+import { testListenersConfig } from './listener-tokens.ts';
 
 export const TEST_KEYS = 'current:current-secret-0123456789,previous:previous-secret-0123456789';
 
@@ -72,6 +74,9 @@ export async function startTestOrigin(options: {
   config?: Partial<OriginConfig>;
   /** Receives every structured log line (e.g. to count requests that reached the origin). */
   onLog?: (entry: Record<string, unknown>) => void;
+  /** Listener settings over the test defaults (tokens from test/helpers/listener-tokens.ts, listeners.db beside the catalog, no rate limits). */
+  listeners?: Partial<ListenersConfig>;
+  port?: number;
 }): Promise<TestOrigin> {
   const { env } = options;
   const store = openObjectStore(env.CADENCE_STORE!, { s3: s3OptionsFromEnv(env) });
@@ -90,9 +95,10 @@ export async function startTestOrigin(options: {
   const logger = capture
     ? { debug() {}, info: (entry: object) => capture(entry as Record<string, unknown>), warn: (entry: object) => capture(entry as Record<string, unknown>), error: (entry: object) => capture(entry as Record<string, unknown>) }
     : pino({ level: 'silent' });
-  const origin = createOriginApp(config, { store, catalog, logger, now: options.now });
+  const listeners = await openListenerServices(testListenersConfig(join(dirname(env.CADENCE_CATALOG!), 'listeners.db'), options.listeners), { logger });
+  const origin = createOriginApp(config, { store, catalog, logger, now: options.now, listeners });
   const { metrics, stop } = origin;
-  const server = await listen(origin, { port: 0, host: '127.0.0.1' });
+  const server = await listen(origin, { port: options.port ?? 0, host: '127.0.0.1' });
   return {
     url: server.url,
     config,
@@ -100,6 +106,7 @@ export async function startTestOrigin(options: {
     close: async () => {
       await server.close();
       stop();
+      await listeners.close();
       catalog.close();
       await store.close?.();
     },

@@ -13,6 +13,7 @@ import type { ObjectStore } from '../storage/types.ts';
 import { type CadenceConfig, readConfig } from './config.ts';
 import { deliveryErrorJson, formatIngestSummary, ingestView } from './ingest-view.ts';
 import { progressReporter } from './progress.ts';
+import { registerQueueCommands } from './queue-commands.ts';
 import { formatPackageSummary } from './summary.ts';
 
 function positiveNumber(value: string): number {
@@ -118,7 +119,8 @@ export function buildProgram(config: CadenceConfig): Command {
     .option('--dry-run', 'validate the delivery and probe every master, then stop', false)
     .option('--json', 'print one JSON report on stdout', false)
     .option('--max-duration <seconds>', 'refuse masters longer than this', positiveNumber, config.maxDurationSeconds)
-    .action(async (file: string, options: { concurrency?: number; dryRun: boolean; json: boolean; maxDuration: number }) => {
+    .option('--detach', 'with CADENCE_QUEUE: return once the jobs are queued, printing their ids', false)
+    .action(async (file: string, options: { concurrency?: number; dryRun: boolean; json: boolean; maxDuration: number; detach: boolean }) => {
       // Validation first, before storage or the catalog is touched: a bad delivery changes nothing.
       const delivery = await loadDelivery(file, { ffprobePath: config.tools.ffprobePath, maxDurationSeconds: options.maxDuration }).catch(
         (error: unknown) => {
@@ -135,7 +137,13 @@ export function buildProgram(config: CadenceConfig): Command {
       const view = ingestView(process.stderr);
       let report: IngestReport;
       try {
-        report = await withStoreAndCatalog(config, (store, catalog) =>
+        if (config.queue) {
+          // Through the queue: workers on any machine do the tracks (cli/queued-ingest.ts).
+          const { ingestThroughQueue } = await import('./queued-ingest.ts');
+          const queued = await withAbort((signal) => ingestThroughQueue({ config, redis: config.queue!, delivery, detach: options.detach, json: options.json, events: view, signal }));
+          if (!queued) return;
+          report = queued;
+        } else report = await withStoreAndCatalog(config, (store, catalog) =>
           withAbort((signal) =>
             ingestDelivery({
               ...config.tools,
@@ -225,6 +233,7 @@ export function buildProgram(config: CadenceConfig): Command {
       await serveOrigin(config, options);
     });
 
+  registerQueueCommands(program, config, { positiveInteger, positiveNumber, writeJson });
   return program;
 }
 

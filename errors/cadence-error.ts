@@ -12,7 +12,8 @@ export type ErrorCode =
   | 'STORAGE' // the object store failed (after retries)
   | 'NOT_FOUND' // no such object, track or version
   | 'CONFLICT' // an immutable object exists with different content
-  | 'CATALOG'; // the SQLite catalog failed or is inconsistent
+  | 'CATALOG' // the SQLite catalog failed or is inconsistent
+  | 'QUEUE'; // the job queue (Redis, CADENCE_QUEUE) is unreachable or refused a command
 
 export class CadenceError extends Error {
   readonly code: ErrorCode;

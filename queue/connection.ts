@@ -1,0 +1,43 @@
+// One queue, one key prefix, one set of connection settings for every process that touches it.
+
+import { Redis } from 'ioredis';
+import { CadenceError } from '../errors/cadence-error.ts';
+import type { RedisTarget } from './types.ts';
+
+export const QUEUE_NAME = 'ingest';
+/** Keys live under `cadence:ingest:*`, so a Redis shared with other apps stays readable. */
+export const QUEUE_PREFIX = 'cadence';
+
+/**
+ * ioredis settings BullMQ needs for a queue that survives Redis restarts: commands wait for the
+ * reconnect instead of failing (`maxRetriesPerRequest: null`), and reconnects back off to 1 s.
+ */
+export function redisOptions(target: RedisTarget) {
+  return {
+    host: target.host,
+    port: target.port,
+    db: target.db,
+    ...(target.username ? { username: target.username } : {}),
+    ...(target.password ? { password: target.password } : {}),
+    maxRetriesPerRequest: null,
+    enableReadyCheck: true,
+    retryStrategy: (times: number) => Math.min(100 * times, 1000),
+  };
+}
+
+/**
+ * Fails fast when Redis cannot be reached at start (afterwards the clients reconnect forever):
+ * a wrong host should be an error, not a hang.
+ */
+export async function checkReachable(target: RedisTarget, timeoutMs = 5000): Promise<Redis> {
+  const client = new Redis({ ...redisOptions(target), lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 1, connectTimeout: timeoutMs });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.ping();
+    return client;
+  } catch (error) {
+    client.disconnect();
+    throw new CadenceError('QUEUE', `cannot reach Redis at ${target.display} (CADENCE_QUEUE): ${(error as Error).message}`, { cause: error });
+  }
+}

@@ -31,13 +31,16 @@ export function redisOptions(target: RedisTarget) {
  */
 export async function checkReachable(target: RedisTarget, timeoutMs = 5000): Promise<Redis> {
   const client = new Redis({ ...redisOptions(target), lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 1, connectTimeout: timeoutMs });
-  client.on('error', () => {});
+  // The socket's own error (ECONNREFUSED, ENOTFOUND) says more than "Connection is closed".
+  let socketError: Error | null = null;
+  client.on('error', (error: Error) => (socketError ??= error));
   try {
     await client.connect();
     await client.ping();
     return client;
   } catch (error) {
     client.disconnect();
-    throw new CadenceError('QUEUE', `cannot reach Redis at ${target.display} (CADENCE_QUEUE): ${(error as Error).message}`, { cause: error });
+    const reason = (socketError ?? (error as Error)).message;
+    throw new CadenceError('QUEUE', `cannot reach Redis at ${target.display} (CADENCE_QUEUE): ${reason}`, { cause: error });
   }
 }

@@ -47,7 +47,7 @@ export async function childrenRunning(pid: number, binary: string): Promise<numb
     if (!/^\d+$/.test(name)) continue;
     const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => null);
     if (!stat) continue;
-    const [, state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     if (Number(ppid) !== pid || state === 'Z') continue;
     const exe = await readlink(`/proc/${name}/exe`).catch(() => null);
     if (exe === binary) found.push(Number(name));

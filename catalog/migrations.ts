@@ -116,6 +116,17 @@ INSERT INTO release_tracks (upc, isrc, disc_number, track_number) SELECT upc, is
 ALTER TABLE versions ADD COLUMN master_sha256 TEXT;
 `;
 
+// How far this catalog has applied the publish journal (journal/): advanced in the same
+// transaction as each entry, so an entry is applied exactly once even across a crash.
+const JOURNAL_POSITION_SCHEMA = `
+CREATE TABLE journal_position (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  number INTEGER NOT NULL CHECK (number >= 0),
+  entry_at TEXT
+) STRICT;
+INSERT INTO journal_position (id, number, entry_at) VALUES (1, 0, NULL);
+`;
+
 /** Migration i (0-based) brings the schema to user_version i + 1. */
 export const MIGRATIONS: readonly Migration[] = [
   { name: 'initial schema', sql: INITIAL_SCHEMA },
@@ -126,6 +137,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: 'revisions on the folded fields', sql: SEARCH_REVISIONS_SCHEMA },
   { name: 'search index of folded words', sql: '', apply: foldSearchIndex },
   { name: 'release membership and master hashes', sql: RELEASE_MEMBERSHIP_SCHEMA },
+  { name: 'publish journal position', sql: JOURNAL_POSITION_SCHEMA },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -50,6 +50,8 @@ WHERE isrc = @isrc AND current_version IS NOT @version`;
 
 export interface PublishStatements {
   publish(input: PublishInput): void;
+  /** A publish already decided (a journal entry): no ownership check, inside the caller's transaction. */
+  applyDecided(input: PublishInput): void;
   publishMany(inputs: readonly PublishInput[]): void;
   ownershipConflict(claim: OwnershipClaim): string | null;
 }
@@ -81,11 +83,14 @@ export function preparePublish(db: BetterSqlite3.Database, now: () => Date): Pub
   );
 
   const apply = db.transaction((input: PublishInput) => {
-    const { release, track, version } = input;
-    const stamp = now().toISOString();
     // Checked under the write lock, so of two racing publishes the second sees the first.
     const conflict = ownershipConflict(input);
     if (conflict) throw new CadenceError('CONFLICT', conflict);
+    write(input);
+  });
+  const write = (input: PublishInput): void => {
+    const { release, track, version } = input;
+    const stamp = now().toISOString();
 
     insertLabel.run(release.label);
     const releaseChanged = upsertRelease.run({
@@ -135,7 +140,7 @@ export function preparePublish(db: BetterSqlite3.Database, now: () => Date): Pub
     if (releaseChanged) {
       for (const other of otherTracks.all(release.upc, track.isrc)) indexForSearch(other.isrc, searchDocument(other.title, JSON.parse(other.artists) as string[]));
     }
-  });
+  };
   const applyMany = db.transaction((inputs: readonly PublishInput[]) => {
     for (const input of inputs) apply(input);
   });
@@ -150,6 +155,10 @@ export function preparePublish(db: BetterSqlite3.Database, now: () => Date): Pub
     publishMany(inputs) {
       inputs.forEach(checkConsistent);
       applyMany.immediate(inputs);
+    },
+    applyDecided(input) {
+      checkConsistent(input);
+      write(input);
     },
     ownershipConflict,
   };

@@ -37,9 +37,9 @@ function unfoldIndexRows(db: Parameters<Parameters<typeof withRaw>[1]>[0]): void
 }
 
 /** Takes the catalog back to schema 2, as the code before migration 3 left it. */
-/** Undoes migration 8 (release membership), which every downgrade here goes below. */
+/** Undoes migrations 8 and 9 (release membership, journal position), which every downgrade here goes below. */
 function dropReleaseMembership(db: Parameters<Parameters<typeof withRaw>[1]>[0]): void {
-  db.exec('DROP TABLE release_tracks; ALTER TABLE versions DROP COLUMN master_sha256;');
+  db.exec('DROP TABLE release_tracks; ALTER TABLE versions DROP COLUMN master_sha256; DROP TABLE journal_position;');
 }
 
 function downgradeToSchema2(): void {

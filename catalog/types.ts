@@ -86,6 +86,31 @@ export interface TrackView extends TrackRecord {
   current: VersionRecord | null;
 }
 
+/** One change of what is published, as the publish journal records it. */
+export type CatalogChange = { kind: 'publish'; input: PublishInput };
+
+/**
+ * A numbered, immutable entry of the publish journal (journal/). It carries everything the catalog
+ * needs to apply it, so a node applies it without reading anything else.
+ */
+export interface JournalEntry {
+  /** 1, 2, 3, … without gaps. */
+  number: number;
+  /** ISO-8601, when it was written. */
+  at: string;
+  /** Who wrote it (host, process, a random id): no two writers write the same bytes. */
+  writer: string;
+  change: CatalogChange;
+}
+
+/** How far this catalog has applied the journal. */
+export interface JournalPosition {
+  /** The last entry applied; 0 when none. */
+  number: number;
+  /** That entry's `at`, or null. */
+  entryAt: string | null;
+}
+
 export type JobState = 'running' | 'published' | 'skipped' | 'failed';
 
 export interface JobRecord {
@@ -146,6 +171,17 @@ export interface Catalog {
    */
   ownershipConflict(claim: OwnershipClaim): string | null;
   getRelease(upc: string): ReleaseRecord | null;
+  /**
+   * Applies the next journal entry and advances the position in one transaction. An entry at or
+   * below the position is ignored (false); one that skips a number is a CATALOG error. Entries
+   * were checked by their writer, so applying them checks no ownership.
+   */
+  applyJournalEntry(entry: JournalEntry): boolean;
+  journalPosition(): JournalPosition;
+  /** Where the journal stands after a rebuild from storage (reindex, a restored snapshot). */
+  setJournalPosition(position: JournalPosition): void;
+  /** Writes a consistent copy of the whole catalog to `path` (which must not exist). */
+  snapshotTo(path: string): void;
   currentVersion(isrc: string): string | null;
   getTrack(isrc: string): TrackView | null;
   /** Every track with a current version. */

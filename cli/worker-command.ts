@@ -14,9 +14,10 @@ import { ffmpegLeash } from '../queue/ffmpeg-leash.ts';
 import { redisSettingsWarnings } from '../queue/redis-settings.ts';
 import { startTrackWorker } from '../queue/track-worker.ts';
 import type { RedisTarget } from '../queue/types.ts';
-import { serveMetrics, workerMetrics } from '../queue/worker-metrics.ts';
+import { type WorkerMetrics, serveMetrics, workerMetrics } from '../queue/worker-metrics.ts';
 import { openObjectStore, s3OptionsFromEnv } from '../storage/open-store.ts';
 import type { CadenceConfig } from './config.ts';
+import { withPublishingJournal } from './journal-setup.ts';
 
 export interface WorkerCommandOptions {
   config: CadenceConfig;
@@ -47,35 +48,39 @@ export async function runWorker(options: WorkerCommandOptions): Promise<void> {
   let countsQueue: Queue | null = null;
   let server: Server | null = null;
   try {
-    let metrics;
+    let metrics: WorkerMetrics | undefined;
     if (options.metricsPort !== undefined) {
       countsQueue = new Queue(QUEUE_NAME, { connection: redisOptions(redis), prefix: QUEUE_PREFIX });
       countsQueue.on('error', () => {});
       metrics = workerMetrics({ queue: countsQueue });
       server = await serveMetrics(metrics.registry, { port: options.metricsPort, host: options.metricsHost });
     }
-    const worker = await startTrackWorker({
-      ...tools,
-      redis,
-      store,
-      catalog,
-      concurrency: options.concurrency,
-      maxDurationSeconds: options.maxDuration,
-      logger,
-      metrics,
-      name: `${hostname()}:${process.pid}`,
-    });
-    const metricsNote = options.metricsPort !== undefined ? `, metrics on http://${options.metricsHost}:${options.metricsPort}/metrics` : '';
-    say(`worker ${process.pid} ready: ${redis.display}, concurrency ${options.concurrency}${metricsNote}`);
-    await new Promise<void>((resolve) => {
-      let signals = 0;
-      const onSignal = (signal: NodeJS.Signals): void => {
-        signals += 1;
-        say(signals === 1 ? `${signal}: finishing running jobs (up to ${options.grace} s), then stopping` : `${signal}: handing running jobs back to the queue`);
-        worker.stop(options.grace * 1000).then(resolve, resolve);
-      };
-      process.on('SIGTERM', onSignal);
-      process.on('SIGINT', onSignal);
+    // Publishes go through the journal exactly as the in-process ingest's do.
+    await withPublishingJournal(config, { store, catalog, logger }, async (journal) => {
+      const worker = await startTrackWorker({
+        ...tools,
+        redis,
+        store,
+        catalog,
+        journal,
+        concurrency: options.concurrency,
+        maxDurationSeconds: options.maxDuration,
+        logger,
+        metrics,
+        name: `${hostname()}:${process.pid}`,
+      });
+      const metricsNote = options.metricsPort !== undefined ? `, metrics on http://${options.metricsHost}:${options.metricsPort}/metrics` : '';
+      say(`worker ${process.pid} ready: ${redis.display}, concurrency ${options.concurrency}${metricsNote}`);
+      await new Promise<void>((resolve) => {
+        let signals = 0;
+        const onSignal = (signal: NodeJS.Signals): void => {
+          signals += 1;
+          say(signals === 1 ? `${signal}: finishing running jobs (up to ${options.grace} s), then stopping` : `${signal}: handing running jobs back to the queue`);
+          worker.stop(options.grace * 1000).then(resolve, resolve);
+        };
+        process.on('SIGTERM', onSignal);
+        process.on('SIGINT', onSignal);
+      });
     });
     say(`worker ${process.pid} stopped`);
   } finally {

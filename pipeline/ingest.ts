@@ -12,6 +12,7 @@ import type { Catalog } from '../catalog/types.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import type { Delivery, DeliveryTrack } from './delivery.ts';
 import { ffmpegVersion } from './ffmpeg-runner.ts';
+import type { PublishLog } from './publish-version.ts';
 import { ingestTrack, type TrackOutcome } from './track-ingest.ts';
 import { type Logger, type ToolPaths, silentLogger } from './types.ts';
 
@@ -38,6 +39,8 @@ export interface IngestOptions extends ToolPaths {
   delivery: Delivery;
   store: ObjectStore;
   catalog: Catalog;
+  /** The publish journal every publish goes through (journal/journal-writer.ts). */
+  journal?: PublishLog;
   /** Tracks processed at once; defaults to one per core. */
   concurrency?: number;
   maxDurationSeconds?: number;

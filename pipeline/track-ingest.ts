@@ -10,7 +10,7 @@ import { CadenceError, isCadenceError } from '../errors/cadence-error.ts';
 import type { DeliveryTrack } from './delivery.ts';
 import { packageMaster } from './package-master.ts';
 import { addMetaRevision, readStoredMetaFor, readStoredVersion, sameMeta, type StoredVersion, uploadVersion, type VersionMeta, versionRecord } from './publish.ts';
-import { publishVersion } from './publish-version.ts';
+import { type PublishLog, publishVersion } from './publish-version.ts';
 import type { Logger, ToolPaths } from './types.ts';
 import { fileSha256, packagingSettings, versionId } from './version-id.ts';
 
@@ -50,6 +50,8 @@ export interface TrackIngestInput {
 export interface TrackIngestContext extends ToolPaths {
   store: ObjectStore;
   catalog: Catalog;
+  /** The publish journal every publish goes through. */
+  journal?: PublishLog;
   ffmpegBuild: string;
   /** A private folder this track may package into. */
   scratch: string;
@@ -100,7 +102,7 @@ export async function ingestTrack(input: TrackIngestInput, context: TrackIngestC
         logger.info({ isrc: track.isrc, version, upc: release.upc }, 'track facts recorded for release');
       }
     }
-    await publishVersion({ catalog }, { release, track: meta.track, version: versionRecord(track.isrc, version, stored), expectedCurrent });
+    await publishVersion({ catalog, journal: context.journal }, { release, track: meta.track, version: versionRecord(track.isrc, version, stored), expectedCurrent }, signal);
     progress(100, 'published');
     const change = changeOf(before, version, release.upc);
     logger.info({ isrc: track.isrc, version, change }, 'track published');

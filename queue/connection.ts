@@ -19,6 +19,7 @@ export function redisOptions(target: RedisTarget) {
     db: target.db,
     ...(target.username ? { username: target.username } : {}),
     ...(target.password ? { password: target.password } : {}),
+    ...(target.tls ? { tls: { servername: target.host } } : {}),
     maxRetriesPerRequest: null,
     enableReadyCheck: true,
     retryStrategy: (times: number) => Math.min(100 * times, 1000),

@@ -5,6 +5,7 @@ describe('parseRedisUrl', () => {
   it('reads host, port and database', () => {
     expect(parseRedisUrl('redis://queue:6379')).toMatchObject({ host: 'queue', port: 6379, db: 0, display: 'redis://queue:6379/0' });
     expect(parseRedisUrl('redis://127.0.0.1:7000/3')).toMatchObject({ host: '127.0.0.1', port: 7000, db: 3 });
+    expect(parseRedisUrl('rediss://h:6380')).toMatchObject({ tls: true, display: 'rediss://h:6380/0' });
     expect(parseRedisUrl('redis://u:s%40cret@h:1/2')).toMatchObject({ username: 'u', password: 's@cret', display: 'redis://h:1/2' });
   });
 

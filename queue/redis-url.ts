@@ -1,10 +1,10 @@
-// `CADENCE_QUEUE=redis://[user:password@]host:port[/db]` → where Redis is. Checked strictly at the
+// `CADENCE_QUEUE=redis[s]://[user:password@]host:port[/db]` → where Redis is. Checked strictly at the
 // edge, so a typo is a clear error at start rather than a worker retrying a wrong host forever.
 
 import { CadenceError } from '../errors/cadence-error.ts';
 import type { RedisTarget } from './types.ts';
 
-const USAGE = 'expected redis://host:port[/db], e.g. redis://127.0.0.1:6379/0';
+const USAGE = 'expected redis://host:port[/db] (rediss:// for TLS), e.g. redis://127.0.0.1:6379/0';
 
 export function parseRedisUrl(value: string, variable = 'CADENCE_QUEUE'): RedisTarget {
   const bad = (why: string): CadenceError => new CadenceError('BAD_INPUT', `${variable}="${redact(value)}": ${why}; ${USAGE}`);
@@ -14,7 +14,7 @@ export function parseRedisUrl(value: string, variable = 'CADENCE_QUEUE'): RedisT
   } catch {
     throw bad('not a URL');
   }
-  if (url.protocol !== 'redis:') throw bad(`unsupported scheme "${url.protocol}"`);
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw bad(`unsupported scheme "${url.protocol}"`);
   if (!url.hostname) throw bad('no host');
   if (!url.port) throw bad('no port');
   const port = Number(url.port);
@@ -28,7 +28,8 @@ export function parseRedisUrl(value: string, variable = 'CADENCE_QUEUE'): RedisT
     host,
     port,
     db,
-    display: `redis://${url.host}/${db}`,
+    tls: url.protocol === 'rediss:',
+    display: `${url.protocol}//${url.host}/${db}`,
     ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
     ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
   };

@@ -16,6 +16,7 @@ import { type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import type { Catalog } from '../catalog/types.ts';
 import { isCadenceError } from '../errors/cadence-error.ts';
 import { ffmpegVersion } from '../pipeline/ffmpeg-runner.ts';
+import type { PublishLog } from '../pipeline/publish-version.ts';
 import { ingestTrack, type TrackOutcome } from '../pipeline/track-ingest.ts';
 import type { Logger, ToolPaths } from '../pipeline/types.ts';
 import type { ObjectStore } from '../storage/types.ts';
@@ -42,6 +43,8 @@ export interface TrackWorkerOptions extends ToolPaths {
   redis: RedisTarget;
   store: ObjectStore;
   catalog: Catalog;
+  /** The publish journal every publish goes through (journal/), as in the in-process ingest. */
+  journal?: PublishLog;
   /** Jobs at once in this process (default 1). */
   concurrency?: number;
   maxDurationSeconds?: number;
@@ -125,6 +128,7 @@ export async function startTrackWorker(options: TrackWorkerOptions): Promise<Tra
         ffprobePath: options.ffprobePath,
         store,
         catalog,
+        journal: options.journal,
         ffmpegBuild,
         scratch: join(folder, 'work'),
         workers,

@@ -7,6 +7,8 @@ export interface RedisTarget {
   host: string;
   port: number;
   db: number;
+  /** `rediss://`: TLS. */
+  tls: boolean;
   /** The URL as given, without credentials, for messages. */
   display: string;
   username?: string;

@@ -29,3 +29,16 @@ export const MASTERS_PREFIX = 'masters/';
 export function masterKey(sha256: string, extension: string): string {
   return `${MASTERS_PREFIX}${sha256}.${extension.replace(/^\./, '').toLowerCase()}`;
 }
+
+/** The publish journal: numbered, create-only entries (journal/). Zero-padded so keys sort by number. */
+export const JOURNAL_ENTRIES_PREFIX = 'journal/entries/';
+/** Whole-catalog copies named by the journal position they include. */
+export const JOURNAL_SNAPSHOTS_PREFIX = 'journal/snapshots/';
+
+export function journalEntryKey(number: number): string {
+  return `${JOURNAL_ENTRIES_PREFIX}${String(number).padStart(12, '0')}.json`;
+}
+
+export function journalSnapshotKey(number: number): string {
+  return `${JOURNAL_SNAPSHOTS_PREFIX}${String(number).padStart(12, '0')}.db`;
+}

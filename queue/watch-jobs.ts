@@ -62,15 +62,18 @@ export function watchJobs(options: WatchOptions): Promise<TrackOutcome[]> {
     /** Reads the job's state; settles it when finished for good. */
     const check = async (entry: EnqueuedTrack): Promise<void> => {
       if (outcomes.has(entry.jobId)) return;
+      // State first, then the job: read the other way round, a job retried and finished between
+      // the two reads would pair a stale hash (no result yet) with its new state.
+      const state = await queue.getJobState(entry.jobId);
+      if (state === 'active') start(entry);
+      if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return;
       const job = await Job.fromId<TrackJobData, TrackJobResult>(queue, entry.jobId);
       if (!job) {
         settle(entry, failedOutcome(entry, `QUEUE: job ${entry.jobId} is no longer in the queue`, 0));
         return;
       }
-      const state = await job.getState();
-      if (state === 'completed') settle(entry, job.returnvalue);
-      else if (state === 'failed') settle(entry, failedOutcome(entry, job.failedReason, seconds(job)));
-      else if (state === 'active') start(entry);
+      if (state === 'completed' && job.returnvalue) settle(entry, job.returnvalue);
+      else if (state === 'failed' && job.failedReason) settle(entry, failedOutcome(entry, job.failedReason, seconds(job)));
     };
     const checkById = (jobId: string): void => {
       const entry = byId.get(jobId);

@@ -3,7 +3,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { pino } from 'pino';
 import type { Catalog } from '../catalog/types.ts';
-import { isCadenceError } from '../errors/cadence-error.ts';
+import { CadenceError, isCadenceError } from '../errors/cadence-error.ts';
 import { DeliveryError, loadDelivery } from '../pipeline/delivery.ts';
 import { DEFAULT_GRACE_SECONDS, collectGarbage } from '../pipeline/garbage-collect.ts';
 import { type IngestReport, ingestDelivery, ingestReport } from '../pipeline/ingest.ts';
@@ -122,6 +122,7 @@ export function buildProgram(config: CadenceConfig): Command {
     .option('--max-duration <seconds>', 'refuse masters longer than this', positiveNumber, config.maxDurationSeconds)
     .option('--detach', 'with CADENCE_QUEUE: return once the jobs are queued, printing their ids', false)
     .action(async (file: string, options: { concurrency?: number; dryRun: boolean; json: boolean; maxDuration: number; detach: boolean }) => {
+      if (options.detach && !config.queue) throw new CadenceError('BAD_INPUT', '--detach needs CADENCE_QUEUE=redis://host:port[/db]: without a queue, ingest runs here');
       // Validation first, before storage or the catalog is touched: a bad delivery changes nothing.
       const delivery = await loadDelivery(file, { ffprobePath: config.tools.ffprobePath, maxDurationSeconds: options.maxDuration }).catch(
         (error: unknown) => {

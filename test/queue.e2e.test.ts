@@ -249,3 +249,20 @@ describe('ingest through the queue', () => {
     expect(await stop(last)).toBe(0);
   }, 180_000);
 });
+
+describe('queue configuration at the command line', () => {
+  it('refuses a malformed CADENCE_QUEUE, an unreachable Redis, and queue commands without a queue, each with a clear error', async () => {
+    const malformed = await runCadence(['jobs'], { env: { CADENCE_QUEUE: 'redis://queue' } });
+    expect(malformed.code).toBe(1);
+    expect(malformed.stderr).toBe('BAD_INPUT: CADENCE_QUEUE="redis://queue": no port; expected redis://host:port[/db] (rediss:// for TLS), e.g. redis://127.0.0.1:6379/0\n');
+    const unreachable = await runCadence(['worker'], { env: { CADENCE_QUEUE: 'redis://127.0.0.1:1' } });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toContain('QUEUE: cannot reach Redis at redis://127.0.0.1:1/0 (CADENCE_QUEUE): connect ECONNREFUSED');
+    const noQueue = { CADENCE_QUEUE: '' };
+    for (const args of [['worker'], ['jobs'], ['ingest', 'missing.json', '--detach']]) {
+      const result = await runCadence(args, { env: noQueue });
+      expect(result.code, args.join(' ')).toBe(1);
+      expect(result.stderr, args.join(' ')).toMatch(/^BAD_INPUT: .*CADENCE_QUEUE=redis:\/\/host:port\[\/db\]/);
+    }
+  }, 60_000);
+});

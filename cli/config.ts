@@ -13,6 +13,8 @@ import { type EnvSettings, readSettings } from './env-settings.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+import { parseRedisUrl } from '../queue/redis-url.ts';
+import type { RedisTarget } from '../queue/types.ts';
 
 export interface CadenceConfig {
   storeUrl: string;
@@ -30,6 +32,8 @@ export interface CadenceConfig {
   purgeCommand: string[] | null;
   /** `CADENCE_QUEUE`: Redis for the job queue, journal nudges and shared state; null on one machine. */
   queueUrl: string | null;
+  /** The same, parsed (queue/redis-url.ts): ingest through BullMQ workers on this Redis; null = in-process. */
+  queue: RedisTarget | null;
   /** `CADENCE_SNAPSHOT_EVERY`: a catalog snapshot after every N journal entries (0: never). */
   snapshotEvery: number;
   /** `CADENCE_JOURNAL_POLL_MS`: how often a following origin looks for new entries without a nudge. */
@@ -40,23 +44,28 @@ export const DEFAULT_STORE_URL = 'file://./data/objects';
 export const DEFAULT_CATALOG_PATH = './data/catalog.db';
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): CadenceConfig {
-  return readSettings(env, (read) => ({
-    storeUrl: read.custom('CADENCE_STORE', DEFAULT_STORE_URL, (value) => {
-      parseStoreUrl(value); // refuses with a message saying what it accepts
-      return value;
-    }),
-    catalogPath: resolve(
-      read.text('CADENCE_CATALOG', DEFAULT_CATALOG_PATH, { test: (value) => !value.includes('\0'), accepts: 'a file path' }),
-    ),
-    tools: resolveToolPaths({ FFMPEG_PATH: read.raw('FFMPEG_PATH'), FFPROBE_PATH: read.raw('FFPROBE_PATH') }),
-    maxDurationSeconds: read.number('CADENCE_MAX_DURATION', DEFAULT_MAX_DURATION_SECONDS, { min: 1, max: 7 * 86400, integer: false, unit: 'seconds' }),
-    logLevel: read.choice('LOG_LEVEL', LOG_LEVELS, null),
-    s3: s3Settings(env, read),
-    purgeCommand: read.custom('CADENCE_CDN_PURGE_COMMAND', null, (value) => value.split(/\s+/)),
-    queueUrl: read.text('CADENCE_QUEUE', null, { test: (value) => /^rediss?:\/\/[^/]+(\/\d+)?$/.test(value), accepts: 'redis://host:port[/db]' }),
-    snapshotEvery: read.number('CADENCE_SNAPSHOT_EVERY', 1000, { min: 0, max: 1_000_000_000, unit: 'journal entries (0: never)' }),
-    journalPollMs: read.number('CADENCE_JOURNAL_POLL_MS', 1000, { min: 10, max: 3_600_000, unit: 'milliseconds' }),
-  }));
+  return readSettings(env, (read) => {
+    // Parsed once, so every user of CADENCE_QUEUE (queue, journal nudges, listeners) gets it checked at start.
+    const queue = read.custom('CADENCE_QUEUE', null, (value) => parseRedisUrl(value), { secret: true });
+    return {
+      storeUrl: read.custom('CADENCE_STORE', DEFAULT_STORE_URL, (value) => {
+        parseStoreUrl(value); // refuses with a message saying what it accepts
+        return value;
+      }),
+      catalogPath: resolve(
+        read.text('CADENCE_CATALOG', DEFAULT_CATALOG_PATH, { test: (value) => !value.includes('\0'), accepts: 'a file path' }),
+      ),
+      tools: resolveToolPaths({ FFMPEG_PATH: read.raw('FFMPEG_PATH'), FFPROBE_PATH: read.raw('FFPROBE_PATH') }),
+      maxDurationSeconds: read.number('CADENCE_MAX_DURATION', DEFAULT_MAX_DURATION_SECONDS, { min: 1, max: 7 * 86400, integer: false, unit: 'seconds' }),
+      logLevel: read.choice('LOG_LEVEL', LOG_LEVELS, null),
+      s3: s3Settings(env, read),
+      purgeCommand: read.custom('CADENCE_CDN_PURGE_COMMAND', null, (value) => value.split(/\s+/)),
+      queue,
+      queueUrl: queue ? read.raw('CADENCE_QUEUE')! : null,
+      snapshotEvery: read.number('CADENCE_SNAPSHOT_EVERY', 1000, { min: 0, max: 1_000_000_000, unit: 'journal entries (0: never)' }),
+      journalPollMs: read.number('CADENCE_JOURNAL_POLL_MS', 1000, { min: 10, max: 3_600_000, unit: 'milliseconds' }),
+    };
+  });
 }
 
 /** storage/s3-settings.ts checks its variables itself; a refusal joins the others here. */

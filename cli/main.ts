@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import { pino } from 'pino';
 import type { Catalog } from '../catalog/types.ts';
-import { isCadenceError } from '../errors/cadence-error.ts';
+import { CadenceError, isCadenceError } from '../errors/cadence-error.ts';
 import { loadDelivery } from '../pipeline/delivery.ts';
 import { DEFAULT_GRACE_SECONDS, collectGarbage } from '../pipeline/garbage-collect.ts';
 import { type IngestReport, ingestDelivery, ingestReport } from '../pipeline/ingest.ts';
@@ -18,6 +18,7 @@ import { formatIngestSummary, ingestErrorJson, ingestView } from './ingest-view.
 import { readListenersConfig } from './listeners-config.ts';
 import { readOriginSettings } from './origin-config.ts';
 import { progressReporter } from './progress.ts';
+import { registerQueueCommands } from './queue-commands.ts';
 import { reindexFollowingJournal, withPublishingJournal } from './journal-setup.ts';
 import { packageVersion } from './version.ts';
 import { formatPackageSummary } from './summary.ts';
@@ -80,9 +81,11 @@ interface IngestOptions {
   dryRun: boolean;
   json: boolean;
   maxDuration: number;
+  detach: boolean;
 }
 
 async function runIngest(config: CadenceConfig, file: string, options: IngestOptions): Promise<void> {
+  if (options.detach && !config.queue) throw new CadenceError('BAD_INPUT', '--detach needs CADENCE_QUEUE=redis://host:port[/db]: without a queue, ingest runs here');
   // Validation first, before storage or the catalog is touched: a bad delivery changes nothing.
   // The store and catalog it would write to are checked too (creating nothing), dry run or not.
   await checkIngestTargets(config);
@@ -96,7 +99,13 @@ async function runIngest(config: CadenceConfig, file: string, options: IngestOpt
   const view = ingestView(process.stderr);
   let report: IngestReport;
   try {
-    report = await withStoreAndCatalog(config, (store, catalog) =>
+    if (config.queue) {
+      // Through the queue: workers on any machine do the tracks (cli/queued-ingest.ts).
+      const { ingestThroughQueue } = await import('./queued-ingest.ts');
+      const queued = await withAbort((signal) => ingestThroughQueue({ config, redis: config.queue!, delivery, detach: options.detach, json: options.json, events: view, signal }));
+      if (!queued) return;
+      report = queued;
+    } else report = await withStoreAndCatalog(config, (store, catalog) =>
       withPublishingJournal(config, { store, catalog, logger: logger(config) }, (journal) =>
         withAbort((signal) =>
           ingestDelivery({
@@ -169,6 +178,7 @@ export function buildProgram(config: CadenceConfig): Command {
     .option('--dry-run', 'validate the delivery and probe every master, then stop', false)
     .option('--json', 'print one JSON report on stdout', false)
     .option('--max-duration <seconds>', 'refuse masters longer than this', positiveNumber, config.maxDurationSeconds)
+    .option('--detach', 'with CADENCE_QUEUE: return once the jobs are queued, printing their ids', false)
     .action(async (file: string, options: IngestOptions) => {
       try {
         await runIngest(config, file, options);
@@ -278,6 +288,7 @@ export function buildProgram(config: CadenceConfig): Command {
       await serveOrigin(config, settings, { ...options, workers: options.workers ?? availableParallelism() });
     });
 
+  registerQueueCommands(program, config, { positiveInteger, positiveNumber, writeJson });
   return program;
 }
 

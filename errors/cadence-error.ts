@@ -17,7 +17,8 @@ export type ErrorCode =
   | 'ADDRESS_IN_USE' // the origin cannot listen: another process holds the host and port
   | 'CDN' // the CDN purge hook (CADENCE_CDN_PURGE_COMMAND) failed; the change itself stands
   | 'AUTH' // the identity provider's keys (JWKS) could not be fetched or read
-  | 'LISTENERS'; // the listener store (resume positions: SQLite or Redis) failed
+  | 'LISTENERS' // the listener store (resume positions: SQLite or Redis) failed
+  | 'QUEUE'; // the job queue (Redis, CADENCE_QUEUE) is unreachable or refused a command
 
 export class CadenceError extends Error {
   readonly code: ErrorCode;

@@ -24,6 +24,17 @@ export function versionPrefix(isrc: string, version: string): string {
   return `${TRACKS_PREFIX}${isrc}/${version}/`;
 }
 
+/**
+ * Masters handed to queue workers on other machines: named by their SHA-256, so a key is written
+ * once (create-only) and a re-run uploads nothing already there. The extension keeps the format
+ * visible to tools; the content is sniffed again before use.
+ */
+export const MASTERS_PREFIX = 'masters/';
+
+export function masterKey(sha256: string, extension: string): string {
+  return `${MASTERS_PREFIX}${sha256}.${extension.replace(/^\./, '').toLowerCase()}`;
+}
+
 /** The publish journal: numbered, create-only entries (journal/). Zero-padded so keys sort by number. */
 export const JOURNAL_ENTRIES_PREFIX = 'journal/entries/';
 /** Whole-catalog copies named by the journal position they include. */

@@ -45,12 +45,22 @@ function party(element: XmlElement | null): Party {
   };
 }
 
-/** Reads the header; null (with problems) when the message cannot be identified. */
-export function readMessageInfo(root: XmlElement, problems: ProblemList): MessageInfo | null {
+export interface HeaderReading {
+  /** null when the root is no ERN release message at all: nothing else is worth reading. */
+  kind: MessageKind | null;
+  /** The header as far as it could be read, for mapping the rest; ids may be blank. */
+  draft: MessageInfo;
+  /** The complete header, or null when a required part is missing or wrong. */
+  info: MessageInfo | null;
+}
+
+/** Reads the header; problems for every missing or wrong part. */
+export function readMessageInfo(root: XmlElement, problems: ProblemList): HeaderReading {
+  const blank: MessageInfo = { kind: 'new', ernVersion: '4.3', id: '', threadId: null, createdAt: new Date(0).toISOString(), sender: { partyId: null, name: null }, recipients: [], controlType: null };
   let kind = ROOT_KINDS[root.name];
   if (kind === undefined) {
     problems.error('UNKNOWN_MESSAGE', root.path, `<${root.name}> is not an ERN NewReleaseMessage, UpdateReleaseMessage or PurgeReleaseMessage`);
-    return null;
+    return { kind: null, draft: blank, info: null };
   }
   const ernVersion = versionOf(root, problems);
   if (kind === 'new' && textAt(root, 'UpdateIndicator') === 'UpdateMessage') kind = 'update';
@@ -58,7 +68,7 @@ export function readMessageInfo(root: XmlElement, problems: ProblemList): Messag
   const header = child(root, 'MessageHeader');
   if (!header) {
     problems.error('MISSING', `${root.path}/MessageHeader`, 'the MessageHeader is missing');
-    return null;
+    return { kind, draft: { ...blank, kind, ernVersion: ernVersion ?? blank.ernVersion }, info: null };
   }
   const id = textAt(header, 'MessageId');
   if (!id) problems.error('MISSING', `${header.path}/MessageId`, 'MessageId is missing');
@@ -71,15 +81,16 @@ export function readMessageInfo(root: XmlElement, problems: ProblemList): Messag
   if (!senderElement || (!sender.partyId && !sender.name)) {
     problems.error('MISSING', `${header.path}/MessageSender`, 'MessageSender needs a PartyId or PartyName');
   }
-  if (!id || !createdAt || !ernVersion) return null;
-  return {
+  const draft: MessageInfo = {
     kind,
-    ernVersion,
-    id,
+    ernVersion: ernVersion ?? blank.ernVersion,
+    id: id ?? '',
     threadId: textAt(header, 'MessageThreadId'),
-    createdAt,
+    createdAt: createdAt ?? blank.createdAt,
     sender,
     recipients: childrenNamed(header, 'MessageRecipient').map(party),
     controlType: textAt(header, 'MessageControlType'),
   };
+  const complete = id && createdAt && ernVersion && (sender.partyId || sender.name);
+  return { kind, draft, info: complete ? draft : null };
 }

@@ -30,9 +30,11 @@ export function readErnMessage(input: Uint8Array | string, options: ReadErnOptio
   problems.add(parseProblems);
   if (!root) return { ok: false, message: null, problems: problems.items };
 
-  const message = readMessageInfo(root, problems);
-  const model = message && (message.kind === 'purge' ? readPurge(root, message, problems) : readRelease(root, message, problems, tiersByCommercialModel));
-  if (!model || problems.hasErrors) return { ok: false, message, problems: problems.items };
+  // A broken header does not stop the rest being read: the label gets every problem at once.
+  const { kind, draft, info: message } = readMessageInfo(root, problems);
+  if (!kind) return { ok: false, message: null, problems: problems.items };
+  const model = kind === 'purge' ? readPurge(root, draft, problems) : readRelease(root, draft, problems, tiersByCommercialModel);
+  if (!model || !message || problems.hasErrors) return { ok: false, message, problems: problems.items };
   return { ok: true, model, problems: problems.items };
 }
 

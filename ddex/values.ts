@@ -99,6 +99,7 @@ export function parseRelativeFile(raw: string): Parsed<string> {
   if (/^[a-z][a-z0-9+.-]*:/i.test(raw)) return { reason: `${JSON.stringify(raw)} must be a file in the release folder, not a URL or drive` };
   if (raw.startsWith('/') || raw.startsWith('\\')) return { reason: `${JSON.stringify(raw)} must be relative to the release folder, not absolute` };
   if (raw.includes('\\')) return { reason: `${JSON.stringify(raw)} must use forward slashes` };
+  if (/%(2f|5c|00)/i.test(raw)) return { reason: `${JSON.stringify(raw)} hides a separator or NUL in a %-escape` };
   let path: string;
   try {
     path = decodeURIComponent(raw);

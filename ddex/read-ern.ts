@@ -83,6 +83,10 @@ function readRelease(
   }
   if (main.positions.length === 0) problems.error('MISSING', `${main.path}/ResourceGroup`, 'the main release holds no sound recording');
 
+  const releasesOfResource = new Map<string, string[]>();
+  for (const [reference, held] of releases.resourcesByRelease) {
+    for (const resource of held) releasesOfResource.set(resource, [...(releasesOfResource.get(resource) ?? []), reference]);
+  }
   const tracks: DdexTrack[] = [];
   const firstIsrc = new Map<string, string>();
   const firstPosition = new Map<string, string>();
@@ -101,8 +105,8 @@ function readRelease(
     // The main release's deals plus those of any track release holding this recording.
     const trackDeals: DealTerms[] = [...mainDeals];
     let trackReleaseGenre: string | null = null;
-    for (const [reference, held] of releases.resourcesByRelease) {
-      if (reference === main.reference || !held.has(position.reference)) continue;
+    for (const reference of releasesOfResource.get(position.reference) ?? []) {
+      if (reference === main.reference) continue;
       trackDeals.push(...(deals.get(reference) ?? []));
       trackReleaseGenre ??= releases.trackReleaseGenres.get(reference) ?? null;
     }

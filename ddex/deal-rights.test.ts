@@ -74,6 +74,19 @@ describe.each(['3.8.2', '4.3'] as const)('deals → rights, ERN %s', (family) =>
     expect(model.tracks[0]!.rights.tiers).toEqual([]);
   });
 
+  it('a TakeDown deal naming countries withdraws those countries only', () => {
+    const worldwide = modelWith(family, [stream(['SubscriptionModel']), stream(['SubscriptionModel'], { takedown: true, territories: ['DE', 'FR'] })]);
+    expect(worldwide.takedown).toBeNull();
+    expect(worldwide.tracks[0]!.takedown).toBeNull();
+    expect(worldwide.tracks[0]!.rights).toMatchObject({ territories: ['WW'], excludedTerritories: ['DE', 'FR'], tiers: ['hifi', 'premium'] });
+
+    const listed = modelWith(family, [stream(['SubscriptionModel'], { territories: ['DE', 'SE'] }), stream(['SubscriptionModel'], { takedown: true, territories: ['DE'] })]);
+    expect(listed.tracks[0]!.rights).toMatchObject({ territories: ['SE'], excludedTerritories: [], tiers: ['hifi', 'premium'] });
+
+    const all = modelWith(family, [stream(['SubscriptionModel'], { territories: ['DE'] }), stream(['SubscriptionModel'], { takedown: true, territories: ['DE'] })]);
+    expect(all.tracks[0]!.rights).toMatchObject({ territories: [], tiers: [] });
+  });
+
   it("a track release's deal applies to that track only", () => {
     const model = modelWith(family, [stream(['SubscriptionModel']), stream(['AdvertisementSupportedModel'], { release: 1 }), stream(['SubscriptionModel'], { release: 0, takedown: true })]);
     expect(model.tracks[0]!.rights.tiers).toEqual(['hifi', 'premium']);

@@ -66,10 +66,25 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 
 export function rightsFromDeals(deals: readonly DealTerms[], context: RightsContext): RightsOutcome {
   const releaseStart = `${context.releaseDate}T00:00:00.000Z`;
-  const takedownDeal = deals.find((deal) => deal.takedown);
-  const takedown: Takedown | null = takedownDeal
+  // A worldwide TakeDown deal takes the track down; one naming countries withdraws those only.
+  const takedownDeals = deals.filter((deal) => deal.takedown);
+  const takedown: Takedown | null = takedownDeals.some((deal) => deal.territories.includes(WORLDWIDE))
     ? { reason: `TakeDown deal in DDEX message ${context.messageId}`, at: context.messageCreatedAt }
     : null;
+  const withdrawn = new Set(takedownDeals.flatMap((deal) => deal.territories.filter((code) => code !== WORLDWIDE)));
+  const outcome = licensed(deals, releaseStart, context);
+  if (withdrawn.size === 0) return { ...outcome, takedown };
+  const { rights } = outcome;
+  if (rights.territories.includes(WORLDWIDE)) {
+    rights.excludedTerritories = [...new Set([...rights.excludedTerritories, ...withdrawn])];
+  } else {
+    rights.territories = rights.territories.filter((code) => !withdrawn.has(code));
+    if (rights.territories.length === 0) rights.tiers = [];
+  }
+  return { ...outcome, takedown };
+}
+
+function licensed(deals: readonly DealTerms[], releaseStart: string, context: RightsContext): Omit<RightsOutcome, 'takedown'> {
 
   const streaming = deals
     .map((deal) => ({ deal, tiers: dealTiers(deal, context.tiersByCommercialModel) }))
@@ -77,11 +92,7 @@ export function rightsFromDeals(deals: readonly DealTerms[], context: RightsCont
 
   if (streaming.length === 0) {
     // Stored, not playable: no deal lets anyone stream it.
-    return {
-      rights: { territories: [WORLDWIDE], excludedTerritories: [], startsAt: releaseStart, endsAt: null, tiers: [] },
-      takedown,
-      approximations: [],
-    };
+    return { rights: { territories: [WORLDWIDE], excludedTerritories: [], startsAt: releaseStart, endsAt: null, tiers: [] }, approximations: [] };
   }
 
   const tiers = streaming.some((entry) => entry.tiers === null)
@@ -118,5 +129,5 @@ export function rightsFromDeals(deals: readonly DealTerms[], context: RightsCont
   if (tiersDiffer && differ((d) => [d.startsAt ?? releaseStart, d.endsAt ?? 'open'])) {
     approximations.push('streaming deals for different tiers have different validity periods: every tier gets the widest window');
   }
-  return { rights: { territories, excludedTerritories, startsAt, endsAt, tiers }, takedown, approximations };
+  return { rights: { territories, excludedTerritories, startsAt, endsAt, tiers }, approximations };
 }

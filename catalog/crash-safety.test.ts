@@ -176,6 +176,7 @@ describe('concurrent publishers', () => {
       releases: 1,
       release_territories: 1,
       tracks: 4 + ids.length * 3,
+      release_tracks: 4 + ids.length * 3,
       versions: expectedVersions.size,
       renditions: expectedVersions.size * 4,
       ingest_jobs: 2 * rounds.reduce((sum, count) => sum + count, 0),

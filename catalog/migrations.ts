@@ -99,6 +99,34 @@ CREATE TABLE ingest_jobs (
 CREATE INDEX ingest_jobs_by_isrc ON ingest_jobs (isrc, id);
 `;
 
+// One recording may sit on several releases of its label (a single, the album, a compilation),
+// each with its own position; tracks.upc stays the release that first published it, whose label
+// owns the ISRC. A version remembers its master's hash, so a different master is told apart from
+// the same master packaged by another ffmpeg build.
+const RELEASE_MEMBERSHIP_SCHEMA = `
+CREATE TABLE release_tracks (
+  upc TEXT NOT NULL REFERENCES releases (upc),
+  isrc TEXT NOT NULL REFERENCES tracks (isrc) ON DELETE CASCADE,
+  disc_number INTEGER NOT NULL CHECK (disc_number >= 1),
+  track_number INTEGER NOT NULL CHECK (track_number >= 1),
+  PRIMARY KEY (upc, isrc)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX release_tracks_by_isrc ON release_tracks (isrc);
+INSERT INTO release_tracks (upc, isrc, disc_number, track_number) SELECT upc, isrc, disc_number, track_number FROM tracks;
+ALTER TABLE versions ADD COLUMN master_sha256 TEXT;
+`;
+
+// How far this catalog has applied the publish journal (journal/): advanced in the same
+// transaction as each entry, so an entry is applied exactly once even across a crash.
+const JOURNAL_POSITION_SCHEMA = `
+CREATE TABLE journal_position (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  number INTEGER NOT NULL CHECK (number >= 0),
+  entry_at TEXT
+) STRICT;
+INSERT INTO journal_position (id, number, entry_at) VALUES (1, 0, NULL);
+`;
+
 /** Migration i (0-based) brings the schema to user_version i + 1. */
 export const MIGRATIONS: readonly Migration[] = [
   { name: 'initial schema', sql: INITIAL_SCHEMA },
@@ -108,6 +136,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: 'search index merged into one segment', sql: '', apply: mergeSearchIndex },
   { name: 'revisions on the folded fields', sql: SEARCH_REVISIONS_SCHEMA },
   { name: 'search index of folded words', sql: '', apply: foldSearchIndex },
+  { name: 'release membership and master hashes', sql: RELEASE_MEMBERSHIP_SCHEMA },
+  { name: 'publish journal position', sql: JOURNAL_POSITION_SCHEMA },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -2,8 +2,9 @@
 
 import type BetterSqlite3 from 'better-sqlite3';
 import { CadenceError } from '../errors/cadence-error.ts';
+import { prepareOwnership } from './ownership.ts';
 import { prepareSearchIndex } from './search-index.ts';
-import type { PublishInput, RenditionRecord, VersionRecord } from './types.ts';
+import type { OwnershipClaim, PublishInput, RenditionRecord, VersionRecord } from './types.ts';
 
 // Upserts only write when a value differs (`IS NOT` also compares NULLs), so publishing the
 // same input twice leaves every row, including tracks.updated_at, untouched.
@@ -16,19 +17,27 @@ ON CONFLICT (upc) DO UPDATE SET
 WHERE (releases.label_id, releases.title, releases.artists, releases.release_date, releases.genre)
   IS NOT (excluded.label_id, excluded.title, excluded.artists, excluded.release_date, excluded.genre)`;
 
+// A track keeps the release that first published it (tracks.upc, its position there); the
+// recording's own facts follow the latest publish from any of its releases.
 const UPSERT_TRACK = `
 INSERT INTO tracks (isrc, upc, title, artists, track_number, disc_number, explicit, updated_at)
 VALUES (@isrc, @upc, @title, @artists, @trackNumber, @discNumber, @explicit, @now)
 ON CONFLICT (isrc) DO UPDATE SET
-  upc = excluded.upc, title = excluded.title, artists = excluded.artists,
-  track_number = excluded.track_number, disc_number = excluded.disc_number,
-  explicit = excluded.explicit, updated_at = excluded.updated_at
-WHERE (tracks.upc, tracks.title, tracks.artists, tracks.track_number, tracks.disc_number, tracks.explicit)
-  IS NOT (excluded.upc, excluded.title, excluded.artists, excluded.track_number, excluded.disc_number, excluded.explicit)`;
+  title = excluded.title, artists = excluded.artists, explicit = excluded.explicit,
+  track_number = iif(tracks.upc = excluded.upc, excluded.track_number, tracks.track_number),
+  disc_number = iif(tracks.upc = excluded.upc, excluded.disc_number, tracks.disc_number),
+  updated_at = excluded.updated_at
+WHERE (tracks.title, tracks.artists, tracks.explicit) IS NOT (excluded.title, excluded.artists, excluded.explicit)
+  OR (tracks.upc = excluded.upc AND (tracks.track_number, tracks.disc_number) IS NOT (excluded.track_number, excluded.disc_number))`;
+
+const UPSERT_MEMBERSHIP = `
+INSERT INTO release_tracks (upc, isrc, disc_number, track_number) VALUES (@upc, @isrc, @discNumber, @trackNumber)
+ON CONFLICT (upc, isrc) DO UPDATE SET disc_number = excluded.disc_number, track_number = excluded.track_number
+WHERE (release_tracks.disc_number, release_tracks.track_number) IS NOT (excluded.disc_number, excluded.track_number)`;
 
 const INSERT_VERSION = `
-INSERT INTO versions (isrc, version, duration_seconds, loudness_integrated, loudness_range, true_peak, published_at)
-VALUES (@isrc, @version, @durationSeconds, @integrated, @range, @truePeak, @publishedAt)
+INSERT INTO versions (isrc, version, duration_seconds, loudness_integrated, loudness_range, true_peak, published_at, master_sha256)
+VALUES (@isrc, @version, @durationSeconds, @integrated, @range, @truePeak, @publishedAt, @masterSha256)
 ON CONFLICT (isrc, version) DO NOTHING`;
 
 const INSERT_RENDITION = `
@@ -41,7 +50,10 @@ WHERE isrc = @isrc AND current_version IS NOT @version`;
 
 export interface PublishStatements {
   publish(input: PublishInput): void;
+  /** A publish already decided (a journal entry): no ownership check, inside the caller's transaction. */
+  applyDecided(input: PublishInput): void;
   publishMany(inputs: readonly PublishInput[]): void;
+  ownershipConflict(claim: OwnershipClaim): string | null;
 }
 
 export function preparePublish(db: BetterSqlite3.Database, now: () => Date): PublishStatements {
@@ -56,6 +68,8 @@ export function preparePublish(db: BetterSqlite3.Database, now: () => Date): Pub
     'INSERT INTO release_territories (upc, territory, position) VALUES (?, ?, ?)',
   );
   const upsertTrack = db.prepare(UPSERT_TRACK);
+  const upsertMembership = db.prepare(UPSERT_MEMBERSHIP);
+  const ownershipConflict = prepareOwnership(db);
   const insertVersion = db.prepare(INSERT_VERSION);
   const insertRendition = db.prepare(INSERT_RENDITION);
   const flipCurrent = db.prepare(FLIP_CURRENT);
@@ -64,7 +78,17 @@ export function preparePublish(db: BetterSqlite3.Database, now: () => Date): Pub
     'SELECT isrc, title, artists FROM tracks WHERE upc = ? AND isrc <> ? AND current_version IS NOT NULL',
   );
 
+  const ownerRelease = db.prepare<[string], { upc: string; title: string; artists: string; genre: string | null }>(
+    'SELECT r.upc, r.title, r.artists, r.genre FROM tracks t JOIN releases r ON r.upc = t.upc WHERE t.isrc = ?',
+  );
+
   const apply = db.transaction((input: PublishInput) => {
+    // Checked under the write lock, so of two racing publishes the second sees the first.
+    const conflict = ownershipConflict(input);
+    if (conflict) throw new CadenceError('CONFLICT', conflict);
+    write(input);
+  });
+  const write = (input: PublishInput): void => {
     const { release, track, version } = input;
     const stamp = now().toISOString();
 
@@ -94,6 +118,7 @@ export function preparePublish(db: BetterSqlite3.Database, now: () => Date): Pub
       explicit: track.explicit ? 1 : 0,
       now: stamp,
     });
+    upsertMembership.run({ upc: release.upc, isrc: track.isrc, discNumber: track.discNumber, trackNumber: track.trackNumber });
 
     // Versions are content-addressed and immutable: an existing row (and its renditions) is
     // already the same packaging, so only a new version writes renditions.
@@ -107,12 +132,15 @@ export function preparePublish(db: BetterSqlite3.Database, now: () => Date): Pub
     // Search sees exactly what was published, in the same transaction. The album, genre and
     // release artists are in every track's search fields, so a changed release re-indexes the
     // release's other tracks too (a delivery may correct the release and carry one track).
-    const searchDocument = (title: string, artists: string[]) => ({ title, artists: unique([...artists, ...release.artists]), album: release.title, genre: release.genre });
-    indexForSearch(track.isrc, searchDocument(track.title, track.artists));
+    const searchDocument = (title: string, artists: string[], on: SearchRelease = release) => ({ title, artists: unique([...artists, ...on.artists]), album: on.title, genre: on.genre });
+    // A track is found under its owning release (the one that first published it).
+    const owner = ownerRelease.get(track.isrc);
+    const indexedUnder = owner && owner.upc !== release.upc ? { title: owner.title, artists: JSON.parse(owner.artists) as string[], genre: owner.genre } : release;
+    indexForSearch(track.isrc, searchDocument(track.title, track.artists, indexedUnder));
     if (releaseChanged) {
       for (const other of otherTracks.all(release.upc, track.isrc)) indexForSearch(other.isrc, searchDocument(other.title, JSON.parse(other.artists) as string[]));
     }
-  });
+  };
   const applyMany = db.transaction((inputs: readonly PublishInput[]) => {
     for (const input of inputs) apply(input);
   });
@@ -128,8 +156,15 @@ export function preparePublish(db: BetterSqlite3.Database, now: () => Date): Pub
       inputs.forEach(checkConsistent);
       applyMany.immediate(inputs);
     },
+    applyDecided(input) {
+      checkConsistent(input);
+      write(input);
+    },
+    ownershipConflict,
   };
 }
+
+type SearchRelease = { title: string; artists: string[]; genre: string | null };
 
 function versionRow(version: VersionRecord) {
   return {
@@ -140,6 +175,7 @@ function versionRow(version: VersionRecord) {
     range: version.loudness.range,
     truePeak: version.loudness.truePeak,
     publishedAt: version.publishedAt,
+    masterSha256: version.masterSha256 ?? null,
   };
 }
 

@@ -37,8 +37,14 @@ function unfoldIndexRows(db: Parameters<Parameters<typeof withRaw>[1]>[0]): void
 }
 
 /** Takes the catalog back to schema 2, as the code before migration 3 left it. */
+/** Undoes migrations 8 and 9 (release membership, journal position), which every downgrade here goes below. */
+function dropReleaseMembership(db: Parameters<Parameters<typeof withRaw>[1]>[0]): void {
+  db.exec('DROP TABLE release_tracks; ALTER TABLE versions DROP COLUMN master_sha256; DROP TABLE journal_position;');
+}
+
 function downgradeToSchema2(): void {
   withRaw(path, (db) => {
+    dropReleaseMembership(db);
     unfoldIndexRows(db);
     db.exec('DROP TABLE search_docs');
     db.exec('DELETE FROM search_terms WHERE length(term) < 3');
@@ -50,6 +56,7 @@ function downgradeToSchema2(): void {
 /** Takes the catalog back to schema 5, as the code before migration 6 left it. */
 function downgradeToSchema5(): void {
   withRaw(path, (db) => {
+    dropReleaseMembership(db);
     db.exec('DROP INDEX search_docs_by_revision');
     db.exec('ALTER TABLE search_docs DROP COLUMN revision');
     db.pragma('user_version = 5');
@@ -62,6 +69,7 @@ function downgradeToSchema5(): void {
  */
 function downgradeToSchema6(): void {
   withRaw(path, (db) => {
+    dropReleaseMembership(db);
     unfoldIndexRows(db);
     db.exec(`UPDATE search_terms SET docs = 0 WHERE term GLOB '*[^ -~]*'`);
     db.pragma('user_version = 6');

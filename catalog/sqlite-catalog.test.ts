@@ -49,7 +49,8 @@ describe('publish and getTrack', () => {
     expect(catalog.getTrack(input.track.isrc)).toEqual({
       ...input.track,
       release: input.release,
-      current: input.version,
+      releases: [{ upc: input.release.upc, title: input.release.title, trackNumber: 7, discNumber: 2 }],
+      current: { ...input.version, masterSha256: null },
     });
     expect(catalog.currentVersion(input.track.isrc)).toBe('v1');
     expect(catalog.listCurrent()).toEqual([{ isrc: input.track.isrc, version: 'v1' }]);
@@ -78,14 +79,14 @@ describe('publish and getTrack', () => {
 
   it('updates release and track metadata in place', () => {
     catalog.publish(samplePublish());
-    const moved = samplePublish({ label: 'Southern Lights', title: 'Prelude (Remastered)' });
-    moved.release.title = 'Aurora (Deluxe)';
-    catalog.publish(moved);
+    const corrected = samplePublish({ title: 'Prelude (Remastered)' });
+    corrected.release.title = 'Aurora (Deluxe)';
+    catalog.publish(corrected);
 
     const view = catalog.getTrack('GBAYE2600001')!;
     expect(view.title).toBe('Prelude (Remastered)');
-    expect(view.release).toMatchObject({ label: 'Southern Lights', title: 'Aurora (Deluxe)' });
-    expect(rowCounts(path)).toMatchObject({ labels: 2, releases: 1, tracks: 1, versions: 1 });
+    expect(view.release).toMatchObject({ label: 'Northern Lights Records', title: 'Aurora (Deluxe)' });
+    expect(rowCounts(path)).toMatchObject({ labels: 1, releases: 1, tracks: 1, versions: 1 });
   });
 
   it('a version flip keeps the old version rows until GC and moves referencedVersions', () => {
@@ -247,5 +248,75 @@ describe('read-only catalog', () => {
     catalog.close();
     const reader = open({ readonly: true });
     expect(reader.currentVersion('GBAYE2600001')).toBe('v1');
+  });
+});
+
+describe('ownership of recordings', () => {
+  const ALBUM_UPC = '012345678912';
+  const onAlbum = (options: Parameters<typeof samplePublish>[0] = {}): PublishInput => {
+    const input = samplePublish({ upc: ALBUM_UPC, ...options });
+    input.release.title = 'Aurora (Album)';
+    input.track.trackNumber = 4;
+    return input;
+  };
+
+  it('refuses another label publishing an ISRC, naming the owner, and changes nothing', () => {
+    catalog.publish(samplePublish());
+    const before = catalog.getTrack('GBAYE2600001');
+    const counts = rowCounts(path);
+    const hijack = samplePublish({ upc: ALBUM_UPC, label: 'Pirate Tunes', title: 'Stolen', version: 'v9' });
+
+    expect(catalog.ownershipConflict(hijack)).toMatch(/belongs to label "Northern Lights Records" \(release 012345678905 "Aurora"\)/);
+    expect(codeOf(() => catalog.publish(hijack))).toBe('CONFLICT');
+    expect(catalog.getTrack('GBAYE2600001')).toEqual(before);
+    expect(rowCounts(path)).toEqual(counts);
+  });
+
+  it("refuses another label's delivery of a known UPC", () => {
+    catalog.publish(samplePublish());
+    const other = samplePublish({ isrc: 'GBAYE2600009', label: 'Pirate Tunes' });
+    expect(codeOf(() => catalog.publish(other))).toBe('CONFLICT');
+    expect(catalog.getRelease('012345678905')).toMatchObject({ label: 'Northern Lights Records' });
+  });
+
+  it('keeps one recording on the single and the album, each with its own track number', () => {
+    catalog.publish(samplePublish());
+    catalog.publish(onAlbum());
+
+    const view = catalog.getTrack('GBAYE2600001')!;
+    expect(view.release.upc).toBe('012345678905');
+    expect(view.trackNumber).toBe(1);
+    expect(view.releases).toEqual([
+      { upc: '012345678905', title: 'Aurora', trackNumber: 1, discNumber: 1 },
+      { upc: ALBUM_UPC, title: 'Aurora (Album)', trackNumber: 4, discNumber: 1 },
+    ]);
+    expect(rowCounts(path)).toMatchObject({ releases: 2, tracks: 1, versions: 1, release_tracks: 2 });
+    // Found once in search, under the release that first published it.
+    expect(catalog.search({ q: 'prelude' }).map((r) => [r.isrc, r.album])).toEqual([['GBAYE2600001', 'Aurora']]);
+  });
+
+  it('a new master from the owner replaces the audio for every release', () => {
+    catalog.publish(samplePublish());
+    catalog.publish(onAlbum());
+    const remaster = samplePublish({ version: 'v2' });
+    remaster.version.masterSha256 = 'b'.repeat(64);
+    catalog.publish({ ...remaster, expectedCurrent: 'v1' });
+    expect(catalog.currentVersion('GBAYE2600001')).toBe('v2');
+    expect(catalog.getTrack('GBAYE2600001')!.releases).toHaveLength(2);
+  });
+
+  it('of two racing publishes with different masters, the second is a CONFLICT', () => {
+    const first = samplePublish({ version: 'v1' });
+    first.version.masterSha256 = 'a'.repeat(64);
+    const second = samplePublish({ version: 'v2' });
+    second.version.masterSha256 = 'b'.repeat(64);
+    // Both looked before either published: no track yet.
+    catalog.publish({ ...first, expectedCurrent: null });
+    expect(codeOf(() => catalog.publish({ ...second, expectedCurrent: null }))).toBe('CONFLICT');
+    expect(catalog.currentVersion('GBAYE2600001')).toBe('v1');
+    // The same master packaged by another ffmpeg build is not a conflict.
+    const sameMaster = samplePublish({ version: 'v3' });
+    sameMaster.version.masterSha256 = 'a'.repeat(64);
+    expect(catalog.ownershipConflict({ ...sameMaster, expectedCurrent: null })).toBeNull();
   });
 });

@@ -4,6 +4,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { catalogFailure } from './catalog-failure.ts';
 import { prepareJobs } from './job-statements.ts';
+import { prepareJournal } from './journal-statements.ts';
 import { preparePublish } from './publish-transaction.ts';
 import { memorySearchDocs, storedSearchDocs } from './search-docs.ts';
 import { preparePlayCounts } from './search-index.ts';
@@ -25,6 +26,7 @@ export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => ne
   const recordPlays = preparePlayCounts(db);
   const reads = prepareTrackReads(db);
   const jobs = prepareJobs(db, now);
+  const journal = prepareJournal(db, publish);
 
   function guard<T>(what: string, run: () => T): T {
     try {
@@ -37,6 +39,12 @@ export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => ne
   return {
     publish: (input) => guard(`publish ${input.track.isrc}/${input.version.version}`, () => publish.publish(input)),
     publishMany: (inputs) => guard(`publish ${inputs.length} tracks`, () => publish.publishMany(inputs)),
+    ownershipConflict: (claim) => guard(`check owner of ${claim.track.isrc}`, () => publish.ownershipConflict(claim)),
+    getRelease: (upc) => guard(`read release ${upc}`, () => reads.getRelease(upc)),
+    applyJournalEntry: (entry) => guard(`apply journal entry ${entry.number}`, () => journal.applyJournalEntry(entry)),
+    journalPosition: () => guard('read the journal position', () => journal.journalPosition()),
+    setJournalPosition: (position) => guard(`set the journal position to ${position.number}`, () => journal.setJournalPosition(position)),
+    snapshotTo: (path) => guard(`write a snapshot to ${path}`, () => journal.snapshotTo(path)),
     search: (query) => guard('search', () => search(query)),
     recordPlays: (counts) => guard(`record plays of ${counts.length} tracks`, () => recordPlays(counts)),
     currentVersion: (isrc) => guard(`read track ${isrc}`, () => reads.currentVersion(isrc)),

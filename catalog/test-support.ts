@@ -68,7 +68,7 @@ export function searchFixtureFile(options?: LoadSearchFixtureOptions): { path: s
   return file;
 }
 
-const TABLES = ['labels', 'releases', 'release_territories', 'tracks', 'versions', 'renditions', 'ingest_jobs'] as const;
+const TABLES = ['labels', 'releases', 'release_territories', 'tracks', 'release_tracks', 'versions', 'renditions', 'ingest_jobs'] as const;
 export type TableName = (typeof TABLES)[number];
 
 /** Row counts per table, read over a separate raw connection. */
@@ -96,6 +96,9 @@ export function consistencyProblems(path: string, renditionsPerVersion = synthet
       GROUP BY t.isrc
       HAVING count(v.version) = 0 OR count(r.id) <> ?`).all(renditionsPerVersion);
     for (const row of broken) problems.push(`current version without its renditions: ${JSON.stringify(row)}`);
+    // Every track is on the release that owns it.
+    const homeless = db.prepare('SELECT t.isrc FROM tracks t WHERE NOT EXISTS (SELECT 1 FROM release_tracks m WHERE m.isrc = t.isrc AND m.upc = t.upc)').pluck().all();
+    for (const isrc of homeless) problems.push(`track not on its own release: ${String(isrc)}`);
     // The search index is written in the publish transaction: one row per track, always.
     const unindexed = db.prepare('SELECT count(*) FROM tracks t WHERE NOT EXISTS (SELECT 1 FROM track_search s WHERE s.rowid = t.rowid)').pluck().get() as number;
     const indexed = db.prepare('SELECT count(*) FROM track_search').pluck().get() as number;

@@ -1,7 +1,7 @@
 // Read queries for tracks and their current versions; rows decoded back into records.
 
 import type BetterSqlite3 from 'better-sqlite3';
-import type { ReleaseRecord, RenditionRecord, TrackView, VersionRecord } from './types.ts';
+import type { ReleaseMembership, ReleaseRecord, RenditionRecord, TrackView, VersionRecord } from './types.ts';
 
 interface TrackRow {
   isrc: string;
@@ -27,6 +27,7 @@ interface VersionRow {
   loudness_range: number;
   true_peak: number | null;
   published_at: string;
+  master_sha256: string | null;
 }
 
 interface RenditionRow {
@@ -46,7 +47,18 @@ SELECT t.isrc, t.upc, t.title, t.artists, t.track_number, t.disc_number, t.expli
 FROM tracks t JOIN releases r ON r.upc = t.upc JOIN labels l ON l.id = r.label_id
 WHERE t.isrc = ?`;
 
+const RELEASE = `
+SELECT r.upc, l.name AS label, r.title, r.artists, r.release_date, r.genre
+FROM releases r JOIN labels l ON l.id = r.label_id WHERE r.upc = ?`;
+
+// The owning release first, then the others by release date.
+const MEMBERSHIPS = `
+SELECT m.upc, r.title, m.track_number AS trackNumber, m.disc_number AS discNumber
+FROM release_tracks m JOIN releases r ON r.upc = m.upc JOIN tracks t ON t.isrc = m.isrc
+WHERE m.isrc = ? ORDER BY m.upc <> t.upc, r.release_date, m.upc`;
+
 export interface TrackReads {
+  getRelease(upc: string): ReleaseRecord | null;
   currentVersion(isrc: string): string | null;
   getTrack(isrc: string): TrackView | null;
   listCurrent(): Array<{ isrc: string; version: string }>;
@@ -63,6 +75,8 @@ export function prepareTrackReads(db: BetterSqlite3.Database): TrackReads {
   const renditions = db.prepare<[string, string], RenditionRow>(
     'SELECT * FROM renditions WHERE isrc = ? AND version = ? ORDER BY position',
   );
+  const release = db.prepare<[string], { upc: string; label: string; title: string; artists: string; release_date: string; genre: string | null }>(RELEASE);
+  const memberships = db.prepare<[string], ReleaseMembership>(MEMBERSHIPS);
   const listCurrent = db.prepare<[], { isrc: string; version: string }>(
     'SELECT isrc, current_version AS version FROM tracks WHERE current_version IS NOT NULL ORDER BY isrc',
   );
@@ -90,11 +104,19 @@ export function prepareTrackReads(db: BetterSqlite3.Database): TrackReads {
       discNumber: row.disc_number,
       explicit: row.explicit === 1,
       release,
+      releases: memberships.all(row.isrc),
       current: versionRow ? toVersion(versionRow, renditions.all(versionRow.isrc, versionRow.version)) : null,
     };
   });
 
+  const getRelease = (upc: string): ReleaseRecord | null => {
+    const row = release.get(upc);
+    if (!row) return null;
+    return { upc: row.upc, label: row.label, title: row.title, artists: JSON.parse(row.artists) as string[], releaseDate: row.release_date, genre: row.genre, territories: territories.all(row.upc) };
+  };
+
   return {
+    getRelease: db.transaction(getRelease).deferred as (upc: string) => ReleaseRecord | null,
     currentVersion: (isrc) => current.get(isrc) ?? null,
     getTrack: (isrc) => getTrack.deferred(isrc),
     listCurrent: () => listCurrent.all(),
@@ -110,6 +132,7 @@ function toVersion(row: VersionRow, renditions: RenditionRow[]): VersionRecord {
     loudness: { integrated: row.loudness_integrated, range: row.loudness_range, truePeak: row.true_peak },
     renditions: renditions.map(toRendition),
     publishedAt: row.published_at,
+    masterSha256: row.master_sha256,
   };
 }
 

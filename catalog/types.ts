@@ -13,6 +13,7 @@ export interface ReleaseRecord {
   territories: string[];
 }
 
+/** A track's facts as one release lists it: `upc`, `trackNumber` and `discNumber` are per release. */
 export interface TrackRecord {
   isrc: string;
   upc: string;
@@ -43,19 +44,71 @@ export interface VersionRecord {
   renditions: RenditionRecord[];
   /** ISO-8601. */
   publishedAt: string;
+  /** Hex SHA-256 of the master it was made from; null for versions published before it was kept. */
+  masterSha256?: string | null;
 }
 
 export interface PublishInput {
   release: ReleaseRecord;
   track: TrackRecord;
   version: VersionRecord;
+  /**
+   * The version that was current when the caller decided to publish (null: no track yet). When
+   * given, a different master published since is a CONFLICT instead of a silent last-writer-wins.
+   * Omitted by reindex, which restores what storage already decided.
+   */
+  expectedCurrent?: string | null;
+}
+
+/** What `ownershipConflict` needs to know of a publish (a PublishInput is one). */
+export interface OwnershipClaim {
+  release: Pick<ReleaseRecord, 'upc' | 'label'>;
+  track: Pick<TrackRecord, 'isrc'>;
+  version: Pick<VersionRecord, 'version' | 'masterSha256'>;
+  expectedCurrent?: string | null;
+}
+
+/** One release a track is on, with its position there. */
+export interface ReleaseMembership {
+  upc: string;
+  title: string;
+  trackNumber: number;
+  discNumber: number;
 }
 
 /** What the origin and the CLI read about one track. */
 export interface TrackView extends TrackRecord {
+  /** The release that first published the track; its label owns the ISRC. */
   release: ReleaseRecord;
+  /** Every release listing the track, the owning release first. */
+  releases: ReleaseMembership[];
   /** null until a version is published. */
   current: VersionRecord | null;
+}
+
+/** One change of what is published, as the publish journal records it. */
+export type CatalogChange = { kind: 'publish'; input: PublishInput };
+
+/**
+ * A numbered, immutable entry of the publish journal (journal/). It carries everything the catalog
+ * needs to apply it, so a node applies it without reading anything else.
+ */
+export interface JournalEntry {
+  /** 1, 2, 3, … without gaps. */
+  number: number;
+  /** ISO-8601, when it was written. */
+  at: string;
+  /** Who wrote it (host, process, a random id): no two writers write the same bytes. */
+  writer: string;
+  change: CatalogChange;
+}
+
+/** How far this catalog has applied the journal. */
+export interface JournalPosition {
+  /** The last entry applied; 0 when none. */
+  number: number;
+  /** That entry's `at`, or null. */
+  entryAt: string | null;
 }
 
 export type JobState = 'running' | 'published' | 'skipped' | 'failed';
@@ -106,11 +159,29 @@ export interface Catalog {
   /** Many publishes in one transaction (bulk loads, reindex). */
   publishMany(inputs: readonly PublishInput[]): void;
   /**
-   * One transaction: upsert label, release (+ territories), track, version (+ renditions), and
-   * flip the track's current version. Publishing the version that is already current is a no-op
-   * apart from metadata updates; never creates duplicate rows.
+   * One transaction: upsert label, release (+ territories), track, its place on the release,
+   * version (+ renditions), and flip the track's current version. Publishing the version that is
+   * already current is a no-op apart from metadata updates; never creates duplicate rows.
+   * CONFLICT (nothing written) when `ownershipConflict` finds one.
    */
   publish(input: PublishInput): void;
+  /**
+   * Why this publish may not happen, or null: the ISRC or the UPC belongs to another label, or
+   * (with `expectedCurrent`) another master became current since the caller looked.
+   */
+  ownershipConflict(claim: OwnershipClaim): string | null;
+  getRelease(upc: string): ReleaseRecord | null;
+  /**
+   * Applies the next journal entry and advances the position in one transaction. An entry at or
+   * below the position is ignored (false); one that skips a number is a CATALOG error. Entries
+   * were checked by their writer, so applying them checks no ownership.
+   */
+  applyJournalEntry(entry: JournalEntry): boolean;
+  journalPosition(): JournalPosition;
+  /** Where the journal stands after a rebuild from storage (reindex, a restored snapshot). */
+  setJournalPosition(position: JournalPosition): void;
+  /** Writes a consistent copy of the whole catalog to `path` (which must not exist). */
+  snapshotTo(path: string): void;
   currentVersion(isrc: string): string | null;
   getTrack(isrc: string): TrackView | null;
   /** Every track with a current version. */

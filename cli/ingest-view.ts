@@ -3,7 +3,7 @@
 
 import cliProgress from 'cli-progress';
 import type { DeliveryError } from '../pipeline/delivery.ts';
-import type { IngestEvents, IngestReport, TrackOutcome } from '../pipeline/ingest.ts';
+import type { IngestEvents, IngestReport, TrackChange, TrackOutcome } from '../pipeline/ingest.ts';
 
 export interface IngestView extends IngestEvents {
   stop(): void;
@@ -53,13 +53,22 @@ function plainLines(stream: NodeJS.WriteStream): IngestView {
 function outcomeLine(outcome: TrackOutcome): string {
   const head = `${outcome.isrc} ${outcome.state}`;
   if (outcome.state === 'failed') return `${head}: ${outcome.error}`;
-  return `${head} (version ${outcome.version}, ${outcome.seconds.toFixed(1)} s)`;
+  const change = outcome.change ? `, ${CHANGE_WORDS[outcome.change]}${outcome.replaced ? ` ${outcome.replaced}` : ''}` : '';
+  return `${head} (version ${outcome.version}${change}, ${outcome.seconds.toFixed(1)} s)`;
 }
+
+const CHANGE_WORDS: Record<TrackChange, string> = {
+  'new-track': 'new track',
+  'new-master': 'new master replaces version',
+  'added-to-release': 'added to this release',
+  metadata: 'facts updated',
+};
 
 export function formatIngestSummary(report: IngestReport): string {
   if (report.dryRun) return `dry run: ${report.delivery} is valid; nothing was encoded or published\n`;
   const lines = [
     `${report.published} published, ${report.skipped} already published, ${report.failed} failed (release ${report.upc})`,
+    ...report.tracks.filter((t) => t.change === 'new-master').map((t) => `  ${t.isrc} "${t.title}": new master, replaces version ${t.replaced}`),
     ...report.tracks.filter((t) => t.state === 'failed').map((t) => `  ${t.isrc} "${t.title}": ${t.error}`),
   ];
   return `${lines.join('\n')}\n`;

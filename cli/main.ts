@@ -13,6 +13,7 @@ import type { ObjectStore } from '../storage/types.ts';
 import { type CadenceConfig, readConfig } from './config.ts';
 import { deliveryErrorJson, formatIngestSummary, ingestView } from './ingest-view.ts';
 import { progressReporter } from './progress.ts';
+import { withPublishingJournal } from './journal-setup.ts';
 import { formatPackageSummary } from './summary.ts';
 
 function positiveNumber(value: string): number {
@@ -136,19 +137,20 @@ export function buildProgram(config: CadenceConfig): Command {
       let report: IngestReport;
       try {
         report = await withStoreAndCatalog(config, (store, catalog) =>
-          withAbort((signal) =>
+          withPublishingJournal(config, { store, catalog, logger: logger(config) }, (journal) => withAbort((signal) =>
             ingestDelivery({
               ...config.tools,
               delivery,
               store,
               catalog,
+              journal,
               concurrency: options.concurrency,
               maxDurationSeconds: options.maxDuration,
               signal,
               logger: logger(config),
               events: view,
             }),
-          ),
+          )),
         );
       } finally {
         view.stop();
@@ -163,9 +165,34 @@ export function buildProgram(config: CadenceConfig): Command {
     .description('rebuild the catalog from object storage alone')
     .option('--json', 'print one JSON report on stdout', false)
     .action(async (options: { json: boolean }) => {
-      const report = await withStoreAndCatalog(config, (store, catalog) => reindexCatalog({ store, catalog }));
+      const { journalHead } = await import('../journal/journal-store.ts');
+      const report = await withStoreAndCatalog(config, async (store, catalog) => {
+        // Storage already holds what the journal's entries so far published: follow on from there.
+        const head = await journalHead(store);
+        const rebuilt = await reindexCatalog({ store, catalog, logger: logger(config) });
+        if (catalog.journalPosition().number < head) catalog.setJournalPosition({ number: head, entryAt: null });
+        return rebuilt;
+      });
       if (options.json) writeJson(report);
-      else process.stdout.write(`reindexed ${report.tracks} tracks from ${report.versions} complete versions (${report.incomplete} incomplete ignored)\n`);
+      else {
+        const conflicts = report.conflicts > 0 ? `; ${report.conflicts} tracks left out: their stored facts name two labels (see the log)` : '';
+        process.stdout.write(`reindexed ${report.tracks} tracks from ${report.versions} complete versions (${report.incomplete} incomplete ignored)${conflicts}\n`);
+      }
+    });
+
+  program
+    .command('snapshot')
+    .description('store a copy of the catalog in object storage, for new origin nodes to start from')
+    .option('--json', 'print one JSON report on stdout', false)
+    .action(async (options: { json: boolean }) => {
+      const { catchUp } = await import('../journal/catch-up.ts');
+      const { writeSnapshot } = await import('../journal/snapshot.ts');
+      const snapshot = await withStoreAndCatalog(config, async (store, catalog) => {
+        await catchUp({ store, catalog });
+        return writeSnapshot({ store, catalog });
+      });
+      if (options.json) writeJson(snapshot);
+      else process.stdout.write(`snapshot of the catalog at journal entry ${snapshot.position} stored as ${snapshot.key} (${snapshot.bytes} bytes)\n`);
     });
 
   program
@@ -217,7 +244,8 @@ export function buildProgram(config: CadenceConfig): Command {
     .option('--port <n>', 'TCP port', positiveInteger, 8080)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--workers <n>', 'origin processes sharing the port (each with its own media cache)', positiveInteger, 1)
-    .action(async (options: { port: number; host: string; workers: number }) => {
+    .option('--follow', 'keep the local catalog current from the publish journal (implied by CADENCE_QUEUE)', false)
+    .action(async (options: { port: number; host: string; workers: number; follow: boolean }) => {
       const { serveOrigin } = await import('./serve.ts');
       await serveOrigin(config, options);
     });

@@ -8,12 +8,15 @@ import { createOriginApp } from '../origin/app.ts';
 import { listen } from '../origin/server.ts';
 import { openObjectStore, s3OptionsFromEnv } from '../storage/open-store.ts';
 import type { CadenceConfig } from './config.ts';
+import { startFollowing } from './journal-follow.ts';
 import { readOriginConfig } from './origin-config.ts';
 
 export interface ServeOptions {
   port: number;
   host: string;
   workers: number;
+  /** Keep the local catalog current from the publish journal (implied by CADENCE_QUEUE). */
+  follow?: boolean;
 }
 
 function untilSignal(): Promise<void> {
@@ -49,7 +52,18 @@ async function runWorker(config: CadenceConfig, options: ServeOptions): Promise<
 }
 
 export async function serveOrigin(config: CadenceConfig, options: ServeOptions): Promise<void> {
-  if (options.workers <= 1 || !cluster.isPrimary) return runWorker(config, options);
+  if (!cluster.isPrimary) return runWorker(config, options);
+  // The primary alone follows the journal: one writer to this node's catalog file.
+  const following = options.follow || config.queueUrl ? await startFollowing(config, pino({ level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2))) : null;
+  try {
+    if (options.workers <= 1) await runWorker(config, options);
+    else await runPrimary(config, options);
+  } finally {
+    await following?.stop();
+  }
+}
+
+async function runPrimary(config: CadenceConfig, options: ServeOptions): Promise<void> {
   // Create the dev signing key once, before the workers race to create it.
   readOriginConfig(process.env);
   // Bring the catalog's schema up to date once, here: a migration can hold the write lock longer

@@ -1,34 +1,22 @@
 // `cadence ingest`: validate the whole delivery, then run one job per track (p-queue) that
-// packages, uploads and publishes it. A failing track does not stop the others. Re-running is a
-// no-op for published tracks and finishes whatever a crash left half done; the same master with
-// corrected titles, artists or release facts adds a metadata revision and republishes, without
-// encoding again.
+// packages, uploads and publishes it (track-ingest.ts). A failing track does not stop the others.
+// Re-running is a no-op for published tracks and finishes whatever a crash left half done; the
+// same master with corrected titles, artists or release facts adds a metadata revision and
+// republishes, without encoding again.
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
-import type { Catalog, TrackRecord } from '../catalog/types.ts';
+import type { Catalog } from '../catalog/types.ts';
 import type { ObjectStore } from '../storage/types.ts';
-import { CadenceError, isCadenceError } from '../errors/cadence-error.ts';
 import type { Delivery, DeliveryTrack } from './delivery.ts';
 import { ffmpegVersion } from './ffmpeg-runner.ts';
-import { packageMaster } from './package-master.ts';
-import { addMetaRevision, type StoredVersion, type VersionMeta, readStoredMeta, readStoredVersion, sameMeta, uploadVersion, versionRecord } from './publish.ts';
+import type { PublishLog } from './publish-version.ts';
+import { ingestTrack, type TrackOutcome } from './track-ingest.ts';
 import { type Logger, type ToolPaths, silentLogger } from './types.ts';
-import { fileSha256, packagingSettings, versionId } from './version-id.ts';
 
-export type TrackState = 'published' | 'skipped' | 'failed';
-
-export interface TrackOutcome {
-  isrc: string;
-  title: string;
-  state: TrackState;
-  version: string | null;
-  /** `code: message` of the failure. */
-  error: string | null;
-  seconds: number;
-}
+export type { TrackChange, TrackOutcome, TrackState } from './track-ingest.ts';
 
 export interface IngestReport {
   delivery: string;
@@ -51,6 +39,8 @@ export interface IngestOptions extends ToolPaths {
   delivery: Delivery;
   store: ObjectStore;
   catalog: Catalog;
+  /** The publish journal every publish goes through (journal/journal-writer.ts). */
+  journal?: PublishLog;
   /** Tracks processed at once; defaults to one per core. */
   concurrency?: number;
   maxDurationSeconds?: number;
@@ -86,7 +76,17 @@ export async function ingestDelivery(options: IngestOptions): Promise<IngestRepo
       delivery.tracks.map((track) =>
         queue.add(async () => {
           events.trackStarted?.(track);
-          const outcome = await ingestTrack(track, { ...options, ffmpegBuild, scratch, workersPerTrack, logger });
+          const outcome = await ingestTrack(
+            { deliveryFile: delivery.file, release: delivery.release, track },
+            {
+              ...options,
+              ffmpegBuild,
+              scratch,
+              workers: workersPerTrack,
+              logger,
+              onProgress: (percent, stage) => events.trackProgress?.(track.isrc, percent, stage),
+            },
+          );
           events.trackFinished?.(outcome);
           return outcome;
         }, { signal }),
@@ -96,102 +96,4 @@ export async function ingestDelivery(options: IngestOptions): Promise<IngestRepo
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
-}
-
-interface TrackContext extends IngestOptions {
-  ffmpegBuild: string;
-  scratch: string;
-  workersPerTrack: number;
-  logger: Logger;
-}
-
-function trackRecord(track: DeliveryTrack, delivery: Delivery): TrackRecord {
-  const { isrc, title, artists, trackNumber, discNumber, explicit } = track;
-  return { isrc, upc: delivery.release.upc, title, artists, trackNumber, discNumber, explicit };
-}
-
-async function ingestTrack(track: DeliveryTrack, context: TrackContext): Promise<TrackOutcome> {
-  const { catalog, store, delivery, signal, logger, events = {} } = context;
-  const started = performance.now();
-  const jobId = catalog.startJob({ isrc: track.isrc, delivery: delivery.file });
-  const finish = (state: TrackState, version: string | null, error: string | null): TrackOutcome => {
-    catalog.finishJob(jobId, { state, version, error });
-    return { isrc: track.isrc, title: track.title, state, version, error, seconds: (performance.now() - started) / 1000 };
-  };
-  let version: string | null = null;
-  try {
-    const progress = (percent: number, stage: string): void => events.trackProgress?.(track.isrc, percent, stage);
-    progress(0, 'hash');
-    version = versionId(await fileSha256(track.masterPath, signal), packagingSettings(track.master, context.ffmpegBuild));
-    const meta: VersionMeta = { release: delivery.release, track: trackRecord(track, delivery) };
-    if (await alreadyPublished(context, version, meta)) return finish('skipped', version, null);
-
-    // A complete version may already be stored: a crash after upload, another ingest, or the same
-    // master delivered again with corrected facts (then only a metadata revision is added).
-    let stored = await readStoredVersion(store, track.isrc, version);
-    if (!stored) stored = await packageAndUpload(track, version, meta, context, progress);
-    else if (!sameMeta(stored.meta, meta)) {
-      await addMetaRevision(store, track.isrc, version, meta, signal);
-      logger.info({ isrc: track.isrc, version }, 'track facts corrected');
-    }
-    catalog.publish({ ...meta, version: versionRecord(track.isrc, version, stored) });
-    progress(100, 'published');
-    logger.info({ isrc: track.isrc, version }, 'track published');
-    return finish('published', version, null);
-  } catch (error) {
-    const message = isCadenceError(error) ? `${error.code}: ${error.message}` : `INTERNAL: ${(error as Error).stack ?? error}`;
-    logger.error({ isrc: track.isrc, err: error }, 'track failed');
-    return finish('failed', version, message);
-  }
-}
-
-/**
- * The catalog points at this version with these facts, and storage holds them too: tracks of one
- * release share release facts, so another track's publish may already have updated the catalog.
- * The catalog points at complete versions only, so reading the stored facts is enough.
- */
-async function alreadyPublished({ catalog, store }: TrackContext, version: string, meta: VersionMeta): Promise<boolean> {
-  const published = catalog.getTrack(meta.track.isrc);
-  if (published?.current?.version !== version || !sameMeta({ release: published.release, track: published }, meta)) return false;
-  const stored = await readStoredMeta(store, meta.track.isrc, version);
-  return stored !== null && sameMeta(stored, meta);
-}
-
-async function packageAndUpload(
-  track: DeliveryTrack,
-  version: string,
-  meta: VersionMeta,
-  context: TrackContext,
-  progress: (percent: number, stage: string) => void,
-): Promise<StoredVersion> {
-  const { store, signal, logger } = context;
-  const folder = join(context.scratch, `${track.isrc}-${version}`);
-  try {
-    await packageMaster({
-      ffmpegPath: context.ffmpegPath,
-      ffprobePath: context.ffprobePath,
-      master: track.masterPath,
-      outDir: folder,
-      force: true,
-      maxDurationSeconds: context.maxDurationSeconds,
-      workers: context.workersPerTrack,
-      signal,
-      logger,
-      onProgress: (percent, stage) => progress(percent * 0.85, stage),
-    });
-    await uploadVersion({
-      store,
-      isrc: track.isrc,
-      version,
-      folder,
-      meta,
-      signal,
-      onProgress: (done, total) => progress(85 + (15 * done) / total, 'upload'),
-    });
-  } finally {
-    await rm(folder, { recursive: true, force: true });
-  }
-  const stored = await readStoredVersion(store, track.isrc, version);
-  if (!stored) throw new CadenceError('STORAGE', `${store.url}: version ${version} of ${track.isrc} is not readable after upload`);
-  return stored;
 }

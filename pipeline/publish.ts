@@ -17,6 +17,8 @@ import { DESCRIPTION_FILE, META_FILE, META_REVISIONS_DIR, versionPrefix } from '
 export interface VersionMeta {
   release: ReleaseRecord;
   track: TrackRecord;
+  /** Hex SHA-256 of the master; absent in versions stored before it was kept. */
+  masterSha256?: string;
 }
 
 export interface StoredVersion {
@@ -60,8 +62,28 @@ export async function readStoredMeta(store: ObjectStore, isrc: string, version: 
   const prefix = versionPrefix(isrc, version);
   let newest = metaKey ?? `${prefix}${META_FILE}`;
   if (metaKey === undefined) for await (const { key } of store.list(`${prefix}${META_REVISIONS_DIR}`)) if (isNewerMeta(key, newest)) newest = key;
+  return readMetaObject(store, newest);
+}
+
+/**
+ * The newest facts of a version as release `upc` lists it (a recording on several releases has a
+ * metadata revision per release), or null when that release never published this version.
+ */
+export async function readStoredMetaFor(store: ObjectStore, isrc: string, version: string, upc: string): Promise<VersionMeta | null> {
+  const prefix = versionPrefix(isrc, version);
+  const keys = [`${prefix}${META_FILE}`];
+  for await (const { key } of store.list(`${prefix}${META_REVISIONS_DIR}`)) keys.push(key);
+  keys.sort((a, b) => (isNewerMeta(a, b) ? -1 : 1));
+  for (const key of keys) {
+    const meta = await readMetaObject(store, key);
+    if (meta?.release.upc === upc) return meta;
+  }
+  return null;
+}
+
+export async function readMetaObject(store: ObjectStore, key: string): Promise<VersionMeta | null> {
   try {
-    return JSON.parse((await store.getBytes(newest)).toString('utf8')) as VersionMeta;
+    return JSON.parse((await store.getBytes(key)).toString('utf8')) as VersionMeta;
   } catch (error) {
     if (isCadenceError(error) && error.code === 'NOT_FOUND') return null;
     throw error;
@@ -168,5 +190,6 @@ export function versionRecord(isrc: string, version: string, stored: StoredVersi
       peakBitrate: rendition.peakBitrate,
     })),
     publishedAt: stored.completedAt.toISOString(),
+    masterSha256: stored.meta.masterSha256 ?? null,
   };
 }

@@ -1,10 +1,15 @@
 // `cadence reindex`: rebuilds the catalog from object storage alone. Every complete version
-// (one with a description) is found; each track points at its most recently completed one.
+// (one with a description) is found; each track points at its most recently completed one, is
+// owned by the release that first published it, and sits on every release whose facts any of its
+// versions recorded (a recording on a single and an album keeps both).
 
-import type { Catalog } from '../catalog/types.ts';
+import type { Catalog, PublishInput } from '../catalog/types.ts';
 import type { ObjectStore } from '../storage/types.ts';
+import { isCadenceError } from '../errors/cadence-error.ts';
 import { DESCRIPTION_FILE, META_FILE, META_REVISIONS_DIR, TRACKS_PREFIX } from '../storage/layout.ts';
-import { isNewerMeta, readStoredVersion, versionRecord } from './publish.ts';
+import { isNewerMeta, readMetaObject, readStoredVersion, type VersionMeta, versionRecord } from './publish.ts';
+import type { Logger } from './types.ts';
+import { silentLogger } from './types.ts';
 
 export interface StoredVersionRef {
   isrc: string;
@@ -14,6 +19,8 @@ export interface StoredVersionRef {
   complete: boolean;
   /** Its newest metadata key, as readStoredMeta would find it (so reading it lists nothing again). */
   metaKey?: string;
+  /** Every metadata object (meta.json and revisions) with when it was written. */
+  metas: Array<{ key: string; lastModified: Date }>;
 }
 
 /** Lists every version prefix under `tracks/` with its completeness. */
@@ -23,10 +30,13 @@ export async function listStoredVersions(store: ObjectStore): Promise<StoredVers
     const [isrc, version, name] = object.key.slice(TRACKS_PREFIX.length).split('/');
     if (!isrc || !version || !name) continue;
     const id = `${isrc}/${version}`;
-    const entry: StoredVersionRef = versions.get(id) ?? { isrc, version, lastModified: object.lastModified, complete: false };
+    const entry: StoredVersionRef = versions.get(id) ?? { isrc, version, lastModified: object.lastModified, complete: false, metas: [] };
     if (name === DESCRIPTION_FILE) entry.complete = true;
     const isMeta = name === META_FILE || `${name}/` === META_REVISIONS_DIR;
-    if (isMeta && isNewerMeta(object.key, entry.metaKey)) entry.metaKey = object.key;
+    if (isMeta) {
+      entry.metas.push({ key: object.key, lastModified: object.lastModified });
+      if (isNewerMeta(object.key, entry.metaKey)) entry.metaKey = object.key;
+    }
     if (object.lastModified > entry.lastModified) entry.lastModified = object.lastModified;
     versions.set(id, entry);
   }
@@ -37,21 +47,53 @@ export interface ReindexReport {
   tracks: number;
   versions: number;
   incomplete: number;
+  /** Tracks left out because their stored facts name two labels (see the log). */
+  conflicts: number;
 }
 
-export async function reindexCatalog(options: { store: ObjectStore; catalog: Catalog }): Promise<ReindexReport> {
-  const { store, catalog } = options;
+export async function reindexCatalog(options: { store: ObjectStore; catalog: Catalog; logger?: Logger }): Promise<ReindexReport> {
+  const { store, catalog, logger = silentLogger } = options;
   const versions = await listStoredVersions(store);
   const complete = versions.filter((version) => version.complete);
-  const newest = new Map<string, StoredVersionRef>();
-  for (const version of complete) {
-    const current = newest.get(version.isrc);
-    if (!current || version.lastModified > current.lastModified) newest.set(version.isrc, version);
-  }
-  for (const { isrc, version, metaKey } of newest.values()) {
-    const stored = await readStoredVersion(store, isrc, version, metaKey);
+  const byTrack = new Map<string, StoredVersionRef[]>();
+  for (const version of complete) byTrack.set(version.isrc, [...(byTrack.get(version.isrc) ?? []), version]);
+
+  let tracks = 0;
+  let conflicts = 0;
+  for (const [isrc, trackVersions] of byTrack) {
+    const newest = trackVersions.reduce((a, b) => (b.lastModified > a.lastModified ? b : a));
+    const stored = await readStoredVersion(store, isrc, newest.version, newest.metaKey);
     if (!stored) continue; // removed since the listing
-    catalog.publish({ release: stored.meta.release, track: stored.meta.track, version: versionRecord(isrc, version, stored) });
+    const version = versionRecord(isrc, newest.version, stored);
+    const releases = await factsPerRelease(store, trackVersions);
+    try {
+      catalog.publishMany(releases.map((meta): PublishInput => ({ release: meta.release, track: meta.track, version })));
+      tracks += 1;
+    } catch (error) {
+      if (!isCadenceError(error) || error.code !== 'CONFLICT') throw error;
+      conflicts += 1;
+      logger.warn({ isrc, err: error }, 'stored facts of this track name more than one owner; left out');
+    }
   }
-  return { tracks: newest.size, versions: complete.length, incomplete: versions.length - complete.length };
+  return { tracks, versions: complete.length, incomplete: versions.length - complete.length, conflicts };
+}
+
+/**
+ * The newest facts per release across all of a track's versions, in publishing order: the release
+ * that first published the track (its owner) first, then the others by when their facts were last
+ * written, so the recording's own facts end as the newest say.
+ */
+async function factsPerRelease(store: ObjectStore, versions: StoredVersionRef[]): Promise<VersionMeta[]> {
+  const metas = versions.flatMap((version) => version.metas).sort((a, b) => a.lastModified.getTime() - b.lastModified.getTime() || (isNewerMeta(a.key, b.key) ? 1 : -1));
+  const newestPerRelease = new Map<string, VersionMeta>();
+  let owner: VersionMeta | null = null;
+  for (const { key } of metas) {
+    const meta = await readMetaObject(store, key);
+    if (!meta) continue;
+    owner ??= meta;
+    newestPerRelease.delete(meta.release.upc); // re-inserted last: Map keeps insertion order
+    newestPerRelease.set(meta.release.upc, meta);
+  }
+  if (!owner) return [];
+  return [newestPerRelease.get(owner.release.upc)!, ...newestPerRelease.values()];
 }

@@ -19,6 +19,19 @@ export function versionPrefix(isrc: string, version: string): string {
   return `${TRACKS_PREFIX}${isrc}/${version}/`;
 }
 
+/** The publish journal: numbered, create-only entries (journal/). Zero-padded so keys sort by number. */
+export const JOURNAL_ENTRIES_PREFIX = 'journal/entries/';
+/** Whole-catalog copies named by the journal position they include. */
+export const JOURNAL_SNAPSHOTS_PREFIX = 'journal/snapshots/';
+
+export function journalEntryKey(number: number): string {
+  return `${JOURNAL_ENTRIES_PREFIX}${String(number).padStart(12, '0')}.json`;
+}
+
+export function journalSnapshotKey(number: number): string {
+  return `${JOURNAL_SNAPSHOTS_PREFIX}${String(number).padStart(12, '0')}.db`;
+}
+
 /** Release-level objects (cover art), beside the per-track versions. */
 export const RELEASES_PREFIX = 'releases/';
 

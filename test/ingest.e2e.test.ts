@@ -102,7 +102,7 @@ describe('cadence ingest', () => {
     const mediaObjects = () =>
       inspect('basic', async (_catalog, store) => {
         const objects = [];
-        for await (const object of store.list('')) if (!object.key.includes('/meta/')) objects.push(`${object.key}@${object.lastModified.getTime()}`);
+        for await (const object of store.list('tracks/')) if (!object.key.includes('/meta/')) objects.push(`${object.key}@${object.lastModified.getTime()}`);
         return objects;
       });
     const before = await mediaObjects();
@@ -110,7 +110,8 @@ describe('cadence ingest', () => {
     const result = await runCadence(['ingest', file, '--json'], { env });
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ published: 3, skipped: 0, failed: 0 });
-    // Only metadata revisions were added: the media, the description and meta.json are untouched.
+    // Only metadata revisions (and their journal entries) were added: the media, the description
+    // and meta.json are untouched.
     expect(await mediaObjects()).toEqual(before);
     const again = await runCadence(['ingest', file, '--json'], { env });
     expect(JSON.parse(again.stdout)).toMatchObject({ published: 0, skipped: 3, failed: 0 });

@@ -201,3 +201,66 @@ describe('entities and text', () => {
     expect(release(xml).tracks[0]!.title).toBe('Café & Bar 🎻 <live>');
   });
 });
+
+describe('fallbacks and details', () => {
+  it('ERN 3 without resource groups: the release reference list order, one disc', () => {
+    const spec = sampleRelease({ family: '3.8.2', tracks: 3 });
+    spec.tracks[0]!.trackNumber = 3; // would reorder if the group were still read
+    const xml = ernMessage(spec).replace(/<ResourceGroup>.*?<\/ResourceGroup>/, '');
+    expect(xml).not.toContain('<ResourceGroup>');
+    const model = release(xml);
+    expect(model.tracks.map((t) => [t.discNumber, t.trackNumber, t.isrc])).toEqual([
+      [1, 1, 'GBCAD2600001'],
+      [1, 2, 'GBCAD2600002'],
+      [1, 3, 'GBCAD2600003'],
+    ]);
+  });
+
+  it('ERN 4 without a release date takes the first deal start', () => {
+    const spec = sampleRelease({ family: '4.3', tracks: 1, deals: [
+      { release: 'main', commercialModels: ['SubscriptionModel'], useTypes: ['OnDemandStream'], territories: ['Worldwide'], start: '2027-01-15' },
+      { release: 'main', commercialModels: ['AdvertisementSupportedModel'], useTypes: ['OnDemandStream'], territories: ['Worldwide'], start: '2026-12-24' },
+    ] });
+    delete spec.release.releaseDate;
+    const model = release(ernMessage(spec));
+    expect(model.release.releaseDate).toBe('2026-12-24');
+  });
+
+  it('a release date of a year only is read as its first day, with a warning', () => {
+    const spec = sampleRelease({ family: '4.3', tracks: 1 });
+    spec.release.releaseDate = '2026';
+    const result = readErnMessage(ernMessage(spec));
+    expect(result.ok && result.model.kind === 'release' && result.model.release.releaseDate).toBe('2026-01-01');
+    expect(result.problems).toEqual([expect.objectContaining({ code: 'BAD_DATE', severity: 'warning', path: '/NewReleaseMessage/ReleaseList/Release/ReleaseDate' })]);
+  });
+
+  it('no FrontCoverImage: no cover, and a warning', () => {
+    const result = readErnMessage(ernMessage(sampleRelease({ family: '3.8.2', tracks: 1, cover: false })));
+    expect(result.ok && result.model.kind === 'release' && result.model.cover).toBeNull();
+    expect(result.problems).toEqual([expect.objectContaining({ code: 'MISSING', severity: 'warning', message: 'no FrontCoverImage: the release will have no cover' })]);
+  });
+
+  it('ERN 3: the Worldwide details block wins over a territory-specific one, whatever the order', () => {
+    const xml = ernMessage(sampleRelease({ family: '3.8.2', tracks: 1 })).replace(
+      '<SoundRecordingDetailsByTerritory><TerritoryCode>Worldwide</TerritoryCode>',
+      '<SoundRecordingDetailsByTerritory><TerritoryCode>JP</TerritoryCode><Title TitleType="DisplayTitle"><TitleText>第1楽章</TitleText></Title><ParentalWarningType>Explicit</ParentalWarningType></SoundRecordingDetailsByTerritory><SoundRecordingDetailsByTerritory><TerritoryCode>Worldwide</TerritoryCode>',
+    );
+    expect(xml).toContain('第1楽章');
+    const track = release(xml).tracks[0]!;
+    expect(track.title).toBe('Movement 1');
+    expect(track.explicit).toBe(false);
+  });
+
+  it('a UserDefined role is named by its UserDefinedValue', () => {
+    const xml = ernMessage(sampleRelease({ family: '4.3', tracks: 1 })).replace('<Role>Producer</Role>', '<Role UserDefinedValue="StringArranger">UserDefined</Role>');
+    expect(release(xml).tracks[0]!.artistRoles).toContainEqual({ name: 'Mara Holm', role: 'StringArranger' });
+  });
+
+  it('only a DisplayArtistName: it is the artist', () => {
+    const original = ernMessage(sampleRelease({ family: '4.3', tracks: 1 }));
+    const xml = original
+      .replace('<DisplayArtistName>Ilse Varga</DisplayArtistName><DisplayArtist SequenceNumber="1"><ArtistPartyReference>P2</ArtistPartyReference><DisplayArtistRole>MainArtist</DisplayArtistRole></DisplayArtist><Contributor', '<DisplayArtistName>Ilse Varga &amp; Friends</DisplayArtistName><Contributor');
+    expect(xml).not.toBe(original);
+    expect(release(xml).tracks[0]!.artists).toEqual(['Ilse Varga & Friends']);
+  });
+});

@@ -33,7 +33,7 @@ describe('GET /v1/releases/{upc}/cover', () => {
   });
   afterEach(() => rm(root, { recursive: true, force: true }));
 
-  it.each([160, 320, 640, 1280])('serves a %i×%i JPEG with a strong content ETag and CDN caching', async (size) => {
+  it.each([160, 320, 640, 1280])('serves a %i px square JPEG with a strong content ETag and CDN caching', async (size) => {
     const response = await get(route(), `/v1/releases/${UPC}/cover?size=${size}`);
     expect(response.status).toBe(200);
     expect(response.headers.get('Content-Type')).toBe('image/jpeg');

@@ -11,16 +11,18 @@ import { ProblemList } from './problems.ts';
 import type { DdexCover, DdexTrack, MessageInfo, PurgeReleaseModel, ReadErnOptions, ReadErnResult, ReleaseDeliveryModel } from './types.ts';
 import { decodeMessage, DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_ELEMENTS, scanMarkup } from './xml-guard.ts';
 import { child, descendantsNamed, textAt, type XmlElement } from './xml-tree.ts';
-import { parseXmlTree } from './xml-tree.ts';
+import { PARSER_MAX_DEPTH, parseXmlTree } from './xml-tree.ts';
 import { WORLDWIDE } from '../pipeline/territories.ts';
 
 export function readErnMessage(input: Uint8Array | string, options: ReadErnOptions = {}): ReadErnResult {
   const {
     maxBytes = DEFAULT_MAX_BYTES,
-    maxDepth = DEFAULT_MAX_DEPTH,
+    maxDepth: askedDepth = DEFAULT_MAX_DEPTH,
     maxElements = DEFAULT_MAX_ELEMENTS,
     tiersByCommercialModel = DEFAULT_TIERS_BY_COMMERCIAL_MODEL,
   } = options;
+  // The parser has its own fence at PARSER_MAX_DEPTH; the scan must refuse first, with a clear reason.
+  const maxDepth = Math.min(askedDepth, PARSER_MAX_DEPTH);
   const decoded = decodeMessage(input, maxBytes);
   if ('problem' in decoded) return { ok: false, message: null, problems: [decoded.problem] };
   const refused = scanMarkup(decoded.text, { maxDepth, maxElements });

@@ -193,7 +193,7 @@ export type ReadErnResult =
 export interface ReadErnOptions {
   /** Refuse larger messages before decoding (default 16 MiB: a 500-track album is about 1 MB). */
   maxBytes?: number;
-  /** Refuse elements nested deeper (default 40: ERN needs about 12). */
+  /** Refuse elements nested deeper (default 40: ERN needs about 12; at most 64). */
   maxDepth?: number;
   /** Refuse messages with more elements (default 2 000 000). */
   maxElements?: number;

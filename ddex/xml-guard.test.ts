@@ -64,6 +64,8 @@ describe('hostile messages', () => {
     expect(result.problems).toEqual([expect.objectContaining({ code: 'TOO_DEEP', message: expect.stringContaining('more than 40 deep') })]);
     expect(readErnMessage(deepNesting(30)).problems).not.toContainEqual(expect.objectContaining({ code: 'TOO_DEEP' }));
     expect(readErnMessage(deepNesting(30), { maxDepth: 20 }).problems).toEqual([expect.objectContaining({ code: 'TOO_DEEP' })]);
+    // A cap raised past the parser's own fence is clamped: still TOO_DEEP, never a parser crash.
+    expect(readErnMessage(deepNesting(70), { maxDepth: 1000 }).problems).toEqual([expect.objectContaining({ code: 'TOO_DEEP', message: expect.stringContaining('more than 64 deep') })]);
   });
 
   it('does not count a > inside an attribute value as the end of a tag', () => {

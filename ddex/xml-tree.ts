@@ -21,6 +21,9 @@ export interface XmlElement {
 
 type OrderedNode = Record<string, unknown> & { ':@'?: Record<string, string> };
 
+/** The parser's own nesting fence, behind the guard's (`ReadErnOptions.maxDepth` is capped to it). */
+export const PARSER_MAX_DEPTH = 64;
+
 const parser = new XMLParser({
   preserveOrder: true,
   ignoreAttributes: false,
@@ -34,7 +37,7 @@ const parser = new XMLParser({
   trimValues: true,
   cdataPropName: '#cdata',
   // The guard already refused deeper messages; this is a second fence.
-  maxNestedTags: 64,
+  maxNestedTags: PARSER_MAX_DEPTH,
 });
 
 function localName(qualified: string): string {

@@ -47,6 +47,16 @@ describe('GET /v1/releases/{upc}/cover', () => {
     expect((await store.getBytes(coverRenditionKey(originalKey, size))).equals(body)).toBe(true);
   });
 
+  it('HEAD answers the headers without the body', async () => {
+    const app = route();
+    const full = await get(app, `/v1/releases/${UPC}/cover?size=160`);
+    const head = await app.request(`/v1/releases/${UPC}/cover?size=160`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('ETag')).toBe(full.headers.get('ETag'));
+    expect(head.headers.get('Content-Length')).toBe(full.headers.get('Content-Length'));
+    expect((await head.arrayBuffer()).byteLength).toBe(0);
+  });
+
   it('without size serves 640', async () => {
     const response = await get(route(), `/v1/releases/${UPC}/cover`);
     expect((await sharp(Buffer.from(await response.arrayBuffer())).metadata()).width).toBe(640);

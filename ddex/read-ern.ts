@@ -2,6 +2,7 @@
 // no file is read and nothing is fetched. Order: byte cap, decode, markup scan (DOCTYPE, depth,
 // element count), parse, then the mapping; the first three stop at once, the mapping collects all.
 
+import { WORLDWIDE } from '../pipeline/territories.ts';
 import { DEFAULT_TIERS_BY_COMMERCIAL_MODEL, rightsFromDeals, type DealTerms } from './deal-rights.ts';
 import { readDeals } from './ern-deals.ts';
 import { readMessageInfo } from './ern-header.ts';
@@ -10,9 +11,7 @@ import { readParties, readResources } from './ern-resources.ts';
 import { ProblemList } from './problems.ts';
 import type { DdexCover, DdexTrack, MessageInfo, PurgeReleaseModel, ReadErnOptions, ReadErnResult, ReleaseDeliveryModel } from './types.ts';
 import { decodeMessage, DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_ELEMENTS, scanMarkup } from './xml-guard.ts';
-import { child, descendantsNamed, textAt, type XmlElement } from './xml-tree.ts';
-import { PARSER_MAX_DEPTH, parseXmlTree } from './xml-tree.ts';
-import { WORLDWIDE } from '../pipeline/territories.ts';
+import { child, descendantsNamed, PARSER_MAX_DEPTH, parseXmlTree, textAt, type XmlElement } from './xml-tree.ts';
 
 export function readErnMessage(input: Uint8Array | string, options: ReadErnOptions = {}): ReadErnResult {
   const {

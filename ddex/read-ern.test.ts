@@ -112,6 +112,10 @@ describe.each(FAMILIES)('ERN %s', (family) => {
     const plain = release(ernMessage(sampleRelease({ family, tracks: 2 })));
     expect(release(ernMessage({ ...sampleRelease({ family, tracks: 2 }), prefix: '' }))).toEqual(plain);
     expect(release(ernMessage({ ...sampleRelease({ family, tracks: 2 }), prefix: 'echo43' }))).toEqual(plain);
+    // Some senders qualify every element, not just the root.
+    const everyElement = ernMessage(sampleRelease({ family, tracks: 2 })).replace(/<(\/?)([A-Z][A-Za-z]*)([ >])/g, '<$1ern:$2$3');
+    expect(everyElement).toContain('<ern:MessageHeader>');
+    expect(release(everyElement)).toEqual(plain);
   });
 
   it('recognises an update message', () => {

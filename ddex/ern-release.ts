@@ -147,10 +147,10 @@ function readMainRelease(release: XmlElement, parties: PartyNames, resources: Re
     problems.error('MISSING', `${release.path}/ReleaseId`, 'the release needs an ICPN, a GRid or a ProprietaryId');
   }
   const { title, subtitle } = readTitle(scope);
-  if (!title) problems.error('MISSING', `${release.path}/DisplayTitleText`, 'the release has no title');
+  if (!title) problems.error('MISSING', `${release.path}/${scope.details ? 'ReferenceTitle/TitleText' : 'DisplayTitleText'}`, 'the release has no title');
   const { artists, roles, unknown } = readArtists(scope, parties);
   for (const { path, reference } of unknown) problems.error('UNKNOWN_REFERENCE', path, `no Party ${reference} in the PartyList`);
-  if (artists.length === 0) problems.error('MISSING', `${release.path}/DisplayArtist`, 'the release has no display artist');
+  if (artists.length === 0) problems.error('MISSING', `${scope.details?.path ?? release.path}/DisplayArtist`, 'the release has no display artist');
 
   const labelReference = child(release, 'ReleaseLabelReference');
   let label = scopedText(scope, 'LabelName');

@@ -93,10 +93,11 @@ function readSoundRecording(element: XmlElement, reference: string, parties: Par
   } else isrc = problems.take(parseIsrc(isrcElement.text), 'BAD_ISRC', isrcElement.path);
 
   const { title, subtitle } = readTitle(scope);
-  if (!title) problems.error('MISSING', `${element.path}/DisplayTitleText`, 'the sound recording has no title');
+  // Name the element the sender's family would use: ERN 3 ReferenceTitle, ERN 4 DisplayTitleText.
+  if (!title) problems.error('MISSING', `${element.path}/${scope.details ? 'ReferenceTitle/TitleText' : 'DisplayTitleText'}`, 'the sound recording has no title');
   const { artists, roles, unknown } = readArtists(scope, parties);
   for (const { path, reference: party } of unknown) problems.error('UNKNOWN_REFERENCE', path, `no Party ${party} in the PartyList`);
-  if (artists.length === 0) problems.error('MISSING', `${element.path}/DisplayArtist`, 'the sound recording has no display artist');
+  if (artists.length === 0) problems.error('MISSING', `${scope.details?.path ?? element.path}/DisplayArtist`, 'the sound recording has no display artist');
 
   const durationElement = child(element, 'Duration');
   const durationSeconds = durationElement && durationElement.text !== '' ? problems.take(parseDuration(durationElement.text), 'BAD_DURATION', durationElement.path) : null;

@@ -138,11 +138,23 @@ describe.each(['3.8.2', '4.3'] as const)('problems in ERN %s', (family) => {
     expect(problems).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ code: 'MISSING', path: `${M}/MessageHeader/MessageId` }),
-        expect.objectContaining({ code: 'MISSING', path: `${recording(2)}/DisplayTitleText`, message: 'the sound recording has no title' }),
+        expect.objectContaining({ code: 'MISSING', path: `${recording(2)}/${ern3 ? 'ReferenceTitle/TitleText' : 'DisplayTitleText'}`, message: 'the sound recording has no title' }),
         expect.objectContaining({ code: 'MISSING', path: `${mainRelease}/${ern3 ? 'ReleaseDetailsByTerritory/LabelName' : 'ReleaseLabelReference'}`, message: 'the release has no label' }),
       ]),
     );
     expect(readErnMessage(xml)).toMatchObject({ ok: false, message: null });
+  });
+
+  it('a sound recording without a display artist', () => {
+    const xml = spec(family).replace(
+      ern3
+        ? /<DisplayArtist SequenceNumber="1"><PartyName><FullName>Ilse Varga<\/FullName><\/PartyName><ArtistRole>MainArtist<\/ArtistRole><\/DisplayArtist><LabelName>/
+        : /<DisplayArtistName>Ilse Varga<\/DisplayArtistName><DisplayArtist SequenceNumber="1"><ArtistPartyReference>P2<\/ArtistPartyReference><DisplayArtistRole>MainArtist<\/DisplayArtistRole><\/DisplayArtist><Contributor/,
+      ern3 ? '<LabelName>' : '<Contributor',
+    );
+    expect(problemsOf(xml)).toEqual([
+      expect.objectContaining({ code: 'MISSING', path: `${recording(1)}${ern3 ? '/SoundRecordingDetailsByTerritory' : ''}/DisplayArtist`, message: 'the sound recording has no display artist' }),
+    ]);
   });
 
   it('a bad duration and a bad territory', () => {

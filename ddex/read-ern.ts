@@ -3,13 +3,14 @@
 // element count), parse, then the mapping; the first three stop at once, the mapping collects all.
 
 import { WORLDWIDE } from '../pipeline/territories.ts';
-import { DEFAULT_TIERS_BY_COMMERCIAL_MODEL, rightsFromDeals, type DealTerms } from './deal-rights.ts';
+import { DEFAULT_TIERS_BY_COMMERCIAL_MODEL, rightsFromDeals } from './deal-rights.ts';
 import { readDeals } from './ern-deals.ts';
 import { readMessageInfo } from './ern-header.ts';
 import { readReleaseIds, readReleases, releaseKey } from './ern-release.ts';
 import { readParties, readResources } from './ern-resources.ts';
+import { assembleTracks } from './ern-tracks.ts';
 import { ProblemList } from './problems.ts';
-import type { DdexCover, DdexTrack, MessageInfo, PurgeReleaseModel, ReadErnOptions, ReadErnResult, ReleaseDeliveryModel } from './types.ts';
+import type { DdexCover, MessageInfo, PurgeReleaseModel, ReadErnOptions, ReadErnResult, ReleaseDeliveryModel } from './types.ts';
 import { decodeMessage, DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_ELEMENTS, scanMarkup } from './xml-guard.ts';
 import { child, descendantsNamed, PARSER_MAX_DEPTH, parseXmlTree, textAt, type XmlElement } from './xml-tree.ts';
 
@@ -84,56 +85,10 @@ function readRelease(
   }
   if (main.positions.length === 0) problems.error('MISSING', `${main.path}/ResourceGroup`, 'the main release holds no sound recording');
 
-  const releasesOfResource = new Map<string, string[]>();
-  for (const [reference, held] of releases.resourcesByRelease) {
-    for (const resource of held) releasesOfResource.set(resource, [...(releasesOfResource.get(resource) ?? []), reference]);
-  }
-  const tracks: DdexTrack[] = [];
-  const firstIsrc = new Map<string, string>();
-  const firstPosition = new Map<string, string>();
-  const approximations = new Set<string>();
-  for (const position of main.positions) {
-    const recording = resources.soundRecordings.get(position.reference);
-    if (!recording?.isrc || !recording.title || !recording.file || recording.artists.length === 0 || !releaseDate) continue;
-    const earlier = firstIsrc.get(recording.isrc);
-    if (earlier) problems.error('DUPLICATE', position.path, `ISRC ${recording.isrc} is also ${earlier}`);
-    else firstIsrc.set(recording.isrc, position.path);
-    const slot = `${position.discNumber}-${position.trackNumber}`;
-    const samePosition = firstPosition.get(slot);
-    if (samePosition) problems.error('DUPLICATE', position.path, `disc ${position.discNumber} track ${position.trackNumber} is also ${samePosition}`);
-    else firstPosition.set(slot, position.path);
-
-    // The main release's deals plus those of any track release holding this recording.
-    const trackDeals: DealTerms[] = [...mainDeals];
-    let trackReleaseGenre: string | null = null;
-    for (const reference of releasesOfResource.get(position.reference) ?? []) {
-      if (reference === main.reference) continue;
-      trackDeals.push(...(deals.get(reference) ?? []));
-      trackReleaseGenre ??= releases.trackReleaseGenres.get(reference) ?? null;
-    }
-    const outcome = rightsFromDeals(trackDeals, { releaseDate, messageId: message.id, messageCreatedAt: message.createdAt, tiersByCommercialModel });
-    for (const note of outcome.approximations) approximations.add(note);
-    tracks.push({
-      isrc: recording.isrc,
-      title: recording.title,
-      subtitle: recording.subtitle,
-      artists: recording.artists,
-      artistRoles: recording.artistRoles,
-      trackNumber: position.trackNumber,
-      discNumber: position.discNumber,
-      durationSeconds: recording.durationSeconds,
-      genre: recording.genre ?? trackReleaseGenre ?? main.genre,
-      explicit: recording.explicit,
-      pLine: recording.pLine,
-      master: recording.file,
-      rights: outcome.rights,
-      takedown: outcome.takedown,
-      resourceReference: recording.reference,
-      location: recording.path,
-    });
-  }
+  // Without a release date the message is refused, but its tracks are still checked (duplicates).
+  const rightsContext = { releaseDate: releaseDate ?? '1970-01-01', messageId: message.id, messageCreatedAt: message.createdAt, tiersByCommercialModel };
+  const { tracks, approximations } = assembleTracks({ main, resources, releases, deals, mainDeals, rightsContext, problems });
   for (const note of approximations) problems.warn('APPROXIMATED', dealList?.path ?? `${root.path}/DealList`, note);
-  tracks.sort((a, b) => a.discNumber - b.discNumber || a.trackNumber - b.trackNumber);
 
   const coverImages = [...resources.images.values()].filter((image) => image.type === 'FrontCoverImage');
   const coverImage = coverImages.find((image) => main.referencedResources.has(image.reference)) ?? coverImages[0];
@@ -145,7 +100,7 @@ function readRelease(
   const territories = tracks.some((t) => t.rights.territories.includes(WORLDWIDE))
     ? [WORLDWIDE]
     : [...new Set(tracks.flatMap((t) => t.rights.territories))].sort();
-  const releaseTakedown = rightsFromDeals(mainDeals, { releaseDate, messageId: message.id, messageCreatedAt: message.createdAt, tiersByCommercialModel }).takedown;
+  const releaseTakedown = rightsFromDeals(mainDeals, rightsContext).takedown;
   return {
     kind: 'release',
     message,

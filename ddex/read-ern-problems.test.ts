@@ -191,6 +191,20 @@ describe.each(['3.8.2', '4.3'] as const)('problems in ERN %s', (family) => {
   });
 });
 
+describe('ERN 4 release date', () => {
+  it('no release date and no deal to date it, reported with the other problems', () => {
+    const xml = spec('4.3', (s) => {
+      delete s.release.releaseDate;
+      s.deals = [];
+      s.tracks[1]!.isrc = s.tracks[0]!.isrc;
+    });
+    expect(problemsOf(xml)).toEqual([
+      expect.objectContaining({ code: 'MISSING', path: `${M}/ReleaseList/Release/ReleaseDate`, message: 'the release has no release date and no deal start date' }),
+      expect.objectContaining({ code: 'DUPLICATE', path: `${M}/ReleaseList/Release/ResourceGroup/ResourceGroupContentItem[2]` }),
+    ]);
+  });
+});
+
 describe('ERN 4 party references', () => {
   it('an artist reference nothing in the PartyList defines', () => {
     const xml = replaceOnce(ernMessage(sampleRelease({ family: '4.3', tracks: 2 })), '<ArtistPartyReference>P2</ArtistPartyReference><DisplayArtistRole>MainArtist</DisplayArtistRole></DisplayArtist><Contributor', '<ArtistPartyReference>P99</ArtistPartyReference><DisplayArtistRole>MainArtist</DisplayArtistRole></DisplayArtist><Contributor');

@@ -8,7 +8,7 @@ import { isCadenceError } from '../errors/cadence-error.ts';
 import { type JwksServer, makeSigningKey, signTestToken, startJwksServer, type TestSigningKey } from '../test/helpers/jwks-server.ts';
 import { createAccessTokenVerifier, wwwAuthenticate } from './access-token.ts';
 import { DEFAULT_TIERS } from './tiers.ts';
-import type { Authenticator, AuthResult } from './types.ts';
+import type { AuthRefusal, Authenticator, AuthResult } from './types.ts';
 
 const ISSUER = 'https://id.example.test/';
 const AUDIENCE = 'cadence-api';
@@ -31,7 +31,7 @@ const valid = { issuer: ISSUER, audience: AUDIENCE, sub: 'listener-1', tier: 'pr
 const bearer = (token: string): string => `Bearer ${token}`;
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-function refusal(result: AuthResult): { status: number; error: string; message: string } {
+function refusal(result: AuthResult): AuthRefusal {
   if (result.ok) throw new Error(`expected a refusal, got listener ${JSON.stringify(result.listener)}`);
   return result.refusal;
 }

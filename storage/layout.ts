@@ -47,3 +47,24 @@ export function journalEntryKey(number: number): string {
 export function journalSnapshotKey(number: number): string {
   return `${JOURNAL_SNAPSHOTS_PREFIX}${String(number).padStart(12, '0')}.db`;
 }
+
+/** Release-level objects (cover art), beside the per-track versions. */
+export const RELEASES_PREFIX = 'releases/';
+
+/** The original cover as delivered, content-addressed: `releases/{upc}/cover/<sha256>.<ext>`. */
+export function coverOriginalKey(upc: string, sha256: string, extension: 'jpg' | 'png'): string {
+  return `${RELEASES_PREFIX}${upc}/cover/${sha256}.${extension}`;
+}
+
+const COVER_ORIGINAL = /^releases\/([0-9]{12,13})\/cover\/([0-9a-f]{64})\.(jpg|png)$/;
+
+/** The parts of a cover original key, or null when `key` is not one. */
+export function parseCoverOriginalKey(key: string): { upc: string; sha256: string; extension: 'jpg' | 'png' } | null {
+  const match = COVER_ORIGINAL.exec(key);
+  return match ? { upc: match[1]!, sha256: match[2]!, extension: match[3] as 'jpg' | 'png' } : null;
+}
+
+/** A square JPEG rendition of a cover original, made once and shared by every origin node. */
+export function coverRenditionKey(originalKey: string, size: number): string {
+  return `${originalKey.replace(/\.(jpg|png)$/, '')}-${size}.jpg`;
+}

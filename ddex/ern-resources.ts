@@ -1,0 +1,157 @@
+// ResourceList → sound recordings and images by ResourceReference. Disc/track position, genre
+// fallback and rights come later from the release and the deals.
+
+import { readArtists, readExplicit, readGenre, readPLine, readTitle, scoped, scopedText, type PartyNames, type Scoped } from './ern-fields.ts';
+import type { ProblemList } from './problems.ts';
+import type { ArtistCredit, FileRef, PLine } from './types.ts';
+import { parseDuration, parseHash, parseIsrc, parseRelativeFile } from './values.ts';
+import { at, child, childrenNamed, descendantsNamed, textAt, type XmlElement } from './xml-tree.ts';
+
+export interface SoundRecordingFacts {
+  reference: string;
+  path: string;
+  isrc: string | null;
+  title: string | null;
+  subtitle: string | null;
+  artists: string[];
+  artistRoles: ArtistCredit[];
+  durationSeconds: number | null;
+  genre: string | null;
+  explicit: boolean;
+  pLine: PLine | null;
+  file: FileRef | null;
+}
+
+export interface ImageFacts {
+  reference: string;
+  path: string;
+  type: string | null;
+  file: FileRef | null;
+}
+
+export interface Resources {
+  soundRecordings: Map<string, SoundRecordingFacts>;
+  images: Map<string, ImageFacts>;
+  /** Every ResourceReference defined, whatever its kind (video, text…): known, not unknown. */
+  all: Set<string>;
+}
+
+/** The files of the main (not preview) technical details. */
+function mainFiles(resource: XmlElement): XmlElement[] {
+  const technical = resource.children.flatMap((c) =>
+    c.name.endsWith('DetailsByTerritory') ? c.children.filter((d) => d.name.startsWith('Technical')) : c.name.startsWith('Technical') ? [c] : [],
+  );
+  const full = technical.filter((t) => textAt(t, 'IsPreview') !== 'true' && textAt(t, 'IsClip') !== 'true');
+  return full.flatMap((t) => descendantsNamed(t, 'File'));
+}
+
+/** File → path relative to the release folder and its hash; problems at the File's elements. */
+export function readFile(file: XmlElement, problems: ProblemList): FileRef | null {
+  const uri = child(file, 'URI') ?? child(file, 'URL');
+  const name = child(file, 'FileName');
+  let path: string | null = null;
+  if (uri && uri.text !== '') {
+    path = problems.take(parseRelativeFile(uri.text), 'UNSAFE_PATH', uri.path);
+  } else if (name && name.text !== '') {
+    const folder = textAt(file, 'FilePath');
+    const joined = folder ? `${folder.replace(/\/+$/, '')}/${name.text}` : name.text;
+    path = problems.take(parseRelativeFile(joined), 'UNSAFE_PATH', folder ? `${file.path}/FilePath` : name.path);
+  } else {
+    problems.error('NO_FILE', file.path, 'the File has neither a URI nor a FileName');
+    return null;
+  }
+
+  const hashSum = child(file, 'HashSum');
+  let hash = null;
+  if (!hashSum) {
+    problems.error('BAD_HASH', `${file.path}/HashSum`, 'the file has no HashSum, so its integrity cannot be checked');
+  } else {
+    // ERN 4: HashSum/{Algorithm, HashSumValue}; ERN 3: HashSum/{HashSum, HashSumAlgorithmType}.
+    const algorithm = textAt(hashSum, 'Algorithm') ?? textAt(hashSum, 'Algorithm', 'HashSumAlgorithmType') ?? textAt(hashSum, 'HashSumAlgorithmType');
+    const value = textAt(hashSum, 'HashSumValue') ?? textAt(hashSum, 'HashSum');
+    if (!algorithm || !value) problems.error('BAD_HASH', hashSum.path, 'the HashSum needs an algorithm and a value');
+    else hash = problems.take(parseHash(algorithm, value), 'BAD_HASH', hashSum.path);
+  }
+  return path === null ? null : { path, hash, location: file.path };
+}
+
+function fileOf(resource: XmlElement, what: string, problems: ProblemList): FileRef | null {
+  const file = mainFiles(resource)[0];
+  if (!file) {
+    problems.error('NO_FILE', resource.path, `the ${what} names no file`);
+    return null;
+  }
+  return readFile(file, problems);
+}
+
+function readSoundRecording(element: XmlElement, reference: string, parties: PartyNames, problems: ProblemList): SoundRecordingFacts {
+  const scope: Scoped = scoped(element, 'SoundRecordingDetailsByTerritory');
+  const isrcElement = at(element, 'ResourceId', 'ISRC') ?? at(element, 'SoundRecordingId', 'ISRC');
+  let isrc: string | null = null;
+  if (!isrcElement || isrcElement.text === '') {
+    problems.error('MISSING', `${element.path}/${child(element, 'ResourceId') ? 'ResourceId' : 'SoundRecordingId'}/ISRC`, 'the sound recording has no ISRC');
+  } else isrc = problems.take(parseIsrc(isrcElement.text), 'BAD_ISRC', isrcElement.path);
+
+  const { title, subtitle } = readTitle(scope);
+  // Name the element the sender's family would use: ERN 3 ReferenceTitle, ERN 4 DisplayTitleText.
+  if (!title) problems.error('MISSING', `${element.path}/${scope.details ? 'ReferenceTitle/TitleText' : 'DisplayTitleText'}`, 'the sound recording has no title');
+  const { artists, roles, unknown } = readArtists(scope, parties);
+  for (const { path, reference: party } of unknown) problems.error('UNKNOWN_REFERENCE', path, `no Party ${party} in the PartyList`);
+  if (artists.length === 0) problems.error('MISSING', `${scope.details?.path ?? element.path}/DisplayArtist`, 'the sound recording has no display artist');
+
+  const durationElement = child(element, 'Duration');
+  const durationSeconds = durationElement && durationElement.text !== '' ? problems.take(parseDuration(durationElement.text), 'BAD_DURATION', durationElement.path) : null;
+
+  return {
+    reference,
+    path: element.path,
+    isrc,
+    title,
+    subtitle,
+    artists,
+    artistRoles: roles,
+    durationSeconds,
+    genre: readGenre(scope),
+    explicit: readExplicit(scope),
+    pLine: readPLine(scope),
+    file: fileOf(element, 'sound recording', problems),
+  };
+}
+
+function readImage(element: XmlElement, reference: string, problems: ProblemList): ImageFacts {
+  const scope = scoped(element, 'ImageDetailsByTerritory');
+  const type = textAt(element, 'ImageType') ?? textAt(element, 'Type') ?? scopedText(scope, 'ImageType');
+  // Only the cover's file matters to an audio release; other images are not checked.
+  return { reference, path: element.path, type, file: type === 'FrontCoverImage' ? fileOf(element, 'front cover image', problems) : null };
+}
+
+export function readResources(resourceList: XmlElement | null, parties: PartyNames, problems: ProblemList): Resources {
+  const resources: Resources = { soundRecordings: new Map(), images: new Map(), all: new Set() };
+  for (const element of resourceList?.children ?? []) {
+    const referenceElement = child(element, 'ResourceReference');
+    const reference = referenceElement?.text ?? '';
+    if (reference === '') {
+      problems.error('MISSING', `${element.path}/ResourceReference`, `the ${element.name} has no ResourceReference`);
+      continue;
+    }
+    if (resources.all.has(reference)) {
+      problems.error('DUPLICATE', referenceElement!.path, `ResourceReference ${reference} is defined twice`);
+      continue;
+    }
+    resources.all.add(reference);
+    if (element.name === 'SoundRecording') resources.soundRecordings.set(reference, readSoundRecording(element, reference, parties, problems));
+    else if (element.name === 'Image') resources.images.set(reference, readImage(element, reference, problems));
+  }
+  return resources;
+}
+
+/** ERN 4 PartyList: PartyReference → full name. */
+export function readParties(partyList: XmlElement | null): PartyNames {
+  const names = new Map<string, string>();
+  for (const party of childrenNamed(partyList, 'Party')) {
+    const reference = textAt(party, 'PartyReference');
+    const name = textAt(party, 'PartyName', 'FullName') ?? textAt(party, 'PartyName');
+    if (reference && name) names.set(reference, name);
+  }
+  return names;
+}

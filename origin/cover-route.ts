@@ -1,0 +1,156 @@
+// GET /v1/releases/{upc}/cover?size=N: a release's cover in a few square JPEG sizes.
+//
+// Sizes: only `sizes` (default 160, 320, 640, 1280) are served; no `size` means 640; any other
+// value is a 400 naming the allowed ones, so a CDN caches a handful of variants per release and a
+// client cannot make the origin render arbitrary sizes. Never larger than the original (a 640
+// original answers 1280 with 640 pixels). Non-square originals are cropped to the centre square.
+//
+// Each size is rendered once with sharp, stored back create-only under
+// `releases/{upc}/cover/<sha256>-<size>.jpg` so other nodes reuse it (two nodes racing both get
+// the first one stored), and kept in a byte-bounded memory cache.
+//
+// Caching: ETag is the SHA-256 of the served bytes (strong); If-None-Match → 304. The URL names a
+// release, not a cover version, so a plain request is cached briefly (`max-age=300`, shared caches
+// a day, served stale while revalidating); a request carrying `v=<first 16 hex of the cover's
+// SHA-256>` (what `coverUrl` builds for track and search answers) names one version and is
+// `immutable` for a year. A stale `v` gets the current cover with the short policy.
+
+import { createHash } from 'node:crypto';
+import { Hono, type Context } from 'hono';
+import sharp from 'sharp';
+import { isCadenceError } from '../errors/cadence-error.ts';
+import { coverRenditionKey, parseCoverOriginalKey } from '../storage/layout.ts';
+import type { ObjectStore } from '../storage/types.ts';
+import { ByteCache } from './byte-cache.ts';
+import type { OriginLogger } from './types.ts';
+
+export const COVER_SIZES = [160, 320, 640, 1280] as const;
+export const DEFAULT_COVER_SIZE = 640;
+const VERSION_HEX = 16;
+
+export interface CoverRouteOptions {
+  store: ObjectStore;
+  /** The stored original's key for a release (`releases/{upc}/cover/<sha256>.<ext>`), or null. */
+  coverKeyOf: (upc: string) => Promise<string | null>;
+  sizes?: readonly number[];
+  defaultSize?: number;
+  /** Memory for rendered sizes (default 32 MiB). */
+  cacheBytes?: number;
+  /** Cache-Control for unversioned URLs. */
+  shortCacheControl?: string;
+  /** Cache-Control for URLs carrying the current `v`. */
+  versionedCacheControl?: string;
+  logger?: OriginLogger;
+}
+
+/** The versioned, CDN-immutable URL path of a cover (track and search answers carry this). */
+export function coverUrl(upc: string, sha256: string, size: number = DEFAULT_COVER_SIZE): string {
+  return `/v1/releases/${upc}/cover?size=${size}&v=${sha256.slice(0, VERSION_HEX)}`;
+}
+
+/** RFC 9110 §13.1.2: weak comparison; `*` matches any current representation. */
+function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  const bare = (tag: string) => tag.trim().replace(/^W\//, '');
+  return header.split(',').some((tag) => bare(tag) === etag);
+}
+
+function jsonError(c: Context, status: 400 | 404 | 500 | 503, error: string, message: string): Response {
+  c.header('Cache-Control', 'no-store');
+  return c.json({ error, message }, status);
+}
+
+export function createCoverRoute(options: CoverRouteOptions): Hono {
+  const {
+    store,
+    coverKeyOf,
+    sizes = COVER_SIZES,
+    defaultSize = DEFAULT_COVER_SIZE,
+    cacheBytes = 32 * 1024 * 1024,
+    shortCacheControl = 'public, max-age=300, s-maxage=86400, stale-while-revalidate=86400',
+    versionedCacheControl = 'public, max-age=31536000, immutable',
+    logger,
+  } = options;
+  const cache = new ByteCache({ maxBytes: cacheBytes, maxEntryBytes: Math.floor(cacheBytes / 4) });
+  const etags = new Map<string, string>();
+
+  async function storedOrNull(key: string): Promise<Buffer | null> {
+    try {
+      return await store.getBytes(key);
+    } catch (error) {
+      if (isCadenceError(error) && error.code === 'NOT_FOUND') return null;
+      throw error;
+    }
+  }
+
+  async function render(originalKey: string, size: number): Promise<Uint8Array> {
+    const key = coverRenditionKey(originalKey, size);
+    const stored = await storedOrNull(key);
+    if (stored) return stored;
+    const original = await storedOrNull(originalKey);
+    if (!original) throw Object.assign(new Error(`cover original ${originalKey} is missing`), { missing: true });
+    const bytes = await sharp(original, { limitInputPixels: 12_000 * 12_000 })
+      .rotate() // honour EXIF orientation before cropping
+      .resize(size, size, { fit: 'cover', position: 'centre', withoutEnlargement: true })
+      .flatten({ background: '#ffffff' })
+      .jpeg({ quality: 85, progressive: true, mozjpeg: true })
+      .toBuffer();
+    try {
+      await store.putBytes(key, bytes, { contentType: 'image/jpeg' });
+    } catch (error) {
+      // Another node stored its rendering first: serve that one, so every node's ETag agrees.
+      if (isCadenceError(error) && error.code === 'CONFLICT') return (await storedOrNull(key)) ?? bytes;
+      throw error;
+    }
+    logger?.info({ key, bytes: bytes.length }, 'cover size rendered');
+    return bytes;
+  }
+
+  const app = new Hono();
+  app.get('/v1/releases/:upc/cover', async (c) => {
+    const upc = c.req.param('upc');
+    if (!/^[0-9]{12,13}$/.test(upc)) return jsonError(c, 400, 'bad_request', 'upc must be 12 or 13 digits');
+    const sizeText = c.req.query('size');
+    const size = sizeText === undefined ? defaultSize : Number(sizeText);
+    if (!/^[0-9]+$/.test(sizeText ?? String(defaultSize)) || !sizes.includes(size)) {
+      return jsonError(c, 400, 'bad_request', `size must be one of ${sizes.join(', ')}`);
+    }
+    let originalKey: string | null;
+    try {
+      originalKey = await coverKeyOf(upc);
+    } catch (error) {
+      logger?.error({ err: error, upc }, 'cover lookup failed');
+      return jsonError(c, 503, 'unavailable', 'the catalog is unavailable');
+    }
+    const parsed = originalKey ? parseCoverOriginalKey(originalKey) : null;
+    if (!originalKey || !parsed) return jsonError(c, 404, 'not_found', `release ${upc} has no cover`);
+
+    const renditionKey = coverRenditionKey(originalKey, size);
+    let bytes: Uint8Array;
+    try {
+      ({ value: bytes } = await cache.getOrLoad(renditionKey, () => render(originalKey, size)));
+    } catch (error) {
+      if ((error as { missing?: boolean }).missing) {
+        logger?.warn({ upc, key: originalKey }, 'cover original missing from storage');
+        return jsonError(c, 404, 'not_found', `release ${upc} has no cover`);
+      }
+      logger?.error({ err: error, upc, key: renditionKey }, 'cover rendering failed');
+      return jsonError(c, isCadenceError(error) && error.code === 'STORAGE' ? 503 : 500, 'internal', 'the cover could not be served');
+    }
+    let etag = etags.get(renditionKey);
+    if (!etag) {
+      etag = `"${createHash('sha256').update(bytes).digest('hex')}"`;
+      if (etags.size > 10_000) etags.clear();
+      etags.set(renditionKey, etag);
+    }
+    const version = c.req.query('v');
+    c.header('ETag', etag);
+    c.header('Cache-Control', version !== undefined && version === parsed.sha256.slice(0, VERSION_HEX) ? versionedCacheControl : shortCacheControl);
+    if (matchesIfNoneMatch(c.req.header('If-None-Match'), etag)) return c.body(null, 304);
+    c.header('Content-Type', 'image/jpeg');
+    c.header('Content-Length', String(bytes.byteLength));
+    return c.body(bytes as Uint8Array<ArrayBuffer>, 200);
+  });
+  return app;
+}

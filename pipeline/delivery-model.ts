@@ -46,6 +46,8 @@ export interface DeliveryDraft {
     territories: string[] | null;
     /** What the label licensed for the whole release, as delivered; null when absent. */
     rights: RawRights | null;
+    /** The front cover image's path as delivered, relative to `folder`; null when there is none. */
+    cover: string | null;
   };
   tracks: DraftTrack[];
 }

@@ -153,6 +153,19 @@ CREATE INDEX ingest_jobs_by_isrc ON ingest_jobs (isrc, id);
 CREATE INDEX ingest_jobs_running ON ingest_jobs (id) WHERE state = 'running';
 `;
 
+// Migration 12: the release's cover original (storage key parts: catalog/types.ts ReleaseCover).
+// Both columns are set together or both are NULL (publish-transaction.ts writes them). A column
+// already there is left alone: tests that re-run an older migration re-run this one after it.
+const RELEASE_COVER_COLUMNS: ReadonlyArray<[string, string]> = [
+  ['cover_sha256', "TEXT CHECK (cover_sha256 IS NULL OR (length(cover_sha256) = 64 AND cover_sha256 NOT GLOB '*[^0-9a-f]*'))"],
+  ['cover_extension', "TEXT CHECK (cover_extension IS NULL OR cover_extension IN ('jpg', 'png'))"],
+];
+
+function addReleaseCoverColumns(db: BetterSqlite3.Database): void {
+  const existing = new Set((db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('releases') as string[]));
+  for (const [name, definition] of RELEASE_COVER_COLUMNS) if (!existing.has(name)) db.exec(`ALTER TABLE releases ADD COLUMN ${name} ${definition}`);
+}
+
 /** Migration i (0-based) brings the schema to user_version i + 1. */
 export const MIGRATIONS: readonly Migration[] = [
   { name: 'initial schema', sql: INITIAL_SCHEMA },
@@ -166,6 +179,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: 'publish journal position', sql: JOURNAL_POSITION_SCHEMA },
   { name: 'job owners and the aborted state', sql: JOB_OWNERS_SCHEMA },
   { name: 'rights and takedowns per track', sql: RIGHTS_SCHEMA },
+  { name: 'release covers', sql: '', apply: addReleaseCoverColumns },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

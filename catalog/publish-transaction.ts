@@ -9,13 +9,14 @@ import type { OwnershipClaim, PublishInput, RenditionRecord, VersionRecord } fro
 // Upserts only write when a value differs (`IS NOT` also compares NULLs), so publishing the
 // same input twice leaves every row, including tracks.updated_at, untouched.
 const UPSERT_RELEASE = `
-INSERT INTO releases (upc, label_id, title, artists, release_date, genre)
-VALUES (@upc, @labelId, @title, @artists, @releaseDate, @genre)
+INSERT INTO releases (upc, label_id, title, artists, release_date, genre, cover_sha256, cover_extension)
+VALUES (@upc, @labelId, @title, @artists, @releaseDate, @genre, @coverSha256, @coverExtension)
 ON CONFLICT (upc) DO UPDATE SET
   label_id = excluded.label_id, title = excluded.title, artists = excluded.artists,
-  release_date = excluded.release_date, genre = excluded.genre
-WHERE (releases.label_id, releases.title, releases.artists, releases.release_date, releases.genre)
-  IS NOT (excluded.label_id, excluded.title, excluded.artists, excluded.release_date, excluded.genre)`;
+  release_date = excluded.release_date, genre = excluded.genre,
+  cover_sha256 = excluded.cover_sha256, cover_extension = excluded.cover_extension
+WHERE (releases.label_id, releases.title, releases.artists, releases.release_date, releases.genre, releases.cover_sha256, releases.cover_extension)
+  IS NOT (excluded.label_id, excluded.title, excluded.artists, excluded.release_date, excluded.genre, excluded.cover_sha256, excluded.cover_extension)`;
 
 // A track keeps the release that first published it (tracks.upc, its position there); the
 // recording's own facts follow the latest publish from any of its releases.
@@ -100,6 +101,9 @@ export function preparePublish(db: BetterSqlite3.Database, now: () => Date): Pub
       artists: JSON.stringify(release.artists),
       releaseDate: release.releaseDate,
       genre: release.genre,
+      // The release's facts follow the latest publish: a delivery without a cover clears it.
+      coverSha256: release.cover?.sha256 ?? null,
+      coverExtension: release.cover?.extension ?? null,
     }).changes > 0;
 
     const wanted = unique(release.territories);
@@ -203,6 +207,9 @@ function checkConsistent({ release, track, version }: PublishInput): void {
   }
   if (version.isrc !== track.isrc) {
     throw new CadenceError('CATALOG', `publish ${at}: version belongs to isrc ${version.isrc}`);
+  }
+  if (release.cover && !(/^[0-9a-f]{64}$/.test(release.cover.sha256) && (release.cover.extension === 'jpg' || release.cover.extension === 'png'))) {
+    throw new CadenceError('CATALOG', `publish ${at}: release ${release.upc} has a malformed cover (sha256 ${release.cover.sha256}, ${release.cover.extension})`);
   }
   if (version.renditions.length === 0) {
     throw new CadenceError('CATALOG', `publish ${at}: a version needs at least one rendition`);

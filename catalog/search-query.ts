@@ -93,6 +93,8 @@ interface Details {
   title: string;
   artists: string;
   album: string;
+  upc: string;
+  cover_sha256: string | null;
   genre: string | null;
   duration: number;
 }
@@ -236,7 +238,7 @@ export function prepareSearch(db: BetterSqlite3.Database, docs: SearchDocs, hidd
        WHERE v.variant IN (${list}) AND t.docs > 0`,
   );
   const rowDetails = byArity(
-    (list) => `SELECT t.rowid AS rowid, t.isrc, t.title, t.artists, r.title AS album, r.genre, v.duration_seconds AS duration
+    (list) => `SELECT t.rowid AS rowid, t.isrc, t.title, t.artists, r.title AS album, r.upc, r.cover_sha256, r.genre, v.duration_seconds AS duration
        FROM tracks t
        JOIN releases r ON r.upc = t.upc
        JOIN versions v ON v.isrc = t.isrc AND v.version = t.current_version
@@ -423,6 +425,8 @@ export function prepareSearch(db: BetterSqlite3.Database, docs: SearchDocs, hidd
           title: row.title,
           artists: JSON.parse(row.artists) as string[],
           album: row.album,
+          upc: row.upc,
+          coverSha256: row.cover_sha256,
           genre: row.genre,
           duration: row.duration,
           match: pass.match,

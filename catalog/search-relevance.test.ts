@@ -286,13 +286,15 @@ describe.each(SEARCH_MODES)('search fields in memory: $searchInMemory', (mode) =
   });
 
   describe('results', () => {
-    it('carry isrc, title, artists, album, genre, duration and how they matched', () => {
+    it('carry isrc, title, artists, album, its upc and cover hash, genre, duration and how they matched', () => {
       const track = fixtureTrack('Crazy in Love');
       expect(search('crazy in love')[0]).toEqual({
         isrc: track.isrc,
         title: 'Crazy in Love',
         artists: ['Beyoncé', 'JAY-Z'],
         album: 'Dangerously in Love',
+        upc: track.upc,
+        coverSha256: null,
         genre: 'R&B',
         duration: track.durationSeconds,
         match: 'exact',

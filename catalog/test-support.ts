@@ -36,6 +36,7 @@ export function samplePublish({
       releaseDate: '2026-11-01',
       genre: 'Classical',
       territories,
+      cover: null,
     },
     track: { isrc, upc, title, artists: ['Ilse Varga'], trackNumber: 1, discNumber: 1, explicit: false },
     version: {

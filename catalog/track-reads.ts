@@ -1,7 +1,7 @@
 // Read queries for tracks and their current versions; rows decoded back into records.
 
 import type BetterSqlite3 from 'better-sqlite3';
-import type { ReleaseMembership, ReleaseRecord, RenditionRecord, TrackView, VersionRecord } from './types.ts';
+import type { ReleaseCover, ReleaseMembership, ReleaseRecord, RenditionRecord, TrackView, VersionRecord } from './types.ts';
 
 interface TrackRow {
   isrc: string;
@@ -17,6 +17,8 @@ interface TrackRow {
   release_artists: string;
   release_date: string;
   genre: string | null;
+  cover_sha256: string | null;
+  cover_extension: string | null;
 }
 
 interface VersionRow {
@@ -43,12 +45,13 @@ interface RenditionRow {
 
 const TRACK = `
 SELECT t.isrc, t.upc, t.title, t.artists, t.track_number, t.disc_number, t.explicit, t.current_version,
-       l.name AS label, r.title AS release_title, r.artists AS release_artists, r.release_date, r.genre
+       l.name AS label, r.title AS release_title, r.artists AS release_artists, r.release_date, r.genre,
+       r.cover_sha256, r.cover_extension
 FROM tracks t JOIN releases r ON r.upc = t.upc JOIN labels l ON l.id = r.label_id
 WHERE t.isrc = ?`;
 
 const RELEASE = `
-SELECT r.upc, l.name AS label, r.title, r.artists, r.release_date, r.genre
+SELECT r.upc, l.name AS label, r.title, r.artists, r.release_date, r.genre, r.cover_sha256, r.cover_extension
 FROM releases r JOIN labels l ON l.id = r.label_id WHERE r.upc = ?`;
 
 // The owning release first, then the others by release date.
@@ -75,7 +78,7 @@ export function prepareTrackReads(db: BetterSqlite3.Database): TrackReads {
   const renditions = db.prepare<[string, string], RenditionRow>(
     'SELECT * FROM renditions WHERE isrc = ? AND version = ? ORDER BY position',
   );
-  const release = db.prepare<[string], { upc: string; label: string; title: string; artists: string; release_date: string; genre: string | null }>(RELEASE);
+  const release = db.prepare<[string], { upc: string; label: string; title: string; artists: string; release_date: string; genre: string | null; cover_sha256: string | null; cover_extension: string | null }>(RELEASE);
   const memberships = db.prepare<[string], ReleaseMembership>(MEMBERSHIPS);
   const listCurrent = db.prepare<[], { isrc: string; version: string }>(
     'SELECT isrc, current_version AS version FROM tracks WHERE current_version IS NOT NULL ORDER BY isrc',
@@ -93,6 +96,7 @@ export function prepareTrackReads(db: BetterSqlite3.Database): TrackReads {
       releaseDate: row.release_date,
       genre: row.genre,
       territories: territories.all(row.upc),
+      cover: coverOf(row),
     };
     const versionRow = row.current_version === null ? undefined : version.get(row.isrc, row.current_version);
     return {
@@ -112,7 +116,7 @@ export function prepareTrackReads(db: BetterSqlite3.Database): TrackReads {
   const getRelease = (upc: string): ReleaseRecord | null => {
     const row = release.get(upc);
     if (!row) return null;
-    return { upc: row.upc, label: row.label, title: row.title, artists: JSON.parse(row.artists) as string[], releaseDate: row.release_date, genre: row.genre, territories: territories.all(row.upc) };
+    return { upc: row.upc, label: row.label, title: row.title, artists: JSON.parse(row.artists) as string[], releaseDate: row.release_date, genre: row.genre, territories: territories.all(row.upc), cover: coverOf(row) };
   };
 
   return {
@@ -122,6 +126,10 @@ export function prepareTrackReads(db: BetterSqlite3.Database): TrackReads {
     listCurrent: () => listCurrent.all(),
     referencedVersions: () => new Set(listCurrent.all().map((row) => `${row.isrc}/${row.version}`)),
   };
+}
+
+function coverOf(row: { cover_sha256: string | null; cover_extension: string | null }): ReleaseCover | null {
+  return row.cover_sha256 === null || row.cover_extension === null ? null : { sha256: row.cover_sha256, extension: row.cover_extension as ReleaseCover['extension'] };
 }
 
 function toVersion(row: VersionRow, renditions: RenditionRow[]): VersionRecord {

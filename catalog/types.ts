@@ -13,6 +13,19 @@ export interface ReleaseRecord {
   genre: string | null;
   /** ISO 3166-1 alpha-2 codes, or `WW`. */
   territories: string[];
+  /**
+   * The front cover, stored content-addressed at `releases/{upc}/cover/<sha256>.<extension>`
+   * (storage/layout.ts coverOriginalKey). Null: no cover. Absent in facts written before covers
+   * were kept (journal entries, meta.json): the same as null. Reads always set it.
+   */
+  cover?: ReleaseCover | null;
+}
+
+/** A release's stored cover original: enough to find it in storage and to version its URLs. */
+export interface ReleaseCover {
+  /** Hex SHA-256 of the original's bytes. */
+  sha256: string;
+  extension: 'jpg' | 'png';
 }
 
 /** A track's facts as one release lists it: `upc`, `trackNumber` and `discNumber` are per release. */
@@ -164,6 +177,10 @@ export interface SearchResult {
   title: string;
   artists: string[];
   album: string;
+  /** The UPC of the release the track is found under (its owning release). */
+  upc: string;
+  /** That release's cover hash, for its URL (origin/cover-route.ts coverUrl); null: no cover. */
+  coverSha256: string | null;
   genre: string | null;
   /** Seconds. */
   duration: number;

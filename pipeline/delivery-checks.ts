@@ -4,10 +4,11 @@
 // skipped here, so every other problem is still found: all are reported at once.
 
 import { realpath } from 'node:fs/promises';
-import { isAbsolute, resolve, sep } from 'node:path';
 import PQueue from 'p-queue';
 import { CadenceError } from '../errors/cadence-error.ts';
-import type { DeliveryDraft, DeliveryProblem, DeliveryTrack, DraftTrack } from './delivery-model.ts';
+import { checkDeliveryCover } from './delivery-cover.ts';
+import { resolveDeliveryFile } from './delivery-file.ts';
+import type { DeliveryCover, DeliveryDraft, DeliveryProblem, DeliveryTrack, DraftTrack } from './delivery-model.ts';
 import { isCalendarDate, isIsrc, isUpc } from './identifiers.ts';
 import { probeMaster } from './probe.ts';
 import { isTerritory, WORLDWIDE } from './territories.ts';
@@ -23,12 +24,15 @@ export interface CheckedDelivery {
   /** The tracks whose master was found and probed, in delivery order. */
   tracks: DeliveryTrack[];
   problems: DeliveryProblem[];
+  /** The release's cover when it has one and it passed (delivery-cover.ts); else null. */
+  cover?: DeliveryCover | null;
 }
 
 export async function checkDelivery(draft: DeliveryDraft, options: CheckDeliveryOptions): Promise<CheckedDelivery> {
   const problems = [...checkRelease(draft), ...checkTracks(draft)];
+  const cover = await checkDeliveryCover(draft);
   const masters = await checkMasters(draft, options);
-  return { tracks: masters.tracks, problems: [...problems, ...masters.problems] };
+  return { tracks: masters.tracks, problems: [...problems, ...cover.problems, ...masters.problems], cover: cover.cover };
 }
 
 function checkRelease({ release }: DeliveryDraft): DeliveryProblem[] {
@@ -99,13 +103,9 @@ async function checkMaster(
   options: CheckDeliveryOptions,
 ): Promise<{ track: DeliveryTrack | null } | { problem: DeliveryProblem }> {
   const where = `${track.where}.master`;
-  const unsafe = masterPathProblem(master);
-  if (unsafe) return { problem: { where, message: `${JSON.stringify(master)} ${unsafe}` } };
-  const masterPath = await realpath(resolve(folder, master)).catch(() => null);
-  if (!masterPath) return { problem: { where, message: `${master}: the file does not exist` } };
-  if (!masterPath.startsWith(folder + sep)) {
-    return { problem: { where, message: `${master} leads outside the delivery folder` } };
-  }
+  const resolved = await resolveDeliveryFile(folder, master);
+  if ('problem' in resolved) return { problem: { where, message: resolved.problem } };
+  const masterPath = resolved.path;
   let info;
   try {
     info = await probeMaster(masterPath, options);
@@ -117,13 +117,4 @@ async function checkMaster(
   // A track with other problems has no place in a Delivery; its master was still worth checking.
   if (isrc === null || title === null || artists === null || trackNumber === null || discNumber === null || explicit === null) return { track: null };
   return { track: { isrc, title, artists, trackNumber, discNumber, explicit, masterPath, master: info } };
-}
-
-function masterPathProblem(path: string): string | null {
-  if (isAbsolute(path) || /^[a-zA-Z]:/.test(path)) return 'must be relative to the delivery file, not absolute';
-  if (path.includes('\\')) return 'must use forward slashes';
-  if (path.includes('\0')) return 'contains a NUL byte';
-  if (path.split('/').includes('..')) return 'must not contain ".." segments';
-  if (/^[a-z][a-z0-9+.-]*:/i.test(path)) return 'must be a file path, not a URL';
-  return null;
 }

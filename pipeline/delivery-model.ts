@@ -83,8 +83,22 @@ export interface DeliveryTrack {
   rights?: TrackRights;
 }
 
+/** A release's cover that passed the checks (pipeline/delivery-cover.ts). */
+export interface DeliveryCover {
+  /** Absolute real path, checked to lie inside the delivery folder. */
+  path: string;
+  /** Hex SHA-256 of the bytes that were checked: storing re-reads and compares. */
+  sha256: string;
+  extension: 'jpg' | 'png';
+  contentType: 'image/jpeg' | 'image/png';
+  bytes: number;
+}
+
 export interface Delivery {
   file: string;
+  /** `release.cover` names the stored original ({ sha256, extension }) when `cover` is set. */
   release: ReleaseRecord;
   tracks: DeliveryTrack[];
+  /** The cover file to store before anything is published; null when the release has none. */
+  cover: DeliveryCover | null;
 }

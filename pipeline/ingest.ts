@@ -11,6 +11,7 @@ import type { Catalog } from '../catalog/types.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import type { Delivery, DeliveryTrack } from './delivery.ts';
 import { CadenceError } from '../errors/cadence-error.ts';
+import { storeDeliveryCover } from './cover-store.ts';
 import { ffmpegVersion } from './ffmpeg-runner.ts';
 import { type JobLedger, jobLedger } from './job-ledger.ts';
 import type { PublishLog } from './publish-version.ts';
@@ -76,6 +77,9 @@ export async function ingestDelivery(options: IngestOptions): Promise<IngestRepo
   const jobs = jobLedger(options.catalog, logger);
   await recoverAbandoned(jobs, logger);
   if (signal?.aborted) throw interrupted(delivery, []);
+  // The cover is in storage before any track's facts can name it: a failure here publishes nothing.
+  const coverKey = await storeDeliveryCover({ store: options.store, delivery, signal });
+  if (coverKey) logger.info({ upc: delivery.release.upc, key: coverKey }, 'release cover stored');
   const scratch = await makeScratchDir('ingest');
   try {
     const queue = new PQueue({ concurrency });

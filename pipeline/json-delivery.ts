@@ -75,7 +75,7 @@ function draftOf(path: string, raw: unknown, refused: Set<string>): DeliveryDraf
       genre: field(release, '/release', 'genre', isString),
       territories: field(release, '/release', 'territories', isStrings),
       rights: field(release, '/release', 'rights', isRights),
-      cover: null, // not part of the JSON schema yet
+      cover: field(release, '/release', 'cover', isString),
     },
     tracks: tracks.map((track: unknown, i): DraftTrack => {
       const pointer = `/tracks/${i}`;

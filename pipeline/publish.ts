@@ -169,7 +169,8 @@ function factsOf({ release, track, rights }: VersionMeta): unknown[] {
   const { territories, excludedTerritories, startsAt, endsAt, tiers } = rights ?? releaseRights(release);
   return [
     [territories, excludedTerritories, startsAt, endsAt, tiers],
-    [release.upc, release.label, release.title, release.artists, release.releaseDate, release.genre, release.territories],
+    // No cover field (facts written before covers were kept) is the same as none.
+    [release.upc, release.label, release.title, release.artists, release.releaseDate, release.genre, release.territories, release.cover?.sha256 ?? null, release.cover?.extension ?? null],
     [track.isrc, track.upc, track.title, track.artists, track.trackNumber, track.discNumber, track.explicit],
   ];
 }

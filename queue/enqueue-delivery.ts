@@ -6,6 +6,7 @@
 
 import PQueue from 'p-queue';
 import type { Queue } from 'bullmq';
+import { storeDeliveryCover } from '../pipeline/cover-store.ts';
 import type { Delivery, DeliveryTrack } from '../pipeline/delivery.ts';
 import { packagingSettings, versionId } from '../pipeline/version-id.ts';
 import type { ObjectStore } from '../storage/types.ts';
@@ -39,6 +40,8 @@ export interface EnqueueOptions {
 
 export async function enqueueDelivery(options: EnqueueOptions): Promise<EnqueuedTrack[]> {
   const { queue, store, delivery, ffmpegBuild, signal, uploadConcurrency = 4 } = options;
+  // The cover is in storage before any job can publish facts that name it.
+  await storeDeliveryCover({ store, delivery, signal });
   const uploads = new PQueue({ concurrency: uploadConcurrency });
   // Every master is in storage before the first job exists: a worker never waits on an upload.
   const masters = await Promise.all(delivery.tracks.map((track) => uploads.add(() => uploadMaster(store, track, signal), { signal })));

@@ -4,6 +4,7 @@
 //                                   (401/403/404/410/429/451 with a JSON reason)
 //   PUT|GET /v1/me/positions[/:isrc] the listener's resume positions (origin/positions-routes.ts)
 //   GET /v1/search?q=&limit=&genre=&artist=   catalog search, best first
+//   GET /v1/releases/:upc/cover?size=  the release's cover, square JPEG sizes (origin/cover-route.ts)
 //   GET|HEAD /media/:token/:isrc/:version/*   manifests, rendition files, byte ranges, segments
 //   GET /healthz, GET /readyz (origin/readiness.ts), GET /metrics
 // Media requests never reach the router: origin/node-listener.ts hands them from node:http to
@@ -13,7 +14,9 @@ import { Hono, type Context } from 'hono';
 import type { Catalog } from '../catalog/types.ts';
 import { decidePlayback, isStarted } from '../listeners/rights-decision.ts';
 import type { ObjectStore } from '../storage/types.ts';
+import { coverOriginalKey } from '../storage/layout.ts';
 import { ByteCache } from './byte-cache.ts';
+import { createCoverRoute, releaseCoverUrl } from './cover-route.ts';
 import { instrumentStore } from './instrumented-store.ts';
 import { failureOf } from './json-answer.ts';
 import { createMediaHandler, MEDIA_ROUTE, type MediaAnswer, type MediaRequest } from './media-handler.ts';
@@ -127,6 +130,7 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
       artists: track.artists,
       album: release.title,
       release: { upc: release.upc, title: release.title, artists: release.artists, label: release.label, releaseDate: release.releaseDate, genre: release.genre },
+      cover: releaseCoverUrl(config.publicUrl, release.upc, release.cover?.sha256),
       trackNumber: track.trackNumber,
       discNumber: track.discNumber,
       explicit: track.explicit,
@@ -169,12 +173,27 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
     const limitText = c.req.query('limit');
     const limit = limitText === undefined ? undefined : Number(limitText);
     if (limitText !== undefined && !Number.isFinite(limit)) return jsonError(c, 400, 'bad_request', 'limit must be a number');
-    const results = catalog.search({ q, limit, genre: c.req.query('genre'), artist: c.req.query('artist') });
+    const found = catalog.search({ q, limit, genre: c.req.query('genre'), artist: c.req.query('artist') });
+    // The cover's hash only builds its URL: the answer carries the URL.
+    const results = found.map(({ coverSha256, ...result }) => ({ ...result, cover: releaseCoverUrl(config.publicUrl, result.upc, coverSha256) }));
     c.header('Cache-Control', 'public, max-age=60');
     return c.json({ results });
   });
 
   registerPositionRoutes(app, { catalog, services: listeners, metrics: listenerMetrics, now });
+
+  // Covers are public (a CDN caches them); the stored original is found from the catalog's facts alone.
+  app.route(
+    '/',
+    createCoverRoute({
+      store,
+      logger,
+      coverKeyOf: async (upc) => {
+        const cover = catalog.getRelease(upc)?.cover;
+        return cover ? coverOriginalKey(upc, cover.sha256, cover.extension) : null;
+      },
+    }),
+  );
 
   app.notFound((c) => jsonError(c, 404, 'not_found', 'no such route'));
 

@@ -48,6 +48,15 @@ export function coverUrl(upc: string, sha256: string, size: number = DEFAULT_COV
   return `/v1/releases/${upc}/cover?size=${size}&v=${sha256.slice(0, VERSION_HEX)}`;
 }
 
+/**
+ * The cover URL track and search answers carry (absolute under `publicUrl`, the CDN's, when set),
+ * or null when the release has no cover or its key is not a UPC/EAN (the route serves those only).
+ */
+export function releaseCoverUrl(publicUrl: string | null, upc: string, sha256: string | null | undefined): string | null {
+  if (!sha256 || !/^[0-9]{12,13}$/.test(upc)) return null;
+  return `${publicUrl?.replace(/\/+$/, '') ?? ''}${coverUrl(upc, sha256)}`;
+}
+
 /** RFC 9110 §13.1.2: weak comparison; `*` matches any current representation. */
 function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
   if (!header) return false;

@@ -1,0 +1,119 @@
+// Covers through the whole origin app: the route is registered over the catalog's facts, and the
+// track and search answers carry a URL that the route answers (the cover route's own behaviour is
+// in cover-route.test.ts).
+
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openCatalog } from '../catalog/open-catalog.ts';
+import { samplePublish } from '../catalog/test-support.ts';
+import type { Catalog } from '../catalog/types.ts';
+import { makeCover } from '../fixtures/cover-images.ts';
+import { anonymousListeners } from '../listeners/test-support.ts';
+import { FsObjectStore } from '../storage/fs-store.ts';
+import { coverOriginalKey } from '../storage/layout.ts';
+import { type OriginApp, createOriginApp } from './app.ts';
+import { DEFAULT_TOKEN_POLICY, parseSigningKeys } from './signing.ts';
+import type { OriginConfig } from './types.ts';
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+const WITH_COVER = '012345678905';
+const WITHOUT_COVER = '4006381333931';
+
+let dir: string;
+let catalog: Catalog;
+let store: FsObjectStore;
+let sha256: string;
+const apps: OriginApp[] = [];
+
+function origin(publicUrl: string | null = null): OriginApp {
+  const config: OriginConfig = {
+    publicUrl,
+    signingKeys: parseSigningKeys('k:0123456789abcdef0123456789abcdef'),
+    tokenPolicy: DEFAULT_TOKEN_POLICY,
+    countryHeader: 'cloudfront-viewer-country',
+    defaultCountry: null,
+    manifestMaxAgeSeconds: 300,
+    mediaCacheBytes: 1024 * 1024,
+  };
+  const app = createOriginApp(config, { store, catalog, logger: silent, listeners: anonymousListeners() });
+  apps.push(app);
+  return app;
+}
+
+const get = (app: OriginApp, path: string, headers: Record<string, string> = {}) => app.fetch(new Request(`http://origin${path}`, { headers }), { incoming: { url: path, socket: { remoteAddress: '127.0.0.1' } } } as never);
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'cadence-cover-answers-'));
+  store = new FsObjectStore({ root: join(dir, 'objects') });
+  catalog = openCatalog(':memory:');
+  const original = await makeCover({ width: 1400, height: 1400, format: 'png' });
+  sha256 = createHash('sha256').update(original).digest('hex');
+  await store.putBytes(coverOriginalKey(WITH_COVER, sha256, 'png'), original);
+  const covered = samplePublish({ isrc: 'GBAYE2600001', upc: WITH_COVER, title: 'Prelude' });
+  catalog.publish({ ...covered, release: { ...covered.release, cover: { sha256, extension: 'png' } } });
+  catalog.publish(samplePublish({ isrc: 'GBAYE2600002', upc: WITHOUT_COVER, title: 'Postlude' }));
+});
+afterEach(() => {
+  for (const app of apps.splice(0)) app.stop();
+  catalog.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('covers in the origin', () => {
+  it('the track answer carries the versioned cover URL, and the route answers it: a 640 px JPEG, immutable, with a strong ETag', async () => {
+    const app = origin();
+    const track = (await (await get(app, '/v1/tracks/GBAYE2600001')).json()) as { cover: string };
+    expect(track.cover).toBe(`/v1/releases/${WITH_COVER}/cover?size=640&v=${sha256.slice(0, 16)}`);
+    const response = await get(app, track.cover);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('Content-Type')).toBe('image/jpeg');
+    expect(response.headers.get('Cache-Control')).toBe('public, max-age=31536000, immutable');
+    const body = Buffer.from(await response.arrayBuffer());
+    expect(response.headers.get('ETag')).toBe(`"${createHash('sha256').update(body).digest('hex')}"`);
+    expect(await sharp(body).metadata()).toMatchObject({ format: 'jpeg', width: 640, height: 640 });
+    const again = await get(app, track.cover, { 'If-None-Match': response.headers.get('ETag')! });
+    expect(again.status).toBe(304);
+  });
+
+  it('every listed size, and 400 for any other', async () => {
+    const app = origin();
+    for (const size of [160, 320, 640, 1280]) {
+      const response = await get(app, `/v1/releases/${WITH_COVER}/cover?size=${size}`);
+      expect(response.status).toBe(200);
+      expect((await sharp(Buffer.from(await response.arrayBuffer())).metadata()).width).toBe(size);
+    }
+    const bad = await get(app, `/v1/releases/${WITH_COVER}/cover?size=999`);
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ error: 'bad_request', message: 'size must be one of 160, 320, 640, 1280' });
+  });
+
+  it('search results carry the cover URL (null without one), not the hash', async () => {
+    const app = origin();
+    const search = async (q: string) => ((await (await get(app, `/v1/search?q=${q}`)).json()) as { results: Array<Record<string, unknown>> }).results;
+    const results = [...(await search('prelude')), ...(await search('postlude'))];
+    const byIsrc = Object.fromEntries(results.map((result) => [result.isrc, result]));
+    expect(byIsrc.GBAYE2600001).toMatchObject({ upc: WITH_COVER, cover: `/v1/releases/${WITH_COVER}/cover?size=640&v=${sha256.slice(0, 16)}` });
+    expect(byIsrc.GBAYE2600002).toMatchObject({ upc: WITHOUT_COVER, cover: null });
+    expect(results.every((result) => !('coverSha256' in result))).toBe(true);
+  });
+
+  it('URLs are absolute under CADENCE_PUBLIC_URL', async () => {
+    const app = origin('https://cdn.example.com/');
+    const track = (await (await get(app, '/v1/tracks/GBAYE2600001')).json()) as { cover: string };
+    expect(track.cover).toBe(`https://cdn.example.com/v1/releases/${WITH_COVER}/cover?size=640&v=${sha256.slice(0, 16)}`);
+  });
+
+  it('404 for a release without a cover and for an unknown release; the track answer says null', async () => {
+    const app = origin();
+    expect(((await (await get(app, '/v1/tracks/GBAYE2600002')).json()) as { cover: unknown }).cover).toBeNull();
+    for (const upc of [WITHOUT_COVER, '036000291452']) {
+      const response = await get(app, `/v1/releases/${upc}/cover?size=320`);
+      expect(response.status).toBe(404);
+      expect(await response.json()).toEqual({ error: 'not_found', message: `release ${upc} has no cover` });
+    }
+  });
+});

@@ -94,6 +94,36 @@ describe('a delivery with a cover', () => {
     expect(search.results.map((result) => [result.isrc, result.cover]).sort()).toEqual(isrcs.map((isrc) => [isrc, coverUrl]));
   }, 240_000);
 
+  it('a re-run is skipped; a new cover re-encodes nothing, and every node serves it under a new URL', async () => {
+    const file = join(scratch, 'delivery', 'delivery.json');
+    const again = await runCadence(['ingest', file, '--json'], { env: envOf('writer.db') });
+    expect(again.code, again.stderr).toBe(0);
+    expect((JSON.parse(again.stdout) as { tracks: Array<{ state: string }> }).tracks.map((t) => t.state)).toEqual(['skipped', 'skipped']);
+
+    const oldEtag = (await fetch(`${node!.url}/v1/releases/${UPC}/cover?size=320`)).headers.get('etag');
+    const replaced = await makeCover({ width: 900, height: 900, format: 'png' });
+    const replacedSha = createHash('sha256').update(replaced).digest('hex');
+    await writeFile(join(scratch, 'delivery', 'art', 'front.jpg'), replaced);
+    const corrected = await runCadence(['ingest', file, '--json'], { env: envOf('writer.db') });
+    expect(corrected.code, corrected.stderr).toBe(0);
+    const report = JSON.parse(corrected.stdout) as { tracks: Array<{ state: string; change?: string }> };
+    // The same masters: only the facts changed, nothing was encoded.
+    expect(report.tracks.map((t) => [t.state, t.change])).toEqual([['published', 'metadata'], ['published', 'metadata']]);
+    expect((await readdir(join(scratch, 'objects', 'releases', UPC, 'cover'))).filter((name) => !name.includes('-')).sort()).toEqual([`${coverSha}.jpg`, `${replacedSha}.png`].sort());
+
+    const deadline = Date.now() + 30_000;
+    let track = await waitForTrack(node!.url, isrcs[0]!, 30_000);
+    while (track.cover !== `/v1/releases/${UPC}/cover?size=640&v=${replacedSha.slice(0, 16)}` && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      track = await waitForTrack(node!.url, isrcs[0]!, 30_000);
+    }
+    expect(track.cover).toBe(`/v1/releases/${UPC}/cover?size=640&v=${replacedSha.slice(0, 16)}`);
+    const fresh = await fetch(`${node!.url}/v1/releases/${UPC}/cover?size=320`, { headers: { 'If-None-Match': oldEtag! } });
+    expect(fresh.status).toBe(200);
+    expect(fresh.headers.get('etag')).not.toBe(oldEtag);
+    coverSha = replacedSha;
+  }, 240_000);
+
   it('reindex restores the cover from storage alone', async () => {
     await rm(join(scratch, 'writer.db'), { force: true });
     for (const suffix of ['-wal', '-shm']) await rm(join(scratch, `writer.db${suffix}`), { force: true });
@@ -101,8 +131,9 @@ describe('a delivery with a cover', () => {
     expect(reindex.code, reindex.stderr).toBe(0);
     const catalog = openCatalog(join(scratch, 'writer.db'), { readonly: true });
     try {
-      expect(catalog.getRelease(UPC)?.cover).toEqual({ sha256: coverSha, extension: 'jpg' });
-      expect(catalog.getTrack(isrcs[1]!)?.release.cover).toEqual({ sha256: coverSha, extension: 'jpg' });
+      // The newest facts: the replaced cover.
+      expect(catalog.getRelease(UPC)?.cover).toEqual({ sha256: coverSha, extension: 'png' });
+      expect(catalog.getTrack(isrcs[1]!)?.release.cover).toEqual({ sha256: coverSha, extension: 'png' });
     } finally {
       catalog.close();
     }

@@ -17,6 +17,7 @@ import { makeCover } from '../fixtures/cover-images.ts';
 import { deliveryJson, makeDelivery } from '../fixtures/deliveries.ts';
 import { makeMaster } from '../fixtures/masters.ts';
 import { runCadence } from './helpers/cadence-cli.ts';
+import { testAuthEnv } from './helpers/listener-tokens.ts';
 import { type ServeProcess, startServe } from './helpers/serve-process.ts';
 
 const KEYS = 'node:shared-secret-0123456789abcdef';
@@ -31,6 +32,7 @@ const envOf = (catalog: string): NodeJS.ProcessEnv => ({
   CADENCE_CATALOG: join(scratch, catalog),
   CADENCE_SIGNING_KEYS: KEYS,
   CADENCE_JOURNAL_POLL_MS: '200',
+  ...testAuthEnv(),
 });
 
 async function waitForTrack(url: string, isrc: string, withinMs: number): Promise<Record<string, unknown>> {

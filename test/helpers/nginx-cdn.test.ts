@@ -42,6 +42,7 @@ const objects = new Map<string, Buffer>([
 ]);
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
+const COVER_V = '0123456789abcdef';
 
 function sendJson(res: import('node:http').ServerResponse, status: number, body: object, cacheControl: string): void {
   res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': cacheControl });
@@ -85,6 +86,18 @@ async function startStubOrigin(): Promise<StubOrigin> {
     if (req.method === 'OPTIONS') {
       res.writeHead(204, { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': 'Range', 'Access-Control-Max-Age': '86400' });
       return res.end();
+    }
+
+    // A release cover like origin/cover-route.ts: sizes 160 and 640 (the default); upc 012345678905 only.
+    const cover = /^\/v1\/releases\/([0-9]+)\/cover$/.exec(path);
+    if (cover) {
+      const query = new URL(url, 'http://stub').searchParams;
+      const size = query.get('size') ?? '640';
+      if (size !== '160' && size !== '640') return sendJson(res, 400, { error: 'bad_request' }, 'no-store');
+      if (cover[1] !== '012345678905') return sendJson(res, 404, { error: 'not_found' }, 'public, max-age=600');
+      const etag = `"cover-${size}"`;
+      res.writeHead(200, { 'Content-Type': 'image/jpeg', ETag: etag, 'Cache-Control': query.get('v') === COVER_V ? 'public, max-age=31536000, immutable' : 'public, max-age=300, s-maxage=86400' });
+      return res.end(req.method === 'HEAD' ? undefined : Buffer.alloc(Number(size), size === '160' ? 1 : 6));
     }
 
     const media = /^\/media\/([^/]+)\/([^/]+)\/([^/]+)\/(.+)$/.exec(path);
@@ -280,6 +293,38 @@ describe('nginx CDN edge', () => {
 
     for (let attempt = 0; attempt < 2; attempt++) expect((await get(`${cdn.url}/healthz`)).status).toBe(200);
     expect(origin.hits('/healthz')).toBe(2);
+  });
+
+  it('caches release covers under the path plus size and v only, and never their 400/404', async () => {
+    const cover = '/v1/releases/012345678905/cover';
+    const fetched = () => origin.requests.filter((entry) => entry.path === cover).map((entry) => entry.url.slice(cover.length));
+    const first = await get(`${cdn.url}${cover}?size=160&v=${COVER_V}`, { Cookie: 'session=abc', 'CloudFront-Viewer-Country': 'SE' });
+    expect([first.status, first.headers['x-cache-status'], first.headers['content-type'], first.body.length]).toEqual([200, 'MISS', 'image/jpeg', 160]);
+    expect(first.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    // The same two values in another order, with anything else added: the same cached copy.
+    for (const query of [`?size=160&v=${COVER_V}`, `?v=${COVER_V}&size=160&utm=x`, `?size=160&v=${COVER_V}&r=${randomBytes(4).toString('hex')}`]) {
+      const again = await get(`${cdn.url}${cover}${query}`);
+      expect([again.status, again.headers['x-cache-status']], query).toEqual([200, 'HIT']);
+      expect(again.body.equals(first.body)).toBe(true);
+    }
+    // Revalidation at the edge: a matching If-None-Match is a 304 from the cache.
+    const revalidated = await get(`${cdn.url}${cover}?size=160&v=${COVER_V}`, { 'If-None-Match': '"cover-160"' });
+    expect([revalidated.status, revalidated.headers['x-cache-status']]).toEqual([304, 'HIT']);
+    // No size stays no size (the origin's default); a v that is not 16 hex digits is dropped.
+    expect((await get(`${cdn.url}${cover}?v=not-a-version`)).body.length).toBe(640);
+    expect((await get(`${cdn.url}${cover}?v=${'f'.repeat(40)}`)).headers['x-cache-status']).toBe('HIT');
+    expect(fetched()).toEqual([`?size=160&v=${COVER_V}`, '?v=']);
+    const fill = origin.requests.find((entry) => entry.path === cover)!;
+    for (const name of ['cookie', 'cloudfront-viewer-country']) expect(fill.headers[name], name).toBeUndefined();
+
+    for (const [path, status] of [[`${cover}?size=999`, 400], ['/v1/releases/036000291452/cover?size=160', 404]] as const) {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const reply = await get(cdn.url + path);
+        expect(reply.status).toBe(status);
+        expect(reply.headers['x-cache-status']).not.toBe('HIT');
+      }
+    }
+    expect(origin.requests.filter((entry) => entry.url === `${cover}?size=999&v=`)).toHaveLength(2);
   });
 
   it('reports MISS then HIT in X-Cache-Status, and keeps client headers away from cache fills', async () => {

@@ -18,6 +18,7 @@ import { deliveryJson, makeDelivery } from '../fixtures/deliveries.ts';
 import { makeMaster } from '../fixtures/masters.ts';
 import { runCadence } from './helpers/cadence-cli.ts';
 import { testAuthEnv } from './helpers/listener-tokens.ts';
+import { startNginxCdn } from './helpers/nginx-cdn.ts';
 import { type ServeProcess, startServe } from './helpers/serve-process.ts';
 
 const KEYS = 'node:shared-secret-0123456789abcdef';
@@ -95,6 +96,25 @@ describe('a delivery with a cover', () => {
     const search = (await (await fetch(`${node.url}/v1/search?q=movement`)).json()) as { results: Array<{ isrc: string; cover: string | null }> };
     expect(search.results.map((result) => [result.isrc, result.cover]).sort()).toEqual(isrcs.map((isrc) => [isrc, coverUrl]));
   }, 240_000);
+
+  it('the nginx edge caches the cover the answers name: one origin fetch, then HITs', async () => {
+    const cdn = await startNginxCdn({ origin: node!.url });
+    try {
+      const path = `/v1/releases/${UPC}/cover?size=320&v=${coverSha.slice(0, 16)}`;
+      const direct = Buffer.from(await (await fetch(`${node!.url}${path}`)).arrayBuffer());
+      const statuses: Array<string | null> = [];
+      for (let i = 0; i < 3; i++) {
+        const answer = await fetch(`${cdn.url}${path}`);
+        expect(answer.status).toBe(200);
+        expect(answer.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+        expect(Buffer.from(await answer.arrayBuffer()).equals(direct)).toBe(true);
+        statuses.push(answer.headers.get('x-cache-status'));
+      }
+      expect(statuses).toEqual(['MISS', 'HIT', 'HIT']);
+    } finally {
+      await cdn.stop();
+    }
+  }, 60_000);
 
   it('a re-run is skipped; a new cover re-encodes nothing, and every node serves it under a new URL', async () => {
     const file = join(scratch, 'delivery', 'delivery.json');

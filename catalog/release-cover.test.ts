@@ -54,6 +54,18 @@ describe('release covers in the catalog', () => {
     expect(catalog.getRelease('012345678905')?.cover).toBeNull();
   });
 
+  it("knows when the release's first track starts, from the tracks' rights", () => {
+    const { catalog } = fresh();
+    const rights = (startsAt: string) => ({ territories: ['WW'], excludedTerritories: [], startsAt, endsAt: null, tiers: null });
+    expect(catalog.releaseStartsAt('012345678905')).toBeNull();
+    catalog.publish({ ...samplePublish({ isrc: 'GBAYE2600001' }), rights: rights('2027-03-01T00:00:00.000Z') });
+    catalog.publish({ ...samplePublish({ isrc: 'GBAYE2600002', version: 'v2' }), rights: rights('2027-01-15T08:00:00+01:00') });
+    expect(catalog.releaseStartsAt('012345678905')).toBe('2027-01-15T07:00:00.000Z');
+    // Without rights of its own a track starts on the release date.
+    catalog.publish(samplePublish({ isrc: 'GBAYE2600003', version: 'v3' }));
+    expect(catalog.releaseStartsAt('012345678905')).toBe('2026-11-01T00:00:00.000Z');
+  });
+
   it('refuses a malformed cover before writing anything', () => {
     const { catalog } = fresh();
     expect(() => catalog.publish(withCover(samplePublish(), { sha256: 'not-a-hash', extension: 'jpg' }))).toThrow(/malformed cover/);

@@ -70,6 +70,7 @@ export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => ne
     publishMany: (inputs) => write(`publish ${inputs.length} tracks`, () => publish.publishMany(inputs)),
     ownershipConflict: (claim) => guard(`check owner of ${claim.track.isrc}`, () => publish.ownershipConflict(claim)),
     getRelease: (upc) => guard(`read release ${upc}`, () => reads.getRelease(upc)),
+    releaseStartsAt: (upc) => guard(`read the start of release ${upc}`, () => reads.releaseStartsAt(upc)),
     applyJournalEntry: (entry) => guard(`apply journal entry ${entry.number}`, () => journal.applyJournalEntry(entry)),
     journalPosition: () => guard('read the journal position', () => journal.journalPosition()),
     setJournalPosition: (position) => guard(`set the journal position to ${position.number}`, () => journal.setJournalPosition(position)),

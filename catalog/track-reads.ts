@@ -62,6 +62,7 @@ WHERE m.isrc = ? ORDER BY m.upc <> t.upc, r.release_date, m.upc`;
 
 export interface TrackReads {
   getRelease(upc: string): ReleaseRecord | null;
+  releaseStartsAt(upc: string): string | null;
   currentVersion(isrc: string): string | null;
   getTrack(isrc: string): TrackView | null;
   listCurrent(): Array<{ isrc: string; version: string }>;
@@ -80,6 +81,10 @@ export function prepareTrackReads(db: BetterSqlite3.Database): TrackReads {
   );
   const release = db.prepare<[string], { upc: string; label: string; title: string; artists: string; release_date: string; genre: string | null; cover_sha256: string | null; cover_extension: string | null }>(RELEASE);
   const memberships = db.prepare<[string], ReleaseMembership>(MEMBERSHIPS);
+  // starts_at is stored as toISOString() (rights-statements.ts), so text order is time order.
+  const releaseStartsAt = db.prepare<[string], string | null>(
+    'SELECT min(r.starts_at) FROM release_tracks m JOIN track_rights r ON r.isrc = m.isrc WHERE m.upc = ?',
+  ).pluck();
   const listCurrent = db.prepare<[], { isrc: string; version: string }>(
     'SELECT isrc, current_version AS version FROM tracks WHERE current_version IS NOT NULL ORDER BY isrc',
   );
@@ -121,6 +126,7 @@ export function prepareTrackReads(db: BetterSqlite3.Database): TrackReads {
 
   return {
     getRelease: db.transaction(getRelease).deferred as (upc: string) => ReleaseRecord | null,
+    releaseStartsAt: (upc) => releaseStartsAt.get(upc) ?? null,
     currentVersion: (isrc) => current.get(isrc) ?? null,
     getTrack: (isrc) => getTrack.deferred(isrc),
     listCurrent: () => listCurrent.all(),

@@ -213,6 +213,11 @@ export interface Catalog {
   ownershipConflict(claim: OwnershipClaim): string | null;
   getRelease(upc: string): ReleaseRecord | null;
   /**
+   * The earliest `startsAt` among the rights of the release's tracks (ISO-8601 UTC): when the first
+   * of them may be streamed, so its cover may be shown. Null when the release lists no track.
+   */
+  releaseStartsAt(upc: string): string | null;
+  /**
    * Applies the next journal entry and advances the position in one transaction. An entry at or
    * below the position is ignored (false); one that skips a number is a CATALOG error. Entries
    * were checked by their writer, so applying them checks no ownership.

@@ -182,7 +182,9 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
 
   registerPositionRoutes(app, { catalog, services: listeners, metrics: listenerMetrics, now });
 
-  // Covers are public (a CDN caches them); the stored original is found from the catalog's facts alone.
+  // Covers are public (a CDN caches them); the stored original is found from the catalog's facts
+  // alone. Before the release's first track may be streamed its artwork is not public either:
+  // the same 404 as no cover, like the metadata of a track before its start (never cached).
   app.route(
     '/',
     createCoverRoute({
@@ -190,7 +192,9 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
       logger,
       coverKeyOf: async (upc) => {
         const cover = catalog.getRelease(upc)?.cover;
-        return cover ? coverOriginalKey(upc, cover.sha256, cover.extension) : null;
+        const startsAt = cover ? catalog.releaseStartsAt(upc) : null;
+        if (!cover || startsAt === null || now().getTime() < Date.parse(startsAt)) return null;
+        return coverOriginalKey(upc, cover.sha256, cover.extension);
       },
     }),
   );

@@ -29,7 +29,7 @@ let store: FsObjectStore;
 let sha256: string;
 const apps: OriginApp[] = [];
 
-function origin(publicUrl: string | null = null): OriginApp {
+function origin(publicUrl: string | null = null, now?: () => Date): OriginApp {
   const config: OriginConfig = {
     publicUrl,
     signingKeys: parseSigningKeys('k:0123456789abcdef0123456789abcdef'),
@@ -39,7 +39,7 @@ function origin(publicUrl: string | null = null): OriginApp {
     manifestMaxAgeSeconds: 300,
     mediaCacheBytes: 1024 * 1024,
   };
-  const app = createOriginApp(config, { store, catalog, logger: silent, listeners: anonymousListeners() });
+  const app = createOriginApp(config, { store, catalog, logger: silent, listeners: anonymousListeners(), ...(now ? { now } : {}) });
   apps.push(app);
   return app;
 }
@@ -105,6 +105,22 @@ describe('covers in the origin', () => {
     const app = origin('https://cdn.example.com/');
     const track = (await (await get(app, '/v1/tracks/GBAYE2600001')).json()) as { cover: string };
     expect(track.cover).toBe(`https://cdn.example.com/v1/releases/${WITH_COVER}/cover?size=640&v=${sha256.slice(0, 16)}`);
+  });
+
+  it("404 (never cached) until the release's first track starts, then the cover", async () => {
+    const upc = '036000291452';
+    const covered = samplePublish({ isrc: 'GBAYE2600003', upc, title: 'Overture', version: 'v3' });
+    catalog.publish({
+      ...covered,
+      release: { ...covered.release, cover: { sha256, extension: 'png' } },
+      rights: { territories: ['WW'], excludedTerritories: [], startsAt: '2030-06-01T00:00:00Z', endsAt: null, tiers: null },
+    });
+    // The original is content-addressed per release: the same image stored for this one too.
+    await store.putBytes(coverOriginalKey(upc, sha256, 'png'), await store.getBytes(coverOriginalKey(WITH_COVER, sha256, 'png')));
+    const before = await get(origin(null, () => new Date('2030-05-31T23:59:59Z')), `/v1/releases/${upc}/cover`);
+    expect(before.status).toBe(404);
+    expect(before.headers.get('Cache-Control')).toBe('no-store');
+    expect((await get(origin(null, () => new Date('2030-06-01T00:00:00Z')), `/v1/releases/${upc}/cover`)).status).toBe(200);
   });
 
   it('404 for a release without a cover and for an unknown release; the track answer says null', async () => {

@@ -3,12 +3,14 @@
 // processes (real children) take them. Each test has its own Redis, store and catalog file (the
 // workers share the catalog file, as workers on one machine do).
 
-import { mkdtemp, realpath, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalog } from '../catalog/open-catalog.ts';
+import { makeCover } from '../fixtures/cover-images.ts';
 import { makeDelivery } from '../fixtures/deliveries.ts';
 import { resolveToolPaths } from '../pipeline/tool-paths.ts';
 import type { JobView } from '../queue/types.ts';
@@ -248,6 +250,40 @@ describe('ingest through the queue', () => {
     await expectPublishedOnce(env, isrcs);
     expect(await stop(last)).toBe(0);
   }, 180_000);
+});
+
+describe('a cover through the queue', () => {
+  it('is stored when the jobs are added, before any worker runs, and the worker publishes facts naming it', async () => {
+    const { env, file, isrcs } = await setup('cover', { tracks: 1, series: 66, seconds: 2 });
+    const cover = await makeCover({ width: 700, height: 700 });
+    const sha256 = createHash('sha256').update(cover).digest('hex');
+    await mkdir(join(dirname(file), 'art'));
+    await writeFile(join(dirname(file), 'art', 'front.jpg'), cover);
+    const json = JSON.parse(await readFile(file, 'utf8')) as { release: { cover?: string } };
+    json.release.cover = 'art/front.jpg';
+    await writeFile(file, JSON.stringify(json));
+
+    const detached = await runCadence(['ingest', file, '--detach'], { env });
+    expect(detached.code, detached.stderr).toBe(0);
+    const store = openObjectStore(env.CADENCE_STORE!, {});
+    try {
+      expect((await store.getBytes(`releases/012345678905/cover/${sha256}.jpg`)).equals(cover)).toBe(true);
+    } finally {
+      await store.close?.();
+    }
+
+    const only = await worker(env);
+    const ingest = await runCadence(['ingest', file, '--json'], { env });
+    expect(ingest.code, ingest.stderr).toBe(0);
+    await expectPublishedOnce(env, isrcs);
+    const catalog = openCatalog(env.CADENCE_CATALOG!, { readonly: true });
+    try {
+      expect(catalog.getRelease('012345678905')?.cover).toEqual({ sha256, extension: 'jpg' });
+    } finally {
+      catalog.close();
+    }
+    expect(await stop(only)).toBe(0);
+  }, 120_000);
 });
 
 describe('queue configuration at the command line', () => {

@@ -30,8 +30,8 @@ export interface CheckedDelivery {
 
 export async function checkDelivery(draft: DeliveryDraft, options: CheckDeliveryOptions): Promise<CheckedDelivery> {
   const problems = [...checkRelease(draft), ...checkTracks(draft)];
-  const cover = await checkDeliveryCover(draft);
-  const masters = await checkMasters(draft, options);
+  // The cover decodes while the masters are probed.
+  const [cover, masters] = await Promise.all([checkDeliveryCover(draft), checkMasters(draft, options)]);
   return { tracks: masters.tracks, problems: [...problems, ...cover.problems, ...masters.problems], cover: cover.cover };
 }
 

@@ -53,7 +53,7 @@ export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => ne
   const recordPlays = preparePlayCounts(db);
   const reads = prepareTrackReads(db);
   const jobs = prepareJobs(db, now);
-  const journal = prepareJournal(db, publish);
+  const journal = prepareJournal(db, { publish, rights });
 
   function guard<T>(what: string, run: () => T): T {
     try {
@@ -84,6 +84,7 @@ export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => ne
     availability: (isrc) => guard(`read rights of ${isrc}`, () => rights.availability(isrc)),
     setTakedown: (target, takedown) =>
       write(`${takedown ? 'take down' : 'restore'} ${'upc' in target ? `release ${target.upc}` : target.isrcs.join(', ')}`, () => rights.setTakedown(target, takedown)),
+    takedownTargets: (target) => guard(`resolve ${'upc' in target ? `release ${target.upc}` : target.isrcs.join(', ')}`, () => rights.takedownTargets(target)),
     startJob: (input) => write(`start job for ${input.isrc}`, () => jobs.startJob(input)),
     finishJob: (id, outcome) => write(`finish job ${id}`, () => jobs.finishJob(id, outcome)),
     jobs: (isrc) => guard('list jobs', () => jobs.jobs(isrc)),

@@ -99,8 +99,21 @@ export interface TrackView extends TrackRecord {
   current: VersionRecord | null;
 }
 
+/**
+ * A takedown or restore as the publish journal carries it: the tracks already resolved by the
+ * writer (a `--upc` names the release's tracks at that moment), so every node changes the same ones.
+ */
+export interface AvailabilityChange {
+  kind: 'availability';
+  isrcs: string[];
+  /** The takedown (its reason and UTC time), or null to restore. */
+  takedown: Takedown | null;
+  /** The release named on the command line, when it named one: for the record only. */
+  upc?: string;
+}
+
 /** One change of what is published, as the publish journal records it. */
-export type CatalogChange = { kind: 'publish'; input: PublishInput };
+export type CatalogChange = { kind: 'publish'; input: PublishInput } | AvailabilityChange;
 
 /**
  * A numbered, immutable entry of the publish journal (journal/). It carries everything the catalog
@@ -219,6 +232,8 @@ export interface Catalog {
    * media is touched. Returns the ISRCs changed; NOT_FOUND names an unknown ISRC or UPC.
    */
   setTakedown(target: TakedownTarget, takedown: Takedown | null): string[];
+  /** The published ISRCs a takedown or restore of `target` would change; NOT_FOUND as setTakedown. Writes nothing. */
+  takedownTargets(target: TakedownTarget): string[];
   startJob(input: { isrc: string; delivery: string; owner?: JobOwner }): number;
   finishJob(id: number, outcome: { state: Exclude<JobState, 'running'>; version?: string | null; error?: string | null }): void;
   jobs(isrc?: string): JobRecord[];

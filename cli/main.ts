@@ -260,7 +260,7 @@ export function buildProgram(config: CadenceConfig): Command {
       }
     });
 
-  addAvailabilityCommands(program, { config, withStoreAndCatalog, writeJson });
+  addAvailabilityCommands(program, { config, withStoreAndCatalog, writeJson, logger: () => logger(config) });
 
   program
     .command('token')

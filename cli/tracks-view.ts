@@ -25,8 +25,8 @@ export function rightsLine(rights: TrackRights): string {
   return `${where} · ${rights.startsAt} → ${rights.endsAt ?? 'open-ended'} · ${tiers}`;
 }
 
-function cut(text: string): string {
-  return text.length > CELL_MAX ? `${text.slice(0, CELL_MAX - 1)}…` : text;
+function cut(text: string, max = CELL_MAX): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 function table(header: string[], rows: string[][]): string {
@@ -46,7 +46,7 @@ export function formatTrackTable(listing: TrackListing[], now: Date, release?: s
     track.currentVersion ?? '-',
     track.publishedAt ?? '-',
     availabilityLabel(track.availability, now),
-    track.lastJob === null ? '-' : `${track.lastJob.state}${track.lastJob.lastError ? `: ${cut(track.lastJob.lastError)}` : ''}`,
+    track.lastJob === null ? '-' : `${track.lastJob.state}${track.lastJob.lastError ? `: ${cut(track.lastJob.lastError, 2 * CELL_MAX)}` : ''}`,
   ]);
   const summary = `${listing.length} track${listing.length === 1 ? '' : 's'}${release === undefined ? '' : ` on release ${release}`}\n`;
   return table(['ISRC', 'TITLE', 'ARTISTS', 'RELEASE', 'DISC-TRACK', 'VERSION', 'PUBLISHED', 'AVAILABILITY', 'LAST JOB'], rows) + summary;

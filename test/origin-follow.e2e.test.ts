@@ -28,9 +28,6 @@ function envOf(catalog: string): NodeJS.ProcessEnv {
     CADENCE_CATALOG: join(scratch, catalog),
     CADENCE_SIGNING_KEYS: KEYS,
     CADENCE_JOURNAL_POLL_MS: '200',
-    // The test asks for grants every 50 ms while it waits: past the default per-listener budget
-    // (60 a minute) they would be 429s until the window ends, not the journal being slow.
-    CADENCE_RATE_LIMITS: 'off',
     ...testAuthEnv(),
     // The test polls grants every 50 ms: the per-listener grant budget would delay them, not the journal.
     CADENCE_RATE_LIMITS: 'off',

@@ -38,7 +38,7 @@ import { readStoredVersion, type VersionMeta, versionRecord } from '../pipeline/
 import { DESCRIPTION_FILE, META_FILE, journalEntryKey, versionPrefix } from '../storage/layout.ts';
 import { FsObjectStore } from '../storage/fs-store.ts';
 import { REPO_ROOT, runCadence } from '../test/helpers/cadence-cli.ts';
-import { freePort } from '../test/helpers/serve-process.ts';
+import { freePort } from '../test/helpers/free-port.ts';
 import { samplePeakRss } from './process-tree-sampler.ts';
 
 const { values } = parseArgs({

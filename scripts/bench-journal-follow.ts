@@ -94,6 +94,7 @@ async function run(mode: 'poll-only' | 'nudged', delivery: string, scratch: stri
       }
       const at = Date.parse(entry.at);
       const seenMs = Date.now() - at;
+      if (entry.change.kind !== 'publish') throw new Error(`journal entry ${number} is not a publish`);
       const { isrc } = entry.change.input.track;
       for (;;) {
         const answer = await fetch(`${node.url}/v1/tracks/${isrc}/playback`, { headers: { authorization } });

@@ -1,6 +1,6 @@
 // Metrics of a node that follows others (issue 12 part 7): where its catalog stands in the publish
 // journal and how far behind it is, and the shared plays it sent and applied. Read at scrape time
-// from sources the serve command wires in; a series is absent when its source is.
+// from sources the serve command wires in; a value not known yet (nothing applied so far) is NaN.
 
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { NodeFollowStatus, PlaySink } from './types.ts';
@@ -34,9 +34,8 @@ function gauge(registry: Registry, name: string, help: string, read: () => numbe
     help,
     registers: [registry],
     collect() {
-      const value = read();
-      this.reset();
-      if (value != null) this.set(value);
+      // An unlabelled series is always rendered: NaN says "not known yet" where 0 would mislead.
+      this.set(read() ?? Number.NaN);
     },
   });
 }

@@ -9,8 +9,9 @@ import type { Catalog, PlayStreamEvent } from './types.ts';
 export type PlayStreamStatements = Pick<Catalog, 'playStreamPosition' | 'applyPlayEvents'>;
 
 // Migration 13 (number 12 belongs to another branch's cover art; the lead renumbers on merge).
+// IF NOT EXISTS: tests that step a catalog back to an older user_version run it again.
 export const PLAY_STREAM_SCHEMA = `
-CREATE TABLE play_stream_position (
+CREATE TABLE IF NOT EXISTS play_stream_position (
   stream TEXT PRIMARY KEY NOT NULL,
   last_id TEXT NOT NULL
 ) STRICT;

@@ -15,8 +15,8 @@ import { readJournalEntry } from '../journal/journal-store.ts';
 import type { PlaybackGrant } from '../origin/types.ts';
 import { openObjectStore } from '../storage/open-store.ts';
 import { CLIENT_FFMPEG, runCadence } from './helpers/cadence-cli.ts';
-import { authorization, TEST_AUDIENCE, TEST_AUTH, TEST_ISSUER } from './helpers/listener-tokens.ts';
 import { type ServeProcess, startServe } from './helpers/serve-process.ts';
+import { authorization, testAuthEnv } from './helpers/listener-tokens.ts';
 
 const KEYS = 'node:shared-secret-0123456789abcdef';
 let scratch: string;
@@ -28,16 +28,14 @@ function envOf(catalog: string): NodeJS.ProcessEnv {
     CADENCE_CATALOG: join(scratch, catalog),
     CADENCE_SIGNING_KEYS: KEYS,
     CADENCE_JOURNAL_POLL_MS: '200',
-    // Grants need an access token: every node trusts the test's embedded identity.
-    CADENCE_AUTH_LOCAL_KEY: 'keyFile' in TEST_AUTH ? TEST_AUTH.keyFile : '',
-    CADENCE_AUTH_ISSUER: TEST_ISSUER,
-    CADENCE_AUTH_AUDIENCE: TEST_AUDIENCE,
+    ...testAuthEnv(),
+    // The test polls grants every 50 ms: the per-listener grant budget would delay them, not the journal.
     CADENCE_RATE_LIMITS: 'off',
   };
 }
 
 async function grantOn(node: ServeProcess, isrc: string): Promise<PlaybackGrant | null> {
-  const answer = await fetch(`${node.url}/v1/tracks/${isrc}/playback`, { headers: await authorization({ listener: 'follower' }) });
+  const answer = await fetch(`${node.url}/v1/tracks/${isrc}/playback`, { headers: await authorization() });
   return answer.status === 200 ? ((await answer.json()) as PlaybackGrant) : null;
 }
 
@@ -53,7 +51,6 @@ async function waitForGrant(node: ServeProcess, isrc: string, withinMs: number):
 
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'cadence-follow-'));
-  await authorization(); // creates the identity's key file before any node could
 });
 afterAll(async () => {
   await Promise.all(nodes.map((node) => node.stop('SIGKILL')));

@@ -17,7 +17,7 @@ import { journalHead, readJournalEntry } from '../journal/journal-store.ts';
 import type { PlaybackGrant } from '../origin/types.ts';
 import { openObjectStore } from '../storage/open-store.ts';
 import { CLIENT_FFMPEG, runCadence } from './helpers/cadence-cli.ts';
-import { accessToken, TEST_AUDIENCE, TEST_AUTH, TEST_ISSUER } from './helpers/listener-tokens.ts';
+import { accessToken, testAuthEnv } from './helpers/listener-tokens.ts';
 import { startWorker, type WorkerProcess } from './helpers/queue-worker.ts';
 import { startRedis, type TestRedis } from './helpers/redis-server.ts';
 import { storedVersions } from './helpers/published-check.ts';
@@ -49,9 +49,7 @@ function envOf(catalog: string): NodeJS.ProcessEnv {
     CADENCE_SIGNING_KEYS: 'node:shared-secret-0123456789abcdef',
     // Far longer than the 5 s the nodes have: only the nudges over Redis can meet it.
     CADENCE_JOURNAL_POLL_MS: '30000',
-    CADENCE_AUTH_LOCAL_KEY: 'keyFile' in TEST_AUTH ? TEST_AUTH.keyFile : '',
-    CADENCE_AUTH_ISSUER: TEST_ISSUER,
-    CADENCE_AUTH_AUDIENCE: TEST_AUDIENCE,
+    ...testAuthEnv(),
     // The test asks for grants many times a second while it waits: not what rate limits are for.
     CADENCE_RATE_LIMITS: 'off',
     LOG_LEVEL: process.env.DEBUG_NODES ? 'debug' : 'warn',

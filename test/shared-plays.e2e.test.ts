@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDelivery } from '../fixtures/deliveries.ts';
 import { runCadence } from './helpers/cadence-cli.ts';
-import { accessToken, authorization, TEST_AUDIENCE, TEST_AUTH, TEST_ISSUER } from './helpers/listener-tokens.ts';
+import { accessToken, authorization, testAuthEnv } from './helpers/listener-tokens.ts';
 import { startRedis, type TestRedis } from './helpers/redis-server.ts';
 import { type ServeProcess, startServe } from './helpers/serve-process.ts';
 
@@ -35,9 +35,7 @@ function envOf(catalog: string, queue = true): NodeJS.ProcessEnv {
     CADENCE_CATALOG: join(scratch, catalog),
     CADENCE_SIGNING_KEYS: 'node:shared-secret-0123456789abcdef',
     CADENCE_JOURNAL_POLL_MS: '200',
-    CADENCE_AUTH_LOCAL_KEY: 'keyFile' in TEST_AUTH ? TEST_AUTH.keyFile : '',
-    CADENCE_AUTH_ISSUER: TEST_ISSUER,
-    CADENCE_AUTH_AUDIENCE: TEST_AUDIENCE,
+    ...testAuthEnv(),
     ...(queue ? { CADENCE_QUEUE: redis.url } : {}),
   };
 }

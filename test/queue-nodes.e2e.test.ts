@@ -52,7 +52,7 @@ function envOf(catalog: string): NodeJS.ProcessEnv {
     ...testAuthEnv(),
     // The test asks for grants many times a second while it waits: not what rate limits are for.
     CADENCE_RATE_LIMITS: 'off',
-    LOG_LEVEL: process.env.DEBUG_NODES ? 'debug' : 'warn',
+    LOG_LEVEL: 'warn',
   };
 }
 
@@ -113,8 +113,6 @@ describe('a delivery through the queue, served by two origin nodes', () => {
     for (const isrc of isrcs) expect([...versions.keys()].filter((id) => id.startsWith(`${isrc}/`)), isrc).toHaveLength(1);
     await store.close?.();
 
-    if (process.env.DEBUG_NODES) for (const node of [a, b]) console.log(node.url, node.log().split('\n').filter((line) => /journal|nudge|redis|plays/.test(line)).join('\n'));
-    if (process.env.DEBUG_NODES) console.log(played.map(({ isrc, node, at }) => `${isrc} ${node} ${at - publishedAt.get(isrc)!}`).join('\n'));
     for (const { isrc, node, at } of played) expect(at - publishedAt.get(isrc)!, `${isrc} playable on ${node}`).toBeLessThan(5000);
 
     // Every track's FLAC rendition decodes through each node to exactly the master's samples.

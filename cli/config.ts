@@ -46,7 +46,7 @@ export const DEFAULT_CATALOG_PATH = './data/catalog.db';
 export function readConfig(env: NodeJS.ProcessEnv = process.env): CadenceConfig {
   return readSettings(env, (read) => {
     // Parsed once, so every user of CADENCE_QUEUE (queue, journal nudges, listeners) gets it checked at start.
-    const queue = read.custom('CADENCE_QUEUE', null, (value) => parseRedisUrl(value), { secret: true });
+    const queue = redisTarget(read);
     return {
       storeUrl: read.custom('CADENCE_STORE', DEFAULT_STORE_URL, (value) => {
         parseStoreUrl(value); // refuses with a message saying what it accepts
@@ -76,5 +76,18 @@ function s3Settings(env: NodeJS.ProcessEnv, read: EnvSettings): S3StoreSettings 
     if (!isCadenceError(error)) throw error;
     read.refuse(error.message);
     return {};
+  }
+}
+
+/** CADENCE_QUEUE through queue/redis-url.ts, whose message names the variable and hides a password. */
+function redisTarget(read: EnvSettings): RedisTarget | null {
+  const value = read.raw('CADENCE_QUEUE');
+  if (value === undefined) return null;
+  try {
+    return parseRedisUrl(value);
+  } catch (error) {
+    if (!isCadenceError(error)) throw error;
+    read.refuse(error.message);
+    return null;
   }
 }

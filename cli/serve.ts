@@ -7,13 +7,11 @@ import { openCatalog } from '../catalog/open-catalog.ts';
 import { CadenceError, type ErrorCode, isCadenceError } from '../errors/cadence-error.ts';
 import { createOriginApp } from '../origin/app.ts';
 import { listen, type RunningServer } from '../origin/server.ts';
+import { loadOrCreateLocalIdentity } from '../listeners/local-identity.ts';
+import { type ListenersConfig, type OpenListenerServices, openListenerServices } from '../listeners/open-listeners.ts';
 import { openObjectStore } from '../storage/open-store.ts';
 import type { CadenceConfig } from './config.ts';
-import { loadOrCreateLocalIdentity } from '../listeners/local-identity.ts';
-import { type OpenListenerServices, openListenerServices } from '../listeners/open-listeners.ts';
-
 import { startFollowing } from './journal-follow.ts';
-import type { ListenersConfig } from '../listeners/open-listeners.ts';
 import { type OriginSettings, originConfig } from './origin-config.ts';
 
 /** Everything `serve` reads from the environment, read once at the edge (cli/main.ts). */

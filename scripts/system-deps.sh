@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Debian packages the test suite drives for real: Chromium (players), xmllint (DASH schema), nginx (the CDN) and a
+# Debian packages the test suite drives for real: Chromium (players), xmllint (DASH schema), nginx (the CDN), redis-server (queue, shared state) and a
 # current ffmpeg as an HTTP client. Installs what is missing when run as root; otherwise says what to install.
 set -euo pipefail
 

@@ -11,6 +11,7 @@ import { makeDelivery } from '../fixtures/deliveries.ts';
 import type { PlaybackGrant } from '../origin/types.ts';
 import { runCadence } from './helpers/cadence-cli.ts';
 import { startTestOrigin } from './helpers/origin-fixture.ts';
+import { authorization } from './helpers/listener-tokens.ts';
 
 let scratch: string;
 let env: NodeJS.ProcessEnv;
@@ -79,7 +80,13 @@ describe('rights in deliveries', () => {
     expect(refused.code).toBe(1);
     const report = JSON.parse(refused.stdout);
     expect(report).toMatchObject({ ok: false, code: 'BAD_DELIVERY' });
-    expect(report.problems.map((problem: { where: string }) => problem.where)).toEqual(['tracks[1] (GBCAD7100002).rights.tiers[0]']);
+    // Every problem at once: the schema's and the dates'.
+    expect(report.problems.map((problem: { where: string }) => problem.where)).toEqual([
+      'tracks[1] (GBCAD7100002).rights.tiers[0]',
+      'release.rights.startsAt',
+      'tracks[0] (GBCAD7100001).rights.excludedTerritories[0]',
+      'tracks[0] (GBCAD7100001).rights.endsAt',
+    ]);
     delete json.tracks[1].rights;
     const semantic = JSON.parse((await deliver(json)).stdout);
     expect(semantic.problems).toEqual([
@@ -99,7 +106,7 @@ describe('rights in deliveries', () => {
     const origin = await startTestOrigin({ env });
     try {
       const sMaxAge = async (isrc: string): Promise<number> => {
-        const grant = (await (await fetch(`${origin.url}/v1/tracks/${isrc}/playback`)).json()) as PlaybackGrant;
+        const grant = (await (await fetch(`${origin.url}/v1/tracks/${isrc}/playback`, { headers: await authorization() })).json()) as PlaybackGrant;
         const response = await fetch(`${origin.url}${grant.hls.slice(0, -'master.m3u8'.length)}aac-96.mp4`, { headers: { Range: 'bytes=0-1023' } });
         expect(response.status).toBe(206);
         await response.arrayBuffer();

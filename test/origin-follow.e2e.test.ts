@@ -16,6 +16,7 @@ import type { PlaybackGrant } from '../origin/types.ts';
 import { openObjectStore } from '../storage/open-store.ts';
 import { CLIENT_FFMPEG, runCadence } from './helpers/cadence-cli.ts';
 import { type ServeProcess, startServe } from './helpers/serve-process.ts';
+import { authorization, testAuthEnv } from './helpers/listener-tokens.ts';
 
 const KEYS = 'node:shared-secret-0123456789abcdef';
 let scratch: string;
@@ -27,11 +28,12 @@ function envOf(catalog: string): NodeJS.ProcessEnv {
     CADENCE_CATALOG: join(scratch, catalog),
     CADENCE_SIGNING_KEYS: KEYS,
     CADENCE_JOURNAL_POLL_MS: '200',
+    ...testAuthEnv(),
   };
 }
 
 async function grantOn(node: ServeProcess, isrc: string): Promise<PlaybackGrant | null> {
-  const answer = await fetch(`${node.url}/v1/tracks/${isrc}/playback`);
+  const answer = await fetch(`${node.url}/v1/tracks/${isrc}/playback`, { headers: await authorization() });
   return answer.status === 200 ? ((await answer.json()) as PlaybackGrant) : null;
 }
 

@@ -254,7 +254,7 @@ describe('queue configuration at the command line', () => {
   it('refuses a malformed CADENCE_QUEUE, an unreachable Redis, and queue commands without a queue, each with a clear error', async () => {
     const malformed = await runCadence(['jobs'], { env: { CADENCE_QUEUE: 'redis://queue' } });
     expect(malformed.code).toBe(1);
-    expect(malformed.stderr).toBe('BAD_INPUT: CADENCE_QUEUE="redis://queue": no port; expected redis://host:port[/db] (rediss:// for TLS), e.g. redis://127.0.0.1:6379/0\n');
+    expect(malformed.stderr).toBe('BAD_CONFIG: CADENCE_QUEUE="redis://queue": no port; expected redis://host:port[/db] (rediss:// for TLS), e.g. redis://127.0.0.1:6379/0\n');
     const unreachable = await runCadence(['worker'], { env: { CADENCE_QUEUE: 'redis://127.0.0.1:1' } });
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toContain('QUEUE: cannot reach Redis at redis://127.0.0.1:1/0 (CADENCE_QUEUE): connect ECONNREFUSED');

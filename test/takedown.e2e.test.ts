@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalog } from '../catalog/open-catalog.ts';
 import type { PlaybackGrant } from '../origin/types.ts';
 import { REPO_ROOT, runCadence } from './helpers/cadence-cli.ts';
+import { authorization, testAuthEnv } from './helpers/listener-tokens.ts';
 import { type NginxCdn, startNginxCdn } from './helpers/nginx-cdn.ts';
 import { type PublishedFixture, type TestOrigin, publishFixture, startTestOrigin } from './helpers/origin-fixture.ts';
 
@@ -42,7 +43,7 @@ async function cadence(args: string[], env: NodeJS.ProcessEnv = fixture.env) {
 }
 
 async function playback(base: string, isrc: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${base}/v1/tracks/${isrc}/playback`);
+  const response = await fetch(`${base}/v1/tracks/${isrc}/playback`, { headers: await authorization() });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
@@ -265,7 +266,7 @@ function freshGet(base: string, path: string, { localAddress = '127.0.0.1', head
 describe('cadence serve with two workers', () => {
   let serve: Awaited<ReturnType<typeof startServe>>;
   beforeAll(async () => {
-    serve = await startServe({ ...fixture.env, CADENCE_SIGNING_KEYS: 'serve:serve-secret-0123456789abcdef', CADENCE_TRUSTED_PROXIES: '127.0.0.1' }, 2);
+    serve = await startServe({ ...fixture.env, ...testAuthEnv(), CADENCE_SIGNING_KEYS: 'serve:serve-secret-0123456789abcdef', CADENCE_TRUSTED_PROXIES: '127.0.0.1' }, 2);
   }, 60_000);
   afterAll(async () => {
     await serve?.stop();
@@ -273,13 +274,13 @@ describe('cadence serve with two workers', () => {
 
   it('refuses media in every worker within 5 s of a takedown, and plays again after restore', async () => {
     const isrc = fixture.worldwide[0]!;
-    const grant = JSON.parse((await freshGet(serve.url, `/v1/tracks/${isrc}/playback`)).body) as PlaybackGrant;
+    const grant = JSON.parse((await freshGet(serve.url, `/v1/tracks/${isrc}/playback`, { headers: await authorization() })).body) as PlaybackGrant;
     const urls = await playerUrls(serve.url, grant);
     for (const url of urls) expect((await freshGet(serve.url, url)).status, url).toBe(200);
 
     const takedown = await cadence(['takedown', '--isrc', isrc]);
     expect(takedown.code, takedown.stderr).toBe(0);
-    expect((await freshGet(serve.url, `/v1/tracks/${isrc}/playback`)).status).toBe(410);
+    expect((await freshGet(serve.url, `/v1/tracks/${isrc}/playback`, { headers: await authorization() })).status).toBe(410);
     let refusedAt = 0;
     for (let i = 0; performance.now() < takedown.finishedAt + 5000 && !refusedAt; i++) {
       if ((await freshGet(serve.url, urls[i % urls.length]!)).status === 410) refusedAt = performance.now();
@@ -299,8 +300,9 @@ describe('cadence serve with two workers', () => {
 
   it('believes the country header only from CADENCE_TRUSTED_PROXIES', async () => {
     const path = `/v1/tracks/${fixture.gbOnly}/playback`;
-    expect((await freshGet(serve.url, path, { headers: { 'CloudFront-Viewer-Country': 'GB' } })).status).toBe(200);
-    const spoofed = await freshGet(serve.url, path, { localAddress: '127.0.0.2', headers: { 'CloudFront-Viewer-Country': 'GB' } });
+    const headers = { ...(await authorization()), 'CloudFront-Viewer-Country': 'GB' };
+    expect((await freshGet(serve.url, path, { headers })).status).toBe(200);
+    const spoofed = await freshGet(serve.url, path, { localAddress: '127.0.0.2', headers });
     expect(spoofed.status).toBe(451);
     expect(JSON.parse(spoofed.body)).toMatchObject({ error: 'territory_not_licensed', country: 'unknown' });
   });
@@ -319,10 +321,11 @@ describe('visibility and country', () => {
   }, 60_000);
 
   it('ignores a country header sent from an address that is not the CDN', async () => {
+    const auth = await authorization();
     const from = (localAddress: string) =>
       new Promise<{ status: number; body: string }>((resolve, reject) => {
         const url = new URL(`${origin.url}/v1/tracks/${fixture.gbOnly}/playback`);
-        const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, localAddress, headers: { 'CloudFront-Viewer-Country': 'GB' } }, (res) => {
+        const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, localAddress, headers: { ...auth, 'CloudFront-Viewer-Country': 'GB' } }, (res) => {
           let body = '';
           res.on('data', (chunk: Buffer) => (body += chunk));
           res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));

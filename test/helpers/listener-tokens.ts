@@ -40,3 +40,8 @@ export async function accessToken({ listener = 'test-listener', tier = 'hifi', c
 export async function authorization(options: Parameters<typeof accessToken>[0] = {}): Promise<{ authorization: string }> {
   return { authorization: `Bearer ${await accessToken(options)}` };
 }
+
+/** The environment a `cadence serve` process needs to accept this suite's tokens (its local identity). */
+export function testAuthEnv(): NodeJS.ProcessEnv {
+  return { CADENCE_AUTH: 'local', CADENCE_AUTH_LOCAL_KEY: KEY_FILE, CADENCE_AUTH_ISSUER: TEST_ISSUER, CADENCE_AUTH_AUDIENCE: TEST_AUDIENCE };
+}

@@ -2,8 +2,10 @@
 // ready once it prints where it listens, stopped with a signal (or killed).
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { REPO_ROOT } from './cadence-cli.ts';
+import { freePort } from './free-port.ts';
+
+export { freePort };
 
 export interface ServeProcess {
   url: string;
@@ -11,17 +13,6 @@ export interface ServeProcess {
   /** Everything it wrote on stderr so far (its log). */
   log(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startServe(options: { env: NodeJS.ProcessEnv; args?: string[]; timeoutMs?: number }): Promise<ServeProcess> {

@@ -4,32 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ErnMessageSpec, ernMessage, sampleRelease, toUtf16 } from '../fixtures/ddex-messages.ts';
+import { tinyWav as wav } from '../fixtures/ddex-releases.ts';
 import { DdexDeliveryError, findErnMessage, isDdexPath, loadDdexDelivery } from './ddex-delivery.ts';
 import { resolveToolPaths } from './tool-paths.ts';
 
 const { ffprobePath } = resolveToolPaths({});
 let dir: string;
-
-/** A real 16-bit stereo 44.1 kHz WAV of silence plus a little noise: no ffmpeg needed to make it. */
-function wav(seconds: number, seed: number): Buffer {
-  const samples = Math.round(44100 * seconds) * 2;
-  const data = Buffer.alloc(samples * 2);
-  for (let i = 0; i < samples; i += 1) data.writeInt16LE(((i * 7919 + seed * 104729) % 2001) - 1000, i * 2);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(2, 22);
-  header.writeUInt32LE(44100, 24);
-  header.writeUInt32LE(44100 * 4, 28);
-  header.writeUInt16LE(4, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(data.length, 40);
-  return Buffer.concat([header, data]);
-}
 
 const md5 = (bytes: Buffer): string => createHash('md5').update(bytes).digest('hex');
 

@@ -77,25 +77,29 @@ export async function applyDdexMessage({ store, catalog, load, ingest, now = () 
     return outcome;
   }
 
+  // What the message takes down: the whole release (a TakeDown deal on it) or single tracks.
+  const takedowns = new Map<string, string>(
+    load.takedown ? load.delivery.tracks.map((track) => [track.isrc, load.takedown!.reason]) : load.trackTakedowns.map((entry) => [entry.isrc, entry.takedown.reason]),
+  );
+  const takeDown = async (): Promise<void> => {
+    const due = [...takedowns].filter(([isrc]) => catalog.getTrack(isrc)?.current && !catalog.availability(isrc)?.takedown);
+    for (const reason of new Set(due.map(([, why]) => why))) {
+      const isrcs = due.filter(([, why]) => why === reason).map(([isrc]) => isrc);
+      outcome.takenDown.push(...(await changeAvailability({ store, catalog, target: { isrcs }, reason, now })));
+    }
+  };
+  // Tracks already published go down before the ingest republishes them, so they never play in between.
+  await takeDown();
   const report = await ingest(load.delivery);
   outcome.report = report;
   // A message half applied is not recorded: running it again finishes it.
   if (report.failed > 0 || report.aborted > 0) return { ...outcome, status: 'failed' };
-
-  if (load.takedown) {
-    outcome.takenDown = await changeAvailability({ store, catalog, target: { upc }, reason: load.takedown.reason, now });
-  } else {
-    const down = new Map(load.trackTakedowns.map((entry) => [entry.isrc, entry.takedown]));
-    for (const [isrc, takedown] of down) {
-      if (catalog.availability(isrc)?.takedown) continue;
-      outcome.takenDown.push(...(await changeAvailability({ store, catalog, target: { isrcs: [isrc] }, reason: takedown.reason, now })));
-    }
-    // Licensed again by this message: undo what an earlier DDEX message took down.
-    const restore = load.delivery.tracks
-      .map((track) => track.isrc)
-      .filter((isrc) => !down.has(isrc) && isDdexTakedownReason(catalog.availability(isrc)?.takedown?.reason ?? ''));
-    if (restore.length > 0) outcome.restored = await changeAvailability({ store, catalog, target: { isrcs: restore }, reason: null, now });
-  }
+  await takeDown();
+  // Licensed again by this message: undo what an earlier DDEX message took down.
+  const restore = load.delivery.tracks
+    .map((track) => track.isrc)
+    .filter((isrc) => !takedowns.has(isrc) && isDdexTakedownReason(catalog.availability(isrc)?.takedown?.reason ?? ''));
+  if (restore.length > 0) outcome.restored = await changeAvailability({ store, catalog, target: { isrcs: restore }, reason: null, now });
   await record('applied');
   return outcome;
 }

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openCatalog } from '../catalog/open-catalog.ts';
 import { type ErnMessageSpec, sampleRelease, STREAMING_DEALS } from '../fixtures/ddex-messages.ts';
 import { writeReleaseFolder } from '../fixtures/ddex-releases.ts';
 import { resolveFfmpegPath } from '../fixtures/masters.ts';
@@ -209,7 +210,22 @@ describe('DDEX release folders', () => {
     expect(await grant(album.tracks[5]!.isrc)).toMatchObject({ status: 410, body: { error: 'taken_down' } });
     expect((await ack('ALBUM-4')).takenDown).toHaveLength(12);
 
+    // Storage keeps it: a catalog rebuilt from storage alone has the takedown.
+    const rebuilt = join(scratch, 'rebuilt.db');
+    expect((await runCadence(['reindex'], { env: { ...env, CADENCE_CATALOG: rebuilt } })).code).toBe(0);
+    const catalog = openCatalog(rebuilt);
+    try {
+      expect(catalog.availability(album.tracks[5]!.isrc)?.takedown?.reason).toMatch(/TakeDown deal in DDEX message ALBUM-4/);
+    } finally {
+      catalog.close();
+    }
+
     await deliver({ ...structuredClone(album), kind: 'update', messageId: 'ALBUM-5', createdAt: '2026-12-02T12:00:00Z' });
+    expect((await grant(album.tracks[5]!.isrc)).status).toBe(200);
+
+    // A purge created before ALBUM-5 but delivered after it changes nothing.
+    await writeFile(join(purgeFolder, 'purge.xml'), (await import('../fixtures/ddex-messages.ts')).ernMessage({ ...purge, messageId: 'ALBUM-4b', createdAt: '2026-12-02T11:30:00Z' }));
+    expect(JSON.parse((await ingest(purgeFolder)).stdout)).toMatchObject({ status: 'stale', takenDown: [], newer: { messageId: 'ALBUM-5' } });
     expect((await grant(album.tracks[5]!.isrc)).status).toBe(200);
   }, 180_000);
 });

@@ -40,6 +40,8 @@ export interface MessageResult {
   /** The message file, as shown to the user. */
   file: string;
   message: MessageInfo | null;
+  /** The release, once the message was read well enough to name it. */
+  upc: string | null;
   status: AckStatus;
   problems: DeliveryProblem[];
   warnings: DeliveryProblem[];
@@ -75,7 +77,7 @@ async function processMessages(files: string[], options: DdexIngestOptions, deps
       const result = await processMessage(file, options, deps, store, catalog);
       if (options.ack) {
         const { outcome } = result;
-        await writeAcknowledgement(options.ack, acknowledgement({ file: shown(file), message: result.message, status: result.status, problems: result.problems, warnings: result.warnings, ...(outcome ? { outcome } : {}) }));
+        await writeAcknowledgement(options.ack, acknowledgement({ file: shown(file), message: result.message, upc: result.upc, status: result.status, problems: result.problems, warnings: result.warnings, ...(outcome ? { outcome } : {}) }));
       }
       results.push(result);
     }
@@ -86,16 +88,17 @@ async function processMessages(files: string[], options: DdexIngestOptions, deps
 }
 
 async function processMessage(file: string, options: DdexIngestOptions, deps: DdexIngestDeps, store: ObjectStore | null, catalog: Catalog | null): Promise<MessageResult> {
-  const base = { file: shown(file), outcome: null, error: null, problems: [], warnings: [] };
+  const base = { file: shown(file), upc: null, outcome: null, error: null, problems: [], warnings: [] };
   let load: DdexLoad;
   try {
-    load = await loadDdexDelivery(file, { ffprobePath: options.ffprobePath, maxDurationSeconds: options.maxDurationSeconds });
+    // A batch entry may be a release folder without a message: findErnMessage says so.
+    load = await loadDdexDelivery(await findErnMessage(file), { ffprobePath: options.ffprobePath, maxDurationSeconds: options.maxDurationSeconds });
   } catch (error) {
     if (error instanceof DdexDeliveryError) return { ...base, message: error.ern, status: 'refused', problems: error.problems, error };
     if (isCadenceError(error)) return { ...base, message: null, status: 'refused', problems: [{ where: shown(file), code: error.code, message: error.message }], error };
     throw error;
   }
-  const loaded = { ...base, message: load.message, warnings: load.warnings };
+  const loaded = { ...base, message: load.message, upc: load.kind === 'purge' ? load.upc : load.delivery.release.upc, warnings: load.warnings };
   if (!store || !catalog) return { ...loaded, status: 'valid' };
   try {
     const outcome = await applyDdexMessage({ store, catalog, load, ingest: (delivery) => deps.ingestRelease(store, catalog, delivery) });
@@ -157,7 +160,7 @@ export function formatResult(result: MessageResult): string {
       break;
     default: {
       const verb = result.status === 'applied' ? 'applied' : 'failed';
-      lines.push(`${head}: ${verb} to release ${outcome?.upc ?? '?'}`);
+      lines.push(`${head}: ${verb}${result.upc ? ` (release ${result.upc})` : ''}`);
       if (outcome?.report) lines.push(...formatIngestSummary(outcome.report).trimEnd().split('\n').map((line) => `  ${line}`));
       if (outcome?.takenDown.length) lines.push(`  taken down: ${outcome.takenDown.join(', ')}`);
       if (outcome?.restored.length) lines.push(`  restored: ${outcome.restored.join(', ')}`);
@@ -182,7 +185,7 @@ export function resultJson(result: MessageResult): object {
     status,
     file: result.file,
     message: message ? { id: message.id, kind: message.kind, createdAt: message.createdAt } : null,
-    upc: outcome?.upc ?? null,
+    upc: outcome?.upc ?? result.upc,
     ...(report ? { ...report } : {}),
     takenDown: outcome?.takenDown ?? [],
     restored: outcome?.restored ?? [],

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalog } from '../catalog/open-catalog.ts';
-import { billionLaughs, deepNesting, type ErnMessageSpec, fakeMd5, hugeMessage, sampleRelease } from '../fixtures/ddex-messages.ts';
+import { billionLaughs, deepNesting, type ErnMessageSpec, ernMessage, fakeMd5, hugeMessage, sampleRelease } from '../fixtures/ddex-messages.ts';
 import { fileHash, writeReleaseFolder } from '../fixtures/ddex-releases.ts';
 import { makeMaster, runFfmpeg } from '../fixtures/masters.ts';
 import { runCadence } from './helpers/cadence-cli.ts';
@@ -95,6 +95,10 @@ beforeAll(async () => {
   await writeReleaseFolder(folder('no-icpn'), noIcpn, { seconds: 1 });
   expected['no-icpn'] = { code: 'NO_ICPN', where: /ReleaseList$/, message: /grid:A12425GABC1234002M/ };
 
+  const purge = release(51);
+  await mkdir(folder('purge-unknown'), { recursive: true });
+  await writeFile(join(folder('purge-unknown'), 'purge.xml'), ernMessage({ ...purge, kind: 'purge', release: { ...purge.release, icpn: '5901234123457' } }));
+
   for (const [name, bytes] of [['billion-laughs', billionLaughs()], ['deep-nesting', deepNesting(5000)]] as const) {
     await mkdir(folder(name), { recursive: true });
     await writeFile(join(folder(name), 'message.xml'), bytes);
@@ -130,6 +134,9 @@ describe('bad DDEX deliveries', () => {
       expect(acknowledged.problems.some((p: any) => p.location === hit.where && p.message === hit.message), name).toBe(true);
     }
     expect(written.find((a) => a.file.includes('hash-mismatch'))?.messageId).toBe('BAD-40');
+    // A purge of a release the catalog does not hold is read fine but cannot be applied.
+    expect(byFolder.get('purge-unknown')).toMatchObject({ status: 'failed', problems: [{ code: 'NOT_FOUND', message: 'no published release 5901234123457 in the catalog' }] });
+    expect(written.find((a) => a.messageId === 'BAD-51')).toMatchObject({ status: 'failed', upc: '5901234123457', messageKind: 'purge' });
     // Nothing was published, stored or recorded.
     const catalog = openCatalog(env.CADENCE_CATALOG!);
     try {

@@ -79,7 +79,9 @@ export class EnvSettings {
     } catch (error) {
       if (!(error instanceof SettingRefused) && !(error instanceof CadenceError)) throw error;
       const shown = options.secret ? name : `${name}=${JSON.stringify(value)}`;
-      this.#problems.push(error instanceof SettingRefused ? `${shown}: expected ${error.accepts}` : `${shown}: ${error.message}`);
+      // A parser's own message may already start with the variable's name: not twice.
+      const message = error.message.startsWith(`${name}: `) ? error.message.slice(name.length + 2) : error.message;
+      this.#problems.push(error instanceof SettingRefused ? `${shown}: expected ${error.accepts}` : `${shown}: ${message}`);
       return fallback;
     }
   }

@@ -39,11 +39,11 @@ describe('readListenersConfig', () => {
     const cases: Array<[NodeJS.ProcessEnv, RegExp]> = [
       [{ CADENCE_AUTH_ALGORITHMS: 'HS256' }, /CADENCE_AUTH_ALGORITHMS.*HS256/],
       [{ CADENCE_AUTH_ALGORITHMS: 'none' }, /CADENCE_AUTH_ALGORITHMS/],
-      [{ CADENCE_AUTH: 'off' }, /CADENCE_AUTH must be jwks, local or none/],
-      [{ CADENCE_AUTH: 'jwks', CADENCE_AUTH_ISSUER: 'i', CADENCE_AUTH_AUDIENCE: 'a' }, /CADENCE_AUTH_JWKS_URL must be/],
+      [{ CADENCE_AUTH: 'off' }, /CADENCE_AUTH="off": expected one of jwks, local, none/],
+      [{ CADENCE_AUTH: 'jwks', CADENCE_AUTH_ISSUER: 'i', CADENCE_AUTH_AUDIENCE: 'a' }, /CADENCE_AUTH=jwks needs CADENCE_AUTH_JWKS_URL/],
       [{ CADENCE_AUTH_JWKS_URL: 'file:///etc/jwks.json', CADENCE_AUTH_ISSUER: 'i', CADENCE_AUTH_AUDIENCE: 'a' }, /http\(s\)/],
       [{ CADENCE_AUTH: 'local', CADENCE_AUTH_JWKS_URL: 'https://id.example/jwks' }, /contradict/],
-      [{ CADENCE_AUTH: 'none', CADENCE_AUTH_NONE_TIER: 'gold' }, /CADENCE_AUTH_NONE_TIER: gold/],
+      [{ CADENCE_AUTH: 'none', CADENCE_AUTH_NONE_TIER: 'gold' }, /CADENCE_AUTH_NONE_TIER="gold": expected a tier of CADENCE_TIERS/],
       [{ CADENCE_TIERS: 'free:aac-96,free:flac' }, /listed twice/],
       [{ CADENCE_TIERS: 'free:mp3-128' }, /unknown rendition "mp3-128"/],
       [{ CADENCE_TIERS: 'Free Tier:aac-96' }, /CADENCE_TIERS/],
@@ -51,6 +51,22 @@ describe('readListenersConfig', () => {
       [{ CADENCE_AUTH_CLOCK_SKEW: '-5' }, /CADENCE_AUTH_CLOCK_SKEW/],
     ];
     for (const [env, message] of cases) expect(() => read(env), JSON.stringify(env)).toThrow(message);
+  });
+
+  it('refuses every bad setting at once as BAD_CONFIG, never falling back to a default', () => {
+    let refused: unknown;
+    try {
+      read({ CADENCE_AUTH_CLOCK_SKEW: 'soon', CADENCE_RATE_LIMITS: 'grant.listener=lots', CADENCE_TIERS: 'free:mp3-128' });
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toMatchObject({ code: 'BAD_CONFIG' });
+    const message = (refused as Error).message;
+    expect(message).toMatch(/^3 settings refused/);
+    expect(message).toContain('CADENCE_AUTH_CLOCK_SKEW="soon": expected a whole number of seconds from 0 to 3600');
+    expect(message).toMatch(/CADENCE_RATE_LIMITS="grant.listener=lots": "grant.listener=lots" must be/);
+    expect(message).toMatch(/CADENCE_TIERS="free:mp3-128": .*unknown rendition "mp3-128"/);
+    expect(read({ CADENCE_AUTH_CLOCK_SKEW: '0' }).auth).toMatchObject({ clockSkewSeconds: 0 });
   });
 
   it('turns authentication off only when CADENCE_AUTH=none says so, at a configured tier', () => {

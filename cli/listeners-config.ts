@@ -1,87 +1,98 @@
-// Listener settings from the environment, read once at the edge (serve, token). Every variable
-// has a working default on one machine: the embedded identity provider (a key pair in ./data),
-// the default tiers, a listeners.db beside the catalog, in-memory rate limits.
+// Listener settings from the environment, read once at the edge (serve, token), each through
+// cli/env-settings.ts: a value a setting does not accept stops the command with BAD_CONFIG naming
+// it, every refused setting at once. Every variable has a working default on one machine: the
+// embedded identity provider (a key pair in ./data), the default tiers, a listeners.db beside
+// the catalog, in-memory rate limits.
 
 import { dirname, join, resolve } from 'node:path';
-import { CadenceError } from '../errors/cadence-error.ts';
 import { ASYMMETRIC_ALGORITHMS, DEFAULT_CLAIMS } from '../listeners/access-token.ts';
 import type { AuthSettings, ListenersConfig } from '../listeners/open-listeners.ts';
 import { DEFAULT_RATE_LIMITS, parseRateLimits } from '../listeners/rate-limits.ts';
 import { DEFAULT_TIERS, parseTiers } from '../listeners/tiers.ts';
+import type { TierTable } from '../listeners/types.ts';
 import type { CadenceConfig } from './config.ts';
+import { type EnvSettings, readSettings, SettingRefused } from './env-settings.ts';
 
 export const LOCAL_KEY_FILE = './data/auth-key.jwk';
 export const LOCAL_ISSUER = 'cadence-local';
 export const LOCAL_AUDIENCE = 'cadence';
 
-function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number, { allowZero = false } = {}): number {
-  const text = env[name];
-  if (text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) throw new CadenceError('BAD_CONFIG', `${name} must be a ${allowZero ? 'non-negative' : 'positive'} number of seconds (got ${JSON.stringify(text)})`);
-  return value;
+const AUTH_MODES = ['jwks', 'local', 'none'] as const;
+const DAY = 86400;
+
+/** `catalogPath` and `queueUrl` (CADENCE_QUEUE) come from the shared configuration (cli/config.ts). */
+export function readListenersConfig(env: NodeJS.ProcessEnv, { catalogPath, queueUrl }: Pick<CadenceConfig, 'catalogPath' | 'queueUrl'>): ListenersConfig {
+  return readSettings(env, (read) => {
+    const tiers = read.custom('CADENCE_TIERS', DEFAULT_TIERS, parseTiers);
+    return {
+      auth: authSettings(read, tiers),
+      tiers,
+      positionsPath: resolve(read.text('CADENCE_LISTENERS_DB', join(dirname(catalogPath), 'listeners.db'), { test: (value) => !value.includes('\0'), accepts: 'a file path' })),
+      redisUrl: queueUrl,
+      rateLimits: read.custom('CADENCE_RATE_LIMITS', DEFAULT_RATE_LIMITS, (value) => parseRateLimits(value, DEFAULT_RATE_LIMITS)),
+    };
+  });
 }
 
-function claimName(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
-  const value = env[name];
-  if (value === undefined || value === '') return fallback;
-  if (value.length > 200) throw new CadenceError('BAD_CONFIG', `${name} is too long`);
-  return value;
-}
-
-function authSettings(env: NodeJS.ProcessEnv, tiers: ListenersConfig['tiers']): AuthSettings {
-  const mode = env.CADENCE_AUTH || (env.CADENCE_AUTH_JWKS_URL ? 'jwks' : 'local');
+function authSettings(read: EnvSettings, tiers: TierTable): AuthSettings {
+  const jwksText = read.raw('CADENCE_AUTH_JWKS_URL');
+  const mode = read.choice('CADENCE_AUTH', AUTH_MODES, jwksText ? 'jwks' : 'local');
   if (mode === 'none') {
-    const tier = env.CADENCE_AUTH_NONE_TIER || 'free';
-    if (!tiers.has(tier)) throw new CadenceError('BAD_CONFIG', `CADENCE_AUTH_NONE_TIER: ${tier} is not in CADENCE_TIERS (${[...tiers.keys()].join(', ')})`);
+    const tier = read.text('CADENCE_AUTH_NONE_TIER', 'free', { test: (value) => tiers.has(value), accepts: `a tier of CADENCE_TIERS (${[...tiers.keys()].join(', ')})` });
     return { mode: 'none', tier };
   }
-  if (mode !== 'local' && mode !== 'jwks') throw new CadenceError('BAD_CONFIG', `CADENCE_AUTH must be jwks, local or none (got ${JSON.stringify(mode)})`);
-  const algorithms = env.CADENCE_AUTH_ALGORITHMS ? env.CADENCE_AUTH_ALGORITHMS.split(',').map((alg) => alg.trim()).filter(Boolean) : [...ASYMMETRIC_ALGORITHMS];
-  const unsafe = algorithms.filter((alg) => !(ASYMMETRIC_ALGORITHMS as readonly string[]).includes(alg));
-  if (unsafe.length > 0 || algorithms.length === 0) throw new CadenceError('BAD_CONFIG', `CADENCE_AUTH_ALGORITHMS: only asymmetric algorithms are accepted (${ASYMMETRIC_ALGORITHMS.join(', ')}); refused: ${unsafe.join(', ') || '(empty)'}`);
   const checks = {
-    algorithms,
-    clockSkewSeconds: seconds(env, 'CADENCE_AUTH_CLOCK_SKEW', 30, { allowZero: true }),
+    algorithms: read.custom('CADENCE_AUTH_ALGORITHMS', [...ASYMMETRIC_ALGORITHMS] as string[], algorithmList),
+    clockSkewSeconds: read.number('CADENCE_AUTH_CLOCK_SKEW', 30, { min: 0, max: 3600, unit: 'seconds' }),
     claims: {
-      listener: claimName(env, 'CADENCE_AUTH_LISTENER_CLAIM', DEFAULT_CLAIMS.listener),
-      tier: claimName(env, 'CADENCE_AUTH_TIER_CLAIM', DEFAULT_CLAIMS.tier),
-      country: claimName(env, 'CADENCE_AUTH_COUNTRY_CLAIM', DEFAULT_CLAIMS.country),
+      listener: claimName(read, 'CADENCE_AUTH_LISTENER_CLAIM', DEFAULT_CLAIMS.listener),
+      tier: claimName(read, 'CADENCE_AUTH_TIER_CLAIM', DEFAULT_CLAIMS.tier),
+      country: claimName(read, 'CADENCE_AUTH_COUNTRY_CLAIM', DEFAULT_CLAIMS.country),
     },
   };
   if (mode === 'local') {
-    if (env.CADENCE_AUTH_JWKS_URL) throw new CadenceError('BAD_CONFIG', 'CADENCE_AUTH=local and CADENCE_AUTH_JWKS_URL contradict each other: unset one');
-    return { mode, keyFile: resolve(env.CADENCE_AUTH_LOCAL_KEY || LOCAL_KEY_FILE), issuer: env.CADENCE_AUTH_ISSUER || LOCAL_ISSUER, audience: env.CADENCE_AUTH_AUDIENCE || LOCAL_AUDIENCE, ...checks };
+    if (jwksText) read.refuse('CADENCE_AUTH=local and CADENCE_AUTH_JWKS_URL contradict each other: unset one');
+    return {
+      mode,
+      keyFile: resolve(read.text('CADENCE_AUTH_LOCAL_KEY', LOCAL_KEY_FILE, { test: (value) => !value.includes('\0'), accepts: 'a file path' })),
+      issuer: read.text('CADENCE_AUTH_ISSUER', LOCAL_ISSUER),
+      audience: read.text('CADENCE_AUTH_AUDIENCE', LOCAL_AUDIENCE),
+      ...checks,
+    };
   }
-  const jwksUrl = env.CADENCE_AUTH_JWKS_URL ?? '';
-  let url: URL;
-  try {
-    url = new URL(jwksUrl);
-  } catch {
-    throw new CadenceError('BAD_CONFIG', `CADENCE_AUTH_JWKS_URL must be an http(s) URL (got ${JSON.stringify(jwksUrl)})`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new CadenceError('BAD_CONFIG', 'CADENCE_AUTH_JWKS_URL must be an http(s) URL');
+  const jwksUrl = read.custom('CADENCE_AUTH_JWKS_URL', null, httpUrl);
+  if (jwksText === undefined) read.refuse('CADENCE_AUTH=jwks needs CADENCE_AUTH_JWKS_URL: the identity provider\'s JWKS, an http(s) URL');
+  const issuer = read.text('CADENCE_AUTH_ISSUER', null);
+  const audience = read.text('CADENCE_AUTH_AUDIENCE', null);
   // A remote identity provider's tokens must be pinned to it and to us: no defaults to guess.
-  if (!env.CADENCE_AUTH_ISSUER || !env.CADENCE_AUTH_AUDIENCE) throw new CadenceError('BAD_CONFIG', 'CADENCE_AUTH_JWKS_URL needs CADENCE_AUTH_ISSUER and CADENCE_AUTH_AUDIENCE (the iss and aud its tokens carry for this service)');
+  if (issuer === null || audience === null) read.refuse('CADENCE_AUTH_JWKS_URL needs CADENCE_AUTH_ISSUER and CADENCE_AUTH_AUDIENCE (the iss and aud its tokens carry for this service)');
   return {
     mode,
-    jwksUrl: url.href,
-    issuer: env.CADENCE_AUTH_ISSUER,
-    audience: env.CADENCE_AUTH_AUDIENCE,
-    cooldownSeconds: seconds(env, 'CADENCE_AUTH_JWKS_COOLDOWN', 30, { allowZero: true }),
-    cacheMaxAgeSeconds: seconds(env, 'CADENCE_AUTH_JWKS_MAX_AGE', 600),
+    jwksUrl: jwksUrl ?? '',
+    issuer: issuer ?? '',
+    audience: audience ?? '',
+    cooldownSeconds: read.number('CADENCE_AUTH_JWKS_COOLDOWN', 30, { min: 0, max: DAY, unit: 'seconds' }),
+    cacheMaxAgeSeconds: read.number('CADENCE_AUTH_JWKS_MAX_AGE', 600, { min: 1, max: DAY, unit: 'seconds' }),
     ...checks,
   };
 }
 
-/** `catalogPath` and `queueUrl` (CADENCE_QUEUE) come from the shared configuration (cli/config.ts). */
-export function readListenersConfig(env: NodeJS.ProcessEnv, { catalogPath, queueUrl }: Pick<CadenceConfig, 'catalogPath' | 'queueUrl'>): ListenersConfig {
-  const tiers = env.CADENCE_TIERS ? parseTiers(env.CADENCE_TIERS) : DEFAULT_TIERS;
-  return {
-    auth: authSettings(env, tiers),
-    tiers,
-    positionsPath: resolve(env.CADENCE_LISTENERS_DB || join(dirname(catalogPath), 'listeners.db')),
-    redisUrl: queueUrl,
-    rateLimits: env.CADENCE_RATE_LIMITS ? parseRateLimits(env.CADENCE_RATE_LIMITS, DEFAULT_RATE_LIMITS) : DEFAULT_RATE_LIMITS,
-  };
+function claimName(read: EnvSettings, name: string, fallback: string): string {
+  return read.text(name, fallback, { test: (value) => value.length <= 200, accepts: 'a claim name of at most 200 characters' });
+}
+
+/** Only asymmetric algorithms: HS256 keyed with a public key is the classic forgery. */
+function algorithmList(value: string): string[] {
+  const algorithms = value.split(',').map((alg) => alg.trim()).filter(Boolean);
+  const unsafe = algorithms.filter((alg) => !(ASYMMETRIC_ALGORITHMS as readonly string[]).includes(alg));
+  if (unsafe.length > 0 || algorithms.length === 0) throw new SettingRefused(`only asymmetric algorithms (${ASYMMETRIC_ALGORITHMS.join(', ')}); refused: ${unsafe.join(', ') || '(empty)'}`);
+  return algorithms;
+}
+
+function httpUrl(value: string): string {
+  const accepts = 'an http(s) URL';
+  if (!URL.canParse(value)) throw new SettingRefused(accepts);
+  const url = new URL(value);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new SettingRefused(accepts);
+  return url.href;
 }

@@ -29,6 +29,8 @@ function envOf(catalog: string): NodeJS.ProcessEnv {
     CADENCE_SIGNING_KEYS: KEYS,
     CADENCE_JOURNAL_POLL_MS: '200',
     ...testAuthEnv(),
+    // The test polls grants every 50 ms: the per-listener grant budget would delay them, not the journal.
+    CADENCE_RATE_LIMITS: 'off',
   };
 }
 

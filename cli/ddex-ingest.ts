@@ -95,7 +95,10 @@ async function processMessage(file: string, options: DdexIngestOptions, deps: Dd
     load = await loadDdexDelivery(await findErnMessage(file), { ffprobePath: options.ffprobePath, maxDurationSeconds: options.maxDurationSeconds });
   } catch (error) {
     if (error instanceof DdexDeliveryError) return { ...base, message: error.ern, status: 'refused', problems: error.problems, error };
-    if (isCadenceError(error)) return { ...base, message: null, status: 'refused', problems: [{ where: shown(file), code: error.code, message: error.message }], error };
+    if (isCadenceError(error)) {
+      const message = error.message.startsWith(`${file}: `) ? error.message.slice(file.length + 2) : error.message;
+      return { ...base, message: null, status: 'refused', problems: [{ where: shown(file), code: error.code, message }], error };
+    }
     throw error;
   }
   const loaded = { ...base, message: load.message, upc: load.kind === 'purge' ? load.upc : load.delivery.release.upc, warnings: load.warnings };

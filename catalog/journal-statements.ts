@@ -4,11 +4,12 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { CadenceError } from '../errors/cadence-error.ts';
 import type { PublishStatements } from './publish-transaction.ts';
+import type { RightsStatements } from './rights-statements.ts';
 import type { Catalog, JournalEntry, JournalPosition } from './types.ts';
 
 export type JournalStatements = Pick<Catalog, 'applyJournalEntry' | 'journalPosition' | 'setJournalPosition' | 'snapshotTo'>;
 
-export function prepareJournal(db: BetterSqlite3.Database, publish: PublishStatements): JournalStatements {
+export function prepareJournal(db: BetterSqlite3.Database, { publish, rights }: { publish: PublishStatements; rights: RightsStatements }): JournalStatements {
   const position = db.prepare<[], { number: number; entry_at: string | null }>('SELECT number, entry_at FROM journal_position WHERE id = 1');
   const advance = db.prepare<[number, string | null]>('UPDATE journal_position SET number = ?, entry_at = ? WHERE id = 1');
   const read = (): JournalPosition => {
@@ -25,6 +26,9 @@ export function prepareJournal(db: BetterSqlite3.Database, publish: PublishState
     switch (entry.change.kind) {
       case 'publish':
         publish.applyDecided(entry.change.input);
+        break;
+      case 'availability':
+        rights.applyTakedown(entry.change.isrcs, entry.change.takedown);
         break;
       default:
         throw new CadenceError('CATALOG', `journal entry ${entry.number} has an unknown kind ${JSON.stringify((entry.change as { kind: unknown }).kind)}: upgrade cadence`);

@@ -72,6 +72,13 @@ export interface RightsStatements {
   writeRights(input: PublishInput): void;
   availability(isrc: string): TrackAvailability | null;
   setTakedown(target: TakedownTarget, takedown: Takedown | null): string[];
+  takedownTargets(target: TakedownTarget): string[];
+  /**
+   * Inside a journal entry's transaction: the writer resolved the ISRCs against the same history,
+   * so each is here; one that is not (a catalog rebuilt without it) is skipped rather than
+   * stopping this node from following the journal. Returns the ISRCs changed.
+   */
+  applyTakedown(isrcs: readonly string[], takedown: Takedown | null): string[];
 }
 
 export function prepareRights(db: BetterSqlite3.Database): RightsStatements {
@@ -84,12 +91,19 @@ export function prepareRights(db: BetterSqlite3.Database): RightsStatements {
     'SELECT t.isrc FROM release_tracks m JOIN tracks t ON t.isrc = m.isrc WHERE m.upc = ? AND t.current_version IS NOT NULL ORDER BY t.isrc',
   ).pluck();
 
-  const change = db.transaction((target: TakedownTarget, takedown: Takedown | null): string[] => {
+  const targets = (target: TakedownTarget): string[] => {
     const isrcs = 'upc' in target ? ofRelease.all(target.upc) : target.isrcs;
     if ('upc' in target && isrcs.length === 0) throw new CadenceError('NOT_FOUND', `no published release ${target.upc} in the catalog`);
     for (const isrc of isrcs) if (published.get(isrc) === undefined) throw new CadenceError('NOT_FOUND', `no published track ${isrc} in the catalog`);
+    return isrcs;
+  };
+  const write = (isrcs: readonly string[], takedown: Takedown | null): void => {
     const at = takedown ? instant(takedown.at, 'takedown time') : null;
     for (const isrc of isrcs) setTakedown.run({ isrc, reason: takedown?.reason ?? null, at });
+  };
+  const change = db.transaction((target: TakedownTarget, takedown: Takedown | null): string[] => {
+    const isrcs = targets(target);
+    write(isrcs, takedown);
     return isrcs;
   });
 
@@ -120,6 +134,12 @@ export function prepareRights(db: BetterSqlite3.Database): RightsStatements {
       };
     },
     setTakedown: (target, takedown) => change.immediate(target, takedown),
+    takedownTargets: (target) => db.transaction(targets).deferred(target),
+    applyTakedown(isrcs, takedown) {
+      const present = isrcs.filter((isrc) => published.get(isrc) !== undefined);
+      write(present, takedown);
+      return present;
+    },
   };
 }
 

@@ -12,6 +12,7 @@ import { preparePlayCounts } from './search-index.ts';
 import { prepareSearch } from './search-query.ts';
 import { quickCheck } from './quick-check.ts';
 import { retryWhileBusy } from './retry-busy.ts';
+import { prepareTrackDetails } from './track-details.ts';
 import { prepareTrackReads } from './track-reads.ts';
 import type { Catalog, PublishInput } from './types.ts';
 
@@ -53,7 +54,8 @@ export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => ne
   const recordPlays = preparePlayCounts(db);
   const reads = prepareTrackReads(db);
   const jobs = prepareJobs(db, now);
-  const journal = prepareJournal(db, publish);
+  const journal = prepareJournal(db, { publish, rights });
+  const details = prepareTrackDetails(db, { availability: rights.availability, jobs: (isrc) => jobs.jobs(isrc) });
 
   function guard<T>(what: string, run: () => T): T {
     try {
@@ -79,11 +81,14 @@ export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => ne
     recordPlays: (counts) => guard(`record plays of ${counts.length} tracks`, () => recordPlays(counts)),
     currentVersion: (isrc) => guard(`read track ${isrc}`, () => reads.currentVersion(isrc)),
     getTrack: (isrc) => guard(`read track ${isrc}`, () => reads.getTrack(isrc)),
+    trackDetails: (isrc, options) => guard(`read details of track ${isrc}`, () => details.trackDetails(isrc, options)),
+    listTracks: (options) => guard(options?.upc === undefined ? 'list tracks' : `list tracks of release ${options.upc}`, () => details.listTracks(options)),
     listCurrent: () => guard('list current versions', () => reads.listCurrent()),
     referencedVersions: () => guard('list referenced versions', () => reads.referencedVersions()),
     availability: (isrc) => guard(`read rights of ${isrc}`, () => rights.availability(isrc)),
     setTakedown: (target, takedown) =>
       write(`${takedown ? 'take down' : 'restore'} ${'upc' in target ? `release ${target.upc}` : target.isrcs.join(', ')}`, () => rights.setTakedown(target, takedown)),
+    takedownTargets: (target) => guard(`resolve ${'upc' in target ? `release ${target.upc}` : target.isrcs.join(', ')}`, () => rights.takedownTargets(target)),
     startJob: (input) => write(`start job for ${input.isrc}`, () => jobs.startJob(input)),
     finishJob: (id, outcome) => write(`finish job ${id}`, () => jobs.finishJob(id, outcome)),
     jobs: (isrc) => guard('list jobs', () => jobs.jobs(isrc)),

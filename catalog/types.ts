@@ -99,8 +99,77 @@ export interface TrackView extends TrackRecord {
   current: VersionRecord | null;
 }
 
+/** One stored version of a track, as an operator sees it (`cadence track`). */
+export interface VersionSummary {
+  version: string;
+  /** ISO-8601, when it was first published. */
+  publishedAt: string;
+  /** Hex SHA-256 of its master; null for versions published before it was kept. */
+  masterSha256: string | null;
+  durationSeconds: number;
+  /** Rendition ids in ladder order. */
+  renditions: string[];
+  /** The version the track serves now. */
+  current: boolean;
+}
+
+/** A release a track is on, with its position there and whether it owns the track. */
+export interface TrackReleaseEntry extends ReleaseMembership {
+  label: string;
+  /** The release that first published the track: its label owns the ISRC. */
+  owner: boolean;
+}
+
+/** Everything the catalog knows of one published track (`cadence track ISRC`). */
+export interface TrackDetails {
+  isrc: string;
+  title: string;
+  artists: string[];
+  explicit: boolean;
+  currentVersion: string | null;
+  /** Newest first. */
+  versions: VersionSummary[];
+  /** The owning release first. */
+  releases: TrackReleaseEntry[];
+  /** null only for a track with no rights row (none is published without one). */
+  availability: TrackAvailability | null;
+  /** The track's latest ingest jobs, newest first. */
+  jobs: JobRecord[];
+}
+
+/** One row of `cadence tracks`: a track as one release lists it. */
+export interface TrackListing {
+  isrc: string;
+  title: string;
+  artists: string[];
+  /** The listed release (`--release`), else the owning one. */
+  upc: string;
+  discNumber: number;
+  trackNumber: number;
+  currentVersion: string | null;
+  /** When the current version was published. */
+  publishedAt: string | null;
+  durationSeconds: number | null;
+  availability: TrackAvailability | null;
+  /** The latest ingest job of the track, or null when none is recorded here. */
+  lastJob: Pick<JobRecord, 'id' | 'state' | 'lastError' | 'finishedAt'> | null;
+}
+
+/**
+ * A takedown or restore as the publish journal carries it: the tracks already resolved by the
+ * writer (a `--upc` names the release's tracks at that moment), so every node changes the same ones.
+ */
+export interface AvailabilityChange {
+  kind: 'availability';
+  isrcs: string[];
+  /** The takedown (its reason and UTC time), or null to restore. */
+  takedown: Takedown | null;
+  /** The release named on the command line, when it named one: for the record only. */
+  upc?: string;
+}
+
 /** One change of what is published, as the publish journal records it. */
-export type CatalogChange = { kind: 'publish'; input: PublishInput };
+export type CatalogChange = { kind: 'publish'; input: PublishInput } | AvailabilityChange;
 
 /**
  * A numbered, immutable entry of the publish journal (journal/). It carries everything the catalog
@@ -208,6 +277,13 @@ export interface Catalog {
   snapshotTo(path: string): void;
   currentVersion(isrc: string): string | null;
   getTrack(isrc: string): TrackView | null;
+  /** A track's versions, releases, availability and latest `jobs` (default 5) ingest jobs; null when unknown. */
+  trackDetails(isrc: string, options?: { jobs?: number }): TrackDetails | null;
+  /**
+   * Every track (by ISRC), or with `upc` the tracks of that release in disc and track order; null
+   * when that release is unknown. One read transaction, so the list is one consistent view.
+   */
+  listTracks(options?: { upc?: string }): TrackListing[] | null;
   /** Every track with a current version. */
   listCurrent(): Array<{ isrc: string; version: string }>;
   /** Every version any track points at (current), as `isrc/version`. */
@@ -219,6 +295,8 @@ export interface Catalog {
    * media is touched. Returns the ISRCs changed; NOT_FOUND names an unknown ISRC or UPC.
    */
   setTakedown(target: TakedownTarget, takedown: Takedown | null): string[];
+  /** The published ISRCs a takedown or restore of `target` would change; NOT_FOUND as setTakedown. Writes nothing. */
+  takedownTargets(target: TakedownTarget): string[];
   startJob(input: { isrc: string; delivery: string; owner?: JobOwner }): number;
   finishJob(id: number, outcome: { state: Exclude<JobState, 'running'>; version?: string | null; error?: string | null }): void;
   jobs(isrc?: string): JobRecord[];

@@ -1,5 +1,6 @@
 // `cadence takedown (--isrc X | --upc Y) [--reason …]` and `cadence restore (--isrc X | --upc Y)`:
-// availability changes (pipeline/takedown-records.ts), then the CDN purge hook when configured.
+// availability changes through the publish journal (pipeline/takedown-records.ts), then the CDN
+// purge hook when configured.
 
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -8,16 +9,18 @@ import type { Catalog, TakedownTarget } from '../catalog/types.ts';
 import { DEFAULT_AVAILABILITY_MAX_AGE_MS } from '../origin/availability-gate.ts';
 import { CadenceError } from '../errors/cadence-error.ts';
 import { isIsrc, isUpc } from '../pipeline/identifiers.ts';
-import type { ObjectStore } from '../storage/types.ts';
+import type { ObjectStore, StoreLogger } from '../storage/types.ts';
 import type { CadenceConfig } from './config.ts';
+import { withPublishingJournal } from './journal-setup.ts';
 
 const run = promisify(execFile);
 /**
- * The purge waits until every origin has seen the takedown (each re-reads a track's availability
- * at least this often): purged any sooner, an edge miss could fetch and cache the object again
- * from an origin that has not noticed yet.
+ * The purge waits until every origin has seen the takedown: a node following the journal applies
+ * it within its poll interval (at once when nudged), and each origin process re-reads a track's
+ * availability at least every DEFAULT_AVAILABILITY_MAX_AGE_MS. Purged any sooner, an edge miss
+ * could fetch and cache the object again from an origin that has not noticed yet.
  */
-const PURGE_AFTER_MS = DEFAULT_AVAILABILITY_MAX_AGE_MS + 250;
+const purgeAfterMs = (config: CadenceConfig): number => config.journalPollMs + DEFAULT_AVAILABILITY_MAX_AGE_MS + 250;
 
 interface TargetOptions {
   isrc?: string;
@@ -29,6 +32,8 @@ export interface AvailabilityCommandsContext {
   config: CadenceConfig;
   withStoreAndCatalog: <T>(config: CadenceConfig, run: (store: ObjectStore, catalog: Catalog) => Promise<T>) => Promise<T>;
   writeJson: (value: unknown) => void;
+  /** The command's logger (stderr), for the journal's snapshots and nudges. */
+  logger: () => StoreLogger;
 }
 
 /** Exactly one of --isrc and --upc, well formed. */
@@ -53,15 +58,18 @@ async function purge(command: string[], isrcs: string[]): Promise<void> {
   }
 }
 
-export function addAvailabilityCommands(program: Command, { config, withStoreAndCatalog, writeJson }: AvailabilityCommandsContext): void {
+export function addAvailabilityCommands(program: Command, { config, withStoreAndCatalog, writeJson, logger }: AvailabilityCommandsContext): void {
   const change = async (options: TargetOptions, reason: string | null): Promise<void> => {
     const target = targetOf(options);
     const { changeAvailability } = await import('../pipeline/takedown-records.ts');
-    const isrcs = await withStoreAndCatalog(config, (store, catalog) => changeAvailability({ store, catalog, target, reason }));
+    // Through the publish journal, as publishes go: every origin node following it applies the change.
+    const isrcs = await withStoreAndCatalog(config, (store, catalog) =>
+      withPublishingJournal(config, { store, catalog, logger: logger() }, (journal) => changeAvailability({ store, catalog, target, reason, journal })),
+    );
     // Only a takedown purges: after a restore the edge holds nothing it should not serve.
     const purged = reason !== null && config.purgeCommand !== null;
     if (purged) {
-      await new Promise((resolve) => setTimeout(resolve, PURGE_AFTER_MS));
+      await new Promise((resolve) => setTimeout(resolve, purgeAfterMs(config)));
       await purge(config.purgeCommand!, isrcs);
     }
     const verb = reason === null ? 'restored' : 'taken down';

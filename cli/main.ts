@@ -11,6 +11,7 @@ import { type IngestReport, ingestDelivery, ingestReport } from '../pipeline/ing
 import { packageMaster } from '../pipeline/package-master.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import { addAvailabilityCommands } from './availability-commands.ts';
+import { addTracksCommands } from './tracks-commands.ts';
 import { type CadenceConfig, readConfig } from './config.ts';
 import { checkIngestTargets } from './ingest-targets.ts';
 import { abortedExitStatus, withInterrupts } from './interrupt.ts';
@@ -297,7 +298,8 @@ export function buildProgram(config: CadenceConfig): Command {
       }
     });
 
-  addAvailabilityCommands(program, { config, withStoreAndCatalog, writeJson });
+  addAvailabilityCommands(program, { config, withStoreAndCatalog, writeJson, logger: () => logger(config) });
+  addTracksCommands(program, { config, writeJson, positiveInteger });
 
   program
     .command('token')

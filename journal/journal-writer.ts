@@ -22,9 +22,11 @@ export interface JournalWriterOptions {
 export interface JournalWriter {
   /**
    * Appends `change` unless `refuse` (asked after catching up) gives a reason, which becomes a
-   * CONFLICT. Resolves once the entry is written and applied to this catalog.
+   * CONFLICT. Resolves once the entry is written and applied to this catalog. A function is asked
+   * for the change after each catch-up, so a change that depends on the catalog (a release's
+   * tracks) is decided against everything before its entry; what it throws ends the append.
    */
-  append(change: CatalogChange, refuse?: () => string | null, signal?: AbortSignal): Promise<JournalEntry>;
+  append(change: CatalogChange | (() => CatalogChange), refuse?: () => string | null, signal?: AbortSignal): Promise<JournalEntry>;
 }
 
 /** Rounds of losing the race before giving up: far more writers than any deployment runs. */
@@ -35,13 +37,14 @@ export function createJournalWriter({ store, catalog, onAppended, now = () => ne
   // Appends of one process go one at a time: they would only race each other for numbers.
   let queue: Promise<unknown> = Promise.resolve();
 
-  async function appendNow(change: CatalogChange, refuse: () => string | null, signal?: AbortSignal): Promise<JournalEntry> {
+  async function appendNow(change: CatalogChange | (() => CatalogChange), refuse: () => string | null, signal?: AbortSignal): Promise<JournalEntry> {
     for (let round = 0; round < MAX_ROUNDS; round++) {
       signal?.throwIfAborted();
       await catchUp({ store, catalog });
       const reason = refuse();
       if (reason) throw new CadenceError('CONFLICT', reason);
-      const entry: JournalEntry = { number: catalog.journalPosition().number + 1, at: now().toISOString(), writer, change };
+      const decided = typeof change === 'function' ? change() : change;
+      const entry: JournalEntry = { number: catalog.journalPosition().number + 1, at: now().toISOString(), writer, change: decided };
       if ((await writeJournalEntry(store, entry, signal)) === 'taken') continue;
       catalog.applyJournalEntry(entry);
       await onAppended?.(entry);

@@ -1,11 +1,13 @@
-// `cadence takedown` / `cadence restore`: availability changes, applied to the catalog at once and
-// recorded in object storage so that `cadence reindex` keeps them. Storage is the only shared
-// truth (the catalog is a rebuildable index), and objects are never overwritten, so every change
-// is a new record under takedowns/ named by its UTC time; replaying them in key order leaves the
-// newest change in force. No media is touched.
+// `cadence takedown` / `cadence restore`: availability changes. Given the publish journal, a change
+// is one journal entry like a publish (every origin node following the journal applies it, exactly
+// once, and this catalog at once); without one, only this catalog changes. Either way it is also
+// recorded in object storage so that `cadence reindex` keeps it: storage is the only shared truth
+// (the catalog is a rebuildable index), and objects are never overwritten, so every change is a new
+// record under takedowns/ named by its UTC time; replaying them in key order leaves the newest
+// change in force. No media is touched.
 
 import { createHash } from 'node:crypto';
-import type { Catalog, TakedownTarget } from '../catalog/types.ts';
+import type { Catalog, CatalogChange, TakedownTarget } from '../catalog/types.ts';
 import { CadenceError, isCadenceError } from '../errors/cadence-error.ts';
 import type { Takedown } from '../listeners/rights-model.ts';
 import { TAKEDOWNS_PREFIX } from '../storage/layout.ts';
@@ -19,6 +21,14 @@ export interface AvailabilityRecord {
   recordedAt: string;
 }
 
+/**
+ * What a change needs of the publish journal (journal/journal-writer.ts provides it): the change is
+ * built after the writer caught up, so a `--upc` names the release's tracks as of its entry.
+ */
+export interface AvailabilityLog {
+  append(change: () => CatalogChange): Promise<unknown>;
+}
+
 export interface ChangeAvailabilityOptions {
   store: ObjectStore;
   catalog: Catalog;
@@ -26,16 +36,26 @@ export interface ChangeAvailabilityOptions {
   /** The takedown's reason, or null to restore. */
   reason: string | null;
   now?: () => Date;
+  /** The publish journal: every node following it gets the change. Absent: this catalog only. */
+  journal?: AvailabilityLog;
 }
 
 /**
- * Applies the change to the catalog first (it names an unknown ISRC or UPC, and a takedown must
- * take effect at once), then records it. Returns the ISRCs changed.
+ * Applies the change to the catalog first, through the journal when given (it names an unknown
+ * ISRC or UPC, and a takedown must take effect at once), then records it. Returns the ISRCs changed.
  */
-export async function changeAvailability({ store, catalog, target, reason, now = () => new Date() }: ChangeAvailabilityOptions): Promise<string[]> {
+export async function changeAvailability({ store, catalog, target, reason, now = () => new Date(), journal }: ChangeAvailabilityOptions): Promise<string[]> {
   const at = now();
   const takedown = reason === null ? null : { reason, at: at.toISOString() };
-  const isrcs = catalog.setTakedown(target, takedown);
+  let isrcs: string[];
+  if (journal) {
+    let resolved: string[] = [];
+    await journal.append(() => {
+      resolved = catalog.takedownTargets(target);
+      return { kind: 'availability', isrcs: resolved, takedown, ...('upc' in target ? { upc: target.upc } : {}) };
+    });
+    isrcs = resolved;
+  } else isrcs = catalog.setTakedown(target, takedown);
   const record: AvailabilityRecord = { target, takedown, recordedAt: at.toISOString() };
   const body = `${JSON.stringify(record, null, 2)}\n`;
   const stamp = at.toISOString().replace(/[-:.]/g, '');

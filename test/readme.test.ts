@@ -31,7 +31,7 @@ function documentedOptions(command: string): Set<string> {
 }
 
 describe('README', () => {
-  it.each(['package', 'ingest', 'reindex', 'gc', 'serve', 'search'])('names every option of `%s`', async (command) => {
+  it.each(['package', 'ingest', 'reindex', 'gc', 'serve', 'search', 'tracks', 'track'])('names every option of `%s`', async (command) => {
     const documented = documentedOptions(command);
     const missing = (await optionsOf(command)).filter((option) => !documented.has(option));
     expect(missing, `options of ${command} the README does not name`).toEqual([]);

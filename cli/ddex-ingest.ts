@@ -14,6 +14,8 @@ import { applyDdexMessage, type DdexOutcome } from '../pipeline/ddex-apply.ts';
 import { DdexDeliveryError, type DdexLoad, findErnMessage, loadDdexDelivery } from '../pipeline/ddex-delivery.ts';
 import type { Delivery, DeliveryProblem } from '../pipeline/delivery-model.ts';
 import type { IngestReport } from '../pipeline/ingest.ts';
+import type { PublishLog } from '../pipeline/publish-version.ts';
+import type { AvailabilityLog } from '../pipeline/takedown-records.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import { type AckStatus, acknowledgement, writeAcknowledgement } from './ddex-ack.ts';
 import { formatIngestSummary } from './ingest-view.ts';
@@ -28,10 +30,17 @@ export interface DdexIngestOptions {
   maxDurationSeconds: number;
 }
 
+/** Where messages are applied: storage, the catalog, and the publish journal (publishes and availability changes). */
+export interface DdexTargets {
+  store: ObjectStore;
+  catalog: Catalog;
+  journal: AvailabilityLog & PublishLog;
+}
+
 export interface DdexIngestDeps {
-  withStoreAndCatalog<T>(run: (store: ObjectStore, catalog: Catalog) => Promise<T>): Promise<T>;
+  withTargets<T>(run: (targets: DdexTargets) => Promise<T>): Promise<T>;
   /** Ingests a release's tracks (in process or through the queue, as configured). */
-  ingestRelease(store: ObjectStore, catalog: Catalog, delivery: Delivery): Promise<IngestReport>;
+  ingestRelease(targets: DdexTargets, delivery: Delivery): Promise<IngestReport>;
   writeJson(value: unknown): void;
   write(text: string): void;
 }
@@ -72,9 +81,9 @@ export async function runDdexIngest(path: string, options: DdexIngestOptions, de
 /** Checks then applies each message in turn; the store and catalog are opened once, only when something is applied. */
 async function processMessages(files: string[], options: DdexIngestOptions, deps: DdexIngestDeps): Promise<MessageResult[]> {
   const results: MessageResult[] = [];
-  const run = async (store: ObjectStore | null, catalog: Catalog | null): Promise<void> => {
+  const run = async (targets: DdexTargets | null): Promise<void> => {
     for (const file of files) {
-      const result = await processMessage(file, options, deps, store, catalog);
+      const result = await processMessage(file, options, deps, targets);
       if (options.ack) {
         const { outcome } = result;
         await writeAcknowledgement(options.ack, acknowledgement({ file: shown(file), message: result.message, upc: result.upc, status: result.status, problems: result.problems, warnings: result.warnings, ...(outcome ? { outcome } : {}) }));
@@ -82,12 +91,12 @@ async function processMessages(files: string[], options: DdexIngestOptions, deps
       results.push(result);
     }
   };
-  if (options.dryRun) await run(null, null);
-  else await deps.withStoreAndCatalog((store, catalog) => run(store, catalog));
+  if (options.dryRun) await run(null);
+  else await deps.withTargets(run);
   return results;
 }
 
-async function processMessage(file: string, options: DdexIngestOptions, deps: DdexIngestDeps, store: ObjectStore | null, catalog: Catalog | null): Promise<MessageResult> {
+async function processMessage(file: string, options: DdexIngestOptions, deps: DdexIngestDeps, targets: DdexTargets | null): Promise<MessageResult> {
   const base = { file: shown(file), upc: null, outcome: null, error: null, problems: [], warnings: [] };
   let load: DdexLoad;
   try {
@@ -102,9 +111,9 @@ async function processMessage(file: string, options: DdexIngestOptions, deps: Dd
     throw error;
   }
   const loaded = { ...base, message: load.message, upc: load.kind === 'purge' ? load.upc : load.delivery.release.upc, warnings: load.warnings };
-  if (!store || !catalog) return { ...loaded, status: 'valid' };
+  if (!targets) return { ...loaded, status: 'valid' };
   try {
-    const outcome = await applyDdexMessage({ store, catalog, load, ingest: (delivery) => deps.ingestRelease(store, catalog, delivery) });
+    const outcome = await applyDdexMessage({ ...targets, load, ingest: (delivery) => deps.ingestRelease(targets, delivery) });
     return { ...loaded, status: outcome.status, outcome };
   } catch (error) {
     // e.g. a purge of a release the catalog does not hold (NOT_FOUND), storage refusing a record.

@@ -20,6 +20,7 @@ import { readListenersConfig } from './listeners-config.ts';
 import { readOriginSettings } from './origin-config.ts';
 import { progressReporter } from './progress.ts';
 import { registerQueueCommands } from './queue-commands.ts';
+import type { PublishLog } from '../pipeline/publish-version.ts';
 import { reindexFollowingJournal, withPublishingJournal } from './journal-setup.ts';
 import { packageVersion } from './version.ts';
 import { formatPackageSummary } from './summary.ts';
@@ -107,7 +108,11 @@ async function runIngest(config: CadenceConfig, path: string, options: IngestOpt
     const queued = await ingestQueued(config, delivery, options);
     if (!queued) return;
     report = queued;
-  } else report = await withStoreAndCatalog(config, (store, catalog) => ingestInProcess(config, store, catalog, delivery, options));
+  } else {
+    report = await withStoreAndCatalog(config, (store, catalog) =>
+      withPublishingJournal(config, { store, catalog, logger: logger(config) }, (journal) => ingestInProcess(config, { store, catalog, journal }, delivery, options)),
+    );
+  }
   if (options.json) writeJson({ ok: report.failed === 0, ...report });
   else process.stdout.write(formatIngestSummary(report));
   if (report.failed > 0) process.exitCode = 1;
@@ -124,24 +129,29 @@ async function ingestQueued(config: CadenceConfig, delivery: Delivery, options: 
   }
 }
 
-async function ingestInProcess(config: CadenceConfig, store: ObjectStore, catalog: Catalog, delivery: Delivery, options: IngestOptions): Promise<IngestReport> {
+/** Where an in-process ingest writes: storage, the catalog, and the publish journal. */
+interface IngestTargets {
+  store: ObjectStore;
+  catalog: Catalog;
+  journal: PublishLog;
+}
+
+async function ingestInProcess(config: CadenceConfig, { store, catalog, journal }: IngestTargets, delivery: Delivery, options: IngestOptions): Promise<IngestReport> {
   const view = ingestView(process.stderr);
   try {
-    return await withPublishingJournal(config, { store, catalog, logger: logger(config) }, (journal) =>
-      withAbort((signal) =>
-        ingestDelivery({
-          ...config.tools,
-          delivery,
-          store,
-          catalog,
-          journal,
-          concurrency: options.concurrency,
-          maxDurationSeconds: options.maxDuration,
-          signal,
-          logger: logger(config),
-          events: view,
-        }),
-      ),
+    return await withAbort((signal) =>
+      ingestDelivery({
+        ...config.tools,
+        delivery,
+        store,
+        catalog,
+        journal,
+        concurrency: options.concurrency,
+        maxDurationSeconds: options.maxDuration,
+        signal,
+        logger: logger(config),
+        events: view,
+      }),
     );
   } finally {
     view.stop();
@@ -156,9 +166,11 @@ async function runDdexDelivery(config: CadenceConfig, path: string, options: Ing
     path,
     { batch: options.batch, dryRun: options.dryRun, json: options.json, ack: options.ack, ffprobePath: config.tools.ffprobePath, maxDurationSeconds: options.maxDuration },
     {
-      withStoreAndCatalog: (run) => withStoreAndCatalog(config, run),
-      ingestRelease: async (store, catalog, delivery) => {
-        if (!config.queue) return ingestInProcess(config, store, catalog, delivery, options);
+      // One journal for the whole run: publishes and DDEX takedowns/restores reach every following node.
+      withTargets: (run) =>
+        withStoreAndCatalog(config, (store, catalog) => withPublishingJournal(config, { store, catalog, logger: logger(config) }, (journal) => run({ store, catalog, journal }))),
+      ingestRelease: async (targets, delivery) => {
+        if (!config.queue) return ingestInProcess(config, targets, delivery, options);
         return (await ingestQueued(config, delivery, { ...options, detach: false }))!;
       },
       writeJson,

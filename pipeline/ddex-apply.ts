@@ -12,7 +12,7 @@ import type { DdexLoad } from './ddex-delivery.ts';
 import { isStale, type MessageRecord, newestAppliedMessage, recordMessage } from './ddex-message-log.ts';
 import type { Delivery } from './delivery-model.ts';
 import type { IngestReport } from './ingest.ts';
-import { changeAvailability } from './takedown-records.ts';
+import { type AvailabilityLog, changeAvailability } from './takedown-records.ts';
 
 /** What an availability change by DDEX says in its reason, so a later message knows it may undo it. */
 const DDEX_REASON_MARK = 'in DDEX message ';
@@ -47,10 +47,12 @@ export interface ApplyDdexOptions {
   load: DdexLoad;
   /** Ingests the release's tracks (in process or through the queue: the caller decides). */
   ingest(delivery: Delivery): Promise<IngestReport>;
+  /** The publish journal: takedowns and restores reach every node following it. Absent: this catalog only. */
+  journal?: AvailabilityLog;
   now?: () => Date;
 }
 
-export async function applyDdexMessage({ store, catalog, load, ingest, now = () => new Date() }: ApplyDdexOptions): Promise<DdexOutcome> {
+export async function applyDdexMessage({ store, catalog, load, ingest, journal, now = () => new Date() }: ApplyDdexOptions): Promise<DdexOutcome> {
   const { message } = load;
   const upc = load.kind === 'purge' ? load.upc : load.delivery.release.upc;
   const outcome: DdexOutcome = { messageId: message.id, kind: message.kind, createdAt: message.createdAt, upc, status: 'applied', newer: null, report: null, takenDown: [], restored: [] };
@@ -72,7 +74,7 @@ export async function applyDdexMessage({ store, catalog, load, ingest, now = () 
   }
 
   if (load.kind === 'purge') {
-    outcome.takenDown = await changeAvailability({ store, catalog, target: { upc }, reason: purgeReason(message), now });
+    outcome.takenDown = await changeAvailability({ store, catalog, target: { upc }, reason: purgeReason(message), now, journal });
     await record('applied');
     return outcome;
   }
@@ -85,7 +87,7 @@ export async function applyDdexMessage({ store, catalog, load, ingest, now = () 
     const due = [...takedowns].filter(([isrc]) => catalog.getTrack(isrc)?.current && !catalog.availability(isrc)?.takedown);
     for (const reason of new Set(due.map(([, why]) => why))) {
       const isrcs = due.filter(([, why]) => why === reason).map(([isrc]) => isrc);
-      outcome.takenDown.push(...(await changeAvailability({ store, catalog, target: { isrcs }, reason, now })));
+      outcome.takenDown.push(...(await changeAvailability({ store, catalog, target: { isrcs }, reason, now, journal })));
     }
   };
   // Tracks already published go down before the ingest republishes them, so they never play in between.
@@ -99,7 +101,7 @@ export async function applyDdexMessage({ store, catalog, load, ingest, now = () 
   const restore = load.delivery.tracks
     .map((track) => track.isrc)
     .filter((isrc) => !takedowns.has(isrc) && isDdexTakedownReason(catalog.availability(isrc)?.takedown?.reason ?? ''));
-  if (restore.length > 0) outcome.restored = await changeAvailability({ store, catalog, target: { isrcs: restore }, reason: null, now });
+  if (restore.length > 0) outcome.restored = await changeAvailability({ store, catalog, target: { isrcs: restore }, reason: null, now, journal });
   await record('applied');
   return outcome;
 }

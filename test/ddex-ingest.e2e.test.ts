@@ -6,7 +6,7 @@
 // restores it; every acknowledgement says what happened.
 
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -199,6 +199,10 @@ describe('DDEX release folders', () => {
     expect(purged.code, purged.stderr).toBe(0);
     expect(JSON.parse(purged.stdout).takenDown).toHaveLength(12);
     expect(await grant(isrc)).toMatchObject({ status: 410, body: { error: 'taken_down' } });
+    // Through the publish journal, so every origin node following it takes the release down too.
+    const entries = join(scratch, 'objects', 'journal', 'entries');
+    const journal = await Promise.all((await readdir(entries)).filter((name) => name.endsWith('.json')).map((name) => readFile(join(entries, name), 'utf8')));
+    expect(journal.some((entry) => entry.includes('PurgeReleaseMessage in DDEX message ALBUM-2'))).toBe(true);
 
     const back = await deliver({ ...structuredClone(album), messageId: 'ALBUM-3', createdAt: '2026-12-02T10:00:00Z' });
     expect(back.restored).toHaveLength(12);

@@ -3,6 +3,7 @@
 
 import type BetterSqlite3 from 'better-sqlite3';
 import { CadenceError } from '../errors/cadence-error.ts';
+import { PLAY_STREAM_SCHEMA } from './play-stream-statements.ts';
 import { RIGHTS_SCHEMA } from './rights-statements.ts';
 import { SEARCH_CANDIDATES_SCHEMA, SEARCH_PLAYS_SCHEMA, SEARCH_REVISIONS_SCHEMA, SEARCH_SCHEMA, backfillSearchCandidates, backfillSearchIndex, foldSearchIndex, mergeSearchIndex } from './search-index.ts';
 
@@ -180,6 +181,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: 'job owners and the aborted state', sql: JOB_OWNERS_SCHEMA },
   { name: 'rights and takedowns per track', sql: RIGHTS_SCHEMA },
   { name: 'release covers', sql: '', apply: addReleaseCoverColumns },
+  { name: 'play stream position', sql: PLAY_STREAM_SCHEMA },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

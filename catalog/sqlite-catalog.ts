@@ -8,6 +8,7 @@ import { prepareJournal } from './journal-statements.ts';
 import { type PublishStatements, preparePublish } from './publish-transaction.ts';
 import { prepareRights, searchVisibility } from './rights-statements.ts';
 import { memorySearchDocs, storedSearchDocs } from './search-docs.ts';
+import { preparePlayStream } from './play-stream-statements.ts';
 import { preparePlayCounts } from './search-index.ts';
 import { prepareSearch } from './search-query.ts';
 import { quickCheck } from './quick-check.ts';
@@ -52,6 +53,7 @@ export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => ne
   const visibility = searchVisibility(db);
   const search = prepareSearch(db, searchInMemory ? memorySearchDocs(db) : storedSearchDocs(db), () => visibility.hiddenAt(now()));
   const recordPlays = preparePlayCounts(db);
+  const playStream = preparePlayStream(db, recordPlays);
   const reads = prepareTrackReads(db);
   const jobs = prepareJobs(db, now);
   const journal = prepareJournal(db, { publish, rights });
@@ -80,6 +82,9 @@ export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => ne
     search: (query) => guard('search', () => search(query)),
     // Not retried: the origin flushes plays on its event loop, and popularity is only a hint.
     recordPlays: (counts) => guard(`record plays of ${counts.length} tracks`, () => recordPlays(counts)),
+    playStreamPosition: (stream) => guard(`read the position in ${stream}`, () => playStream.playStreamPosition(stream)),
+    // Retried while busy: the counts and the position move together, so a retry never counts twice.
+    applyPlayEvents: (stream, events) => write(`apply ${events.length} play events from ${stream}`, () => playStream.applyPlayEvents(stream, events)),
     currentVersion: (isrc) => guard(`read track ${isrc}`, () => reads.currentVersion(isrc)),
     getTrack: (isrc) => guard(`read track ${isrc}`, () => reads.getTrack(isrc)),
     trackDetails: (isrc, options) => guard(`read details of track ${isrc}`, () => details.trackDetails(isrc, options)),

@@ -257,6 +257,13 @@ export interface SearchResult {
   match: 'exact' | 'prefix' | 'corrected';
 }
 
+/** One entry of the shared play stream (plays/): the counts one origin node sent in one batch. */
+export interface PlayStreamEvent {
+  /** The Redis stream id, `<ms>-<seq>`. */
+  id: string;
+  counts: ReadonlyArray<{ isrc: string; plays: number }>;
+}
+
 export interface Catalog {
   /**
    * Best first: exact before prefix before corrected; within a pass, the title or an artist being
@@ -266,6 +273,13 @@ export interface Catalog {
   search(query: SearchQuery): SearchResult[];
   /** Adds playback counts (popularity), in one transaction. */
   recordPlays(counts: ReadonlyArray<{ isrc: string; plays: number }>): void;
+  /** The id of the last entry of the shared play stream `stream` this catalog counted, or null. */
+  playStreamPosition(stream: string): string | null;
+  /**
+   * Adds the counts of every event after the stored position and stores the newest id, in one
+   * transaction; events at or before the position are skipped. Returns how many were applied.
+   */
+  applyPlayEvents(stream: string, events: readonly PlayStreamEvent[]): number;
   /** Many publishes in one transaction (bulk loads, reindex). */
   publishMany(inputs: readonly PublishInput[]): void;
   /**

@@ -14,6 +14,7 @@ import { type EnvSettings, readSettings } from './env-settings.ts';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 import { parseRedisUrl } from '../queue/redis-url.ts';
+import { DEFAULT_PLAY_STREAM_MAX_LEN } from '../plays/types.ts';
 import type { RedisTarget } from '../queue/types.ts';
 
 export interface CadenceConfig {
@@ -38,6 +39,8 @@ export interface CadenceConfig {
   snapshotEvery: number;
   /** `CADENCE_JOURNAL_POLL_MS`: how often a following origin looks for new entries without a nudge. */
   journalPollMs: number;
+  /** `CADENCE_PLAY_STREAM_MAX_LEN`: entries the shared play stream keeps (XADD MAXLEN ~), with CADENCE_QUEUE. */
+  playStreamMaxLen: number;
 }
 
 export const DEFAULT_STORE_URL = 'file://./data/objects';
@@ -64,6 +67,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): CadenceConfig 
       queueUrl: queue ? read.raw('CADENCE_QUEUE')! : null,
       snapshotEvery: read.number('CADENCE_SNAPSHOT_EVERY', 1000, { min: 0, max: 1_000_000_000, unit: 'journal entries (0: never)' }),
       journalPollMs: read.number('CADENCE_JOURNAL_POLL_MS', 1000, { min: 10, max: 3_600_000, unit: 'milliseconds' }),
+      playStreamMaxLen: read.number('CADENCE_PLAY_STREAM_MAX_LEN', DEFAULT_PLAY_STREAM_MAX_LEN, { min: 1000, max: 1_000_000_000, unit: 'stream entries' }),
     };
   });
 }

@@ -3,13 +3,14 @@
 // only once it has applied every entry after it.
 
 import { openCatalog } from '../catalog/open-catalog.ts';
-import { followJournal } from '../journal/follow.ts';
+import { type FollowStatus, followJournal } from '../journal/follow.ts';
 import { restoreSnapshotIfNew } from '../journal/snapshot.ts';
 import { openObjectStore } from '../storage/open-store.ts';
 import type { StoreLogger } from '../storage/types.ts';
 import type { CadenceConfig } from './config.ts';
 
 export interface JournalFollowing {
+  status(): FollowStatus;
   stop(): Promise<void>;
 }
 
@@ -26,6 +27,7 @@ export async function startFollowing(config: CadenceConfig, logger: StoreLogger)
     'catalog follows the publish journal',
   );
   return {
+    status: () => following.status(),
     async stop() {
       await following.stop();
       await nudges?.close();

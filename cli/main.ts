@@ -5,7 +5,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { pino } from 'pino';
 import type { Catalog } from '../catalog/types.ts';
 import { CadenceError, isCadenceError } from '../errors/cadence-error.ts';
-import { loadDelivery } from '../pipeline/delivery.ts';
+import { type Delivery, loadDelivery } from '../pipeline/delivery.ts';
 import { DEFAULT_GRACE_SECONDS, collectGarbage } from '../pipeline/garbage-collect.ts';
 import { type IngestReport, ingestDelivery, ingestReport } from '../pipeline/ingest.ts';
 import { packageMaster } from '../pipeline/package-master.ts';
@@ -20,6 +20,7 @@ import { readListenersConfig } from './listeners-config.ts';
 import { readOriginSettings } from './origin-config.ts';
 import { progressReporter } from './progress.ts';
 import { registerQueueCommands } from './queue-commands.ts';
+import type { PublishLog } from '../pipeline/publish-version.ts';
 import { reindexFollowingJournal, withPublishingJournal } from './journal-setup.ts';
 import { packageVersion } from './version.ts';
 import { formatPackageSummary } from './summary.ts';
@@ -83,53 +84,99 @@ interface IngestOptions {
   json: boolean;
   maxDuration: number;
   detach: boolean;
+  batch: boolean;
+  ack?: string;
 }
 
-async function runIngest(config: CadenceConfig, file: string, options: IngestOptions): Promise<void> {
+async function runIngest(config: CadenceConfig, path: string, options: IngestOptions): Promise<void> {
   if (options.detach && !config.queue) throw new CadenceError('BAD_INPUT', '--detach needs CADENCE_QUEUE=redis://host:port[/db]: without a queue, ingest runs here');
   // Validation first, before storage or the catalog is touched: a bad delivery changes nothing.
   // The store and catalog it would write to are checked too (creating nothing), dry run or not.
   await checkIngestTargets(config);
-  const delivery = await loadDelivery(file, { ffprobePath: config.tools.ffprobePath, maxDurationSeconds: options.maxDuration });
+  const { isDdexPath } = await import('../pipeline/ddex-delivery.ts');
+  if (options.batch || (await isDdexPath(path))) return runDdexDelivery(config, path, options);
+  if (options.ack !== undefined) throw new CadenceError('BAD_INPUT', `--ack is for DDEX messages; ${path} is a JSON delivery`);
+  const delivery = await loadDelivery(path, { ffprobePath: config.tools.ffprobePath, maxDurationSeconds: options.maxDuration });
   if (options.dryRun) {
     const report = ingestReport(delivery, [], true);
     if (options.json) writeJson({ ok: true, ...report });
     else process.stdout.write(formatIngestSummary(report));
     return;
   }
-  const view = ingestView(process.stderr);
   let report: IngestReport;
-  try {
-    if (config.queue) {
-      // Through the queue: workers on any machine do the tracks (cli/queued-ingest.ts).
-      const { ingestThroughQueue } = await import('./queued-ingest.ts');
-      const queued = await withAbort((signal) => ingestThroughQueue({ config, redis: config.queue!, delivery, detach: options.detach, json: options.json, events: view, signal }));
-      if (!queued) return;
-      report = queued;
-    } else report = await withStoreAndCatalog(config, (store, catalog) =>
-      withPublishingJournal(config, { store, catalog, logger: logger(config) }, (journal) =>
-        withAbort((signal) =>
-          ingestDelivery({
-            ...config.tools,
-            delivery,
-            store,
-            catalog,
-            journal,
-            concurrency: options.concurrency,
-            maxDurationSeconds: options.maxDuration,
-            signal,
-            logger: logger(config),
-            events: view,
-          }),
-        ),
-      ),
+  if (config.queue) {
+    const queued = await ingestQueued(config, delivery, options);
+    if (!queued) return;
+    report = queued;
+  } else {
+    report = await withStoreAndCatalog(config, (store, catalog) =>
+      withPublishingJournal(config, { store, catalog, logger: logger(config) }, (journal) => ingestInProcess(config, { store, catalog, journal }, delivery, options)),
     );
-  } finally {
-    view.stop();
   }
   if (options.json) writeJson({ ok: report.failed === 0, ...report });
   else process.stdout.write(formatIngestSummary(report));
   if (report.failed > 0) process.exitCode = 1;
+}
+
+/** Through the queue: workers on any machine do the tracks (cli/queued-ingest.ts); null when detached. */
+async function ingestQueued(config: CadenceConfig, delivery: Delivery, options: IngestOptions): Promise<IngestReport | null> {
+  const view = ingestView(process.stderr);
+  try {
+    const { ingestThroughQueue } = await import('./queued-ingest.ts');
+    return await withAbort((signal) => ingestThroughQueue({ config, redis: config.queue!, delivery, detach: options.detach, json: options.json, events: view, signal }));
+  } finally {
+    view.stop();
+  }
+}
+
+/** Where an in-process ingest writes: storage, the catalog, and the publish journal. */
+interface IngestTargets {
+  store: ObjectStore;
+  catalog: Catalog;
+  journal: PublishLog;
+}
+
+async function ingestInProcess(config: CadenceConfig, { store, catalog, journal }: IngestTargets, delivery: Delivery, options: IngestOptions): Promise<IngestReport> {
+  const view = ingestView(process.stderr);
+  try {
+    return await withAbort((signal) =>
+      ingestDelivery({
+        ...config.tools,
+        delivery,
+        store,
+        catalog,
+        journal,
+        concurrency: options.concurrency,
+        maxDurationSeconds: options.maxDuration,
+        signal,
+        logger: logger(config),
+        events: view,
+      }),
+    );
+  } finally {
+    view.stop();
+  }
+}
+
+/** DDEX ERN: a release folder, its message file, or `--batch` a folder of release folders (cli/ddex-ingest.ts). */
+async function runDdexDelivery(config: CadenceConfig, path: string, options: IngestOptions): Promise<void> {
+  if (options.detach) throw new CadenceError('BAD_INPUT', '--detach is for JSON deliveries: a DDEX message is applied in order (takedowns, acknowledgement) once its tracks are published');
+  const { runDdexIngest } = await import('./ddex-ingest.ts');
+  await runDdexIngest(
+    path,
+    { batch: options.batch, dryRun: options.dryRun, json: options.json, ack: options.ack, ffprobePath: config.tools.ffprobePath, maxDurationSeconds: options.maxDuration },
+    {
+      // One journal for the whole run: publishes and DDEX takedowns/restores reach every following node.
+      withTargets: (run) =>
+        withStoreAndCatalog(config, (store, catalog) => withPublishingJournal(config, { store, catalog, logger: logger(config) }, (journal) => run({ store, catalog, journal }))),
+      ingestRelease: async (targets, delivery) => {
+        if (!config.queue) return ingestInProcess(config, targets, delivery, options);
+        return (await ingestQueued(config, delivery, { ...options, detach: false }))!;
+      },
+      writeJson,
+      write: (text) => process.stdout.write(text),
+    },
+  );
 }
 
 export function buildProgram(config: CadenceConfig): Command {
@@ -174,12 +221,14 @@ export function buildProgram(config: CadenceConfig): Command {
   program
     .command('ingest')
     .description('validate a label delivery, then package, store, publish and index every track')
-    .argument('<delivery.json>', 'delivery file; master paths are relative to it')
+    .argument('<delivery>', 'delivery JSON file (master paths relative to it), DDEX ERN .xml message, or release folder (one ERN message + its resources); with --batch, a folder of release folders')
     .option('--concurrency <n>', 'tracks processed at once (default: one per core)', positiveInteger)
     .option('--dry-run', 'validate the delivery and probe every master, then stop', false)
     .option('--json', 'print one JSON report on stdout', false)
     .option('--max-duration <seconds>', 'refuse masters longer than this', positiveNumber, config.maxDurationSeconds)
     .option('--detach', 'with CADENCE_QUEUE: return once the jobs are queued, printing their ids', false)
+    .option('--batch', 'DDEX: ingest every release folder of this folder, in MessageCreatedDateTime order', false)
+    .option('--ack <dir>', 'DDEX: write one acknowledgement per message (<MessageId>.json) into this folder')
     .action(async (file: string, options: IngestOptions) => {
       try {
         await runIngest(config, file, options);

@@ -12,6 +12,8 @@ import { type ListenersConfig, type OpenListenerServices, openListenerServices }
 import { openObjectStore } from '../storage/open-store.ts';
 import type { CadenceConfig } from './config.ts';
 import { startFollowing } from './journal-follow.ts';
+import { openSharedPlaySink, type SharedPlaySink, startSharedPlayReader } from './shared-plays.ts';
+import type { NodeFollowStatus } from '../origin/types.ts';
 import { type OriginSettings, originConfig } from './origin-config.ts';
 
 /** Everything `serve` reads from the environment, read once at the edge (cli/main.ts). */
@@ -27,6 +29,19 @@ export interface ServeOptions {
 
 /** What a cluster worker tells the primary. */
 type WorkerMessage = { listening?: string; failed?: { code: ErrorCode; message: string } };
+/** What the primary tells its workers: its followers' status, for their /metrics. */
+type PrimaryMessage = { followStatus?: NodeFollowStatus };
+/** How often the primary sends its followers' status to its workers. */
+const STATUS_EVERY_MS = 1000;
+
+/** In a cluster worker, the followers' status as the primary last sent it. */
+function statusFromPrimary(): () => NodeFollowStatus | null {
+  let latest: NodeFollowStatus | null = null;
+  process.on('message', (message: PrimaryMessage) => {
+    if (message?.followStatus) latest = message.followStatus;
+  });
+  return () => latest;
+}
 
 function untilSignal(): Promise<void> {
   return new Promise((resolve) => {
@@ -45,19 +60,22 @@ interface Started {
   stop(): Promise<void>;
 }
 
-async function startWorker(config: CadenceConfig, settings: ServeSettings, options: ServeOptions): Promise<Started> {
+async function startWorker(config: CadenceConfig, settings: ServeSettings, options: ServeOptions, followStatus?: () => NodeFollowStatus | null): Promise<Started> {
   const log = serveLogger(config);
   const store = openObjectStore(config.storeUrl, { s3: config.s3, logger: log });
   const opening = performance.now();
   let catalog: ReturnType<typeof openCatalog> | undefined;
   let origin: ReturnType<typeof createOriginApp> | undefined;
   let listeners: OpenListenerServices | undefined;
+  let playSink: SharedPlaySink | undefined;
   try {
     // Searches read every candidate's fields: a long-running server keeps them in memory.
     catalog = openCatalog(config.catalogPath, { searchInMemory: true });
     log.info({ ms: Math.round(performance.now() - opening), heapMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20) }, 'catalog open, search fields in memory');
     listeners = await openListenerServices(settings.listeners, { logger: log });
-    origin = createOriginApp(originConfig(settings), { store, catalog, logger: log, listeners });
+    // With CADENCE_QUEUE every node counts every node's plays: they go to the shared play stream.
+    if (config.queueUrl) playSink = await openSharedPlaySink({ ...config, queueUrl: config.queueUrl }, log);
+    origin = createOriginApp(originConfig(settings), { store, catalog, logger: log, listeners, playSink, followStatus });
     const server = await listen(origin, {
       port: options.port,
       host: options.host,
@@ -65,12 +83,13 @@ async function startWorker(config: CadenceConfig, settings: ServeSettings, optio
       onWriteError: (error, requestId) => log.error({ err: error, requestId }, 'could not write a media answer'),
     });
     log.info({ url: server.url, store: config.storeUrl, catalog: config.catalogPath, pid: process.pid }, 'origin listening');
-    const [opened, app, services] = [catalog, origin, listeners];
+    const [opened, app, services, sink] = [catalog, origin, listeners, playSink];
     return {
       server,
       async stop() {
         await server.close();
         app.stop();
+        await sink?.close();
         await services.close();
         opened.close();
         await store.close?.();
@@ -78,6 +97,7 @@ async function startWorker(config: CadenceConfig, settings: ServeSettings, optio
     };
   } catch (error) {
     origin?.stop();
+    await playSink?.close();
     await listeners?.close();
     catalog?.close();
     await store.close?.();
@@ -85,10 +105,10 @@ async function startWorker(config: CadenceConfig, settings: ServeSettings, optio
   }
 }
 
-async function runWorker(config: CadenceConfig, settings: ServeSettings, options: ServeOptions): Promise<void> {
+async function runWorker(config: CadenceConfig, settings: ServeSettings, options: ServeOptions, followStatus?: () => NodeFollowStatus | null): Promise<void> {
   let started: Started;
   try {
-    started = await startWorker(config, settings, options);
+    started = await startWorker(config, settings, options, followStatus ?? (cluster.isWorker ? statusFromPrimary() : undefined));
   } catch (error) {
     // A cluster worker hands a clear failure to the primary, which says it once for all workers.
     if (!cluster.isWorker || !isCadenceError(error)) throw error;
@@ -110,15 +130,19 @@ export async function serveOrigin(config: CadenceConfig, settings: ServeSettings
   if (settings.listeners.auth.mode === 'none') process.stderr.write('WARNING: CADENCE_AUTH=none: authentication is OFF, every request is one anonymous listener\n');
   // The primary alone follows the journal: one writer to this node's catalog file.
   const following = options.follow || config.queueUrl ? await startFollowing(config, serveLogger(config)) : null;
+  // And alone reads the shared play stream into it.
+  const playReader = config.queueUrl ? await startSharedPlayReader({ ...config, queueUrl: config.queueUrl }, serveLogger(config)) : null;
+  const followStatus = following || playReader ? (): NodeFollowStatus => ({ journal: following?.status() ?? null, playStream: playReader?.status() ?? null }) : undefined;
   try {
-    if (options.workers <= 1) await runWorker(config, settings, options);
-    else await runPrimary(config, settings, options);
+    if (options.workers <= 1) await runWorker(config, settings, options, followStatus);
+    else await runPrimary(config, settings, options, followStatus);
   } finally {
+    await playReader?.stop();
     await following?.stop();
   }
 }
 
-async function runPrimary(config: CadenceConfig, settings: ServeSettings, options: ServeOptions): Promise<void> {
+async function runPrimary(config: CadenceConfig, settings: ServeSettings, options: ServeOptions, followStatus?: () => NodeFollowStatus): Promise<void> {
   // Create the dev signing key and the local identity once, before the workers race to create them.
   originConfig(settings);
   if (settings.listeners.auth.mode === 'local') await loadOrCreateLocalIdentity(settings.listeners.auth.keyFile);
@@ -153,7 +177,14 @@ async function runPrimary(config: CadenceConfig, settings: ServeSettings, option
       if (message.listening && ++listening === options.workers) process.stdout.write(`listening on ${message.listening} (${options.workers} workers)\n`);
     });
   }
+  const relay = followStatus
+    ? setInterval(() => {
+        const message: PrimaryMessage = { followStatus: followStatus() };
+        for (const worker of Object.values(cluster.workers ?? {})) if (worker?.isConnected()) worker.send(message);
+      }, STATUS_EVERY_MS)
+    : undefined;
   await Promise.race([untilSignal(), allExited]);
+  clearInterval(relay);
   stopAll();
   await allExited;
   if (failure) throw failure;

@@ -33,6 +33,15 @@ describe.each(['3.8.2', '4.3'] as const)('problems in ERN %s', (family) => {
   const file = (n: number) => `${recording(n)}/${ern3 ? 'SoundRecordingDetailsByTerritory/TechnicalSoundRecordingDetails' : 'TechnicalDetails/DeliveryFile'}/File`;
   const group = `${mainRelease}/${ern3 ? 'ReleaseDetailsByTerritory/' : ''}ResourceGroup`;
 
+  it('a refused message still returns what mapped (its well-formed tracks), so the caller can check their files too', () => {
+    const result = readErnMessage(replaceOnce(spec(family), 'GBCAD2600002', 'GBCAD26X0002'));
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.partial?.kind).toBe('release');
+    if (result.partial?.kind !== 'release') return;
+    expect(result.partial.tracks.map((t) => t.isrc)).toEqual(['GBCAD2600001', 'GBCAD2600003']);
+  });
+
   it('an ISRC of the wrong form, at its element', () => {
     expect(problemsOf(replaceOnce(spec(family), 'GBCAD2600002', 'GBCAD26X0002'))).toEqual([
       expect.objectContaining({ code: 'BAD_ISRC', path: isrcPath(2), message: expect.stringContaining('GBCAD26X0002') }),

@@ -36,7 +36,7 @@ export function readErnMessage(input: Uint8Array | string, options: ReadErnOptio
   const { kind, draft, info: message } = readMessageInfo(root, problems);
   if (!kind) return { ok: false, message: null, problems: problems.items };
   const model = kind === 'purge' ? readPurge(root, draft, problems) : readRelease(root, draft, problems, tiersByCommercialModel);
-  if (!model || !message || problems.hasErrors) return { ok: false, message, problems: problems.items };
+  if (!model || !message || problems.hasErrors) return { ok: false, message, problems: problems.items, ...(model ? { partial: model } : {}) };
   return { ok: true, model, problems: problems.items };
 }
 

@@ -187,8 +187,10 @@ export interface DdexProblem {
 
 export type ReadErnResult =
   | { ok: true; model: DdexMessageModel; problems: DdexProblem[] }
-  /** `message` when the header could be read, so an acknowledgement can name the message. */
-  | { ok: false; message: MessageInfo | null; problems: DdexProblem[] };
+  /** `message` when the header could be read, so an acknowledgement can name the message;
+   *  `partial` when the rest mapped despite the errors (only well-formed tracks in it), so a
+   *  caller can still check the files it names and report every problem at once. */
+  | { ok: false; message: MessageInfo | null; problems: DdexProblem[]; partial?: DdexMessageModel };
 
 export interface ReadErnOptions {
   /** Refuse larger messages before decoding (default 16 MiB: a 500-track album is about 1 MB). */

@@ -9,7 +9,8 @@ export const JOURNAL_CHANNEL = 'cadence:journal';
 
 export interface JournalNudges {
   announce(number: number): Promise<void>;
-  subscribe(nudge: () => void): () => void;
+  /** `nudge` gets the announced entry's number (none after a reconnect). */
+  subscribe(nudge: (number?: number) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -29,7 +30,7 @@ export function redisJournalNudges(url: string, logger: StoreLogger): JournalNud
     subscribe(nudge) {
       subscriber = new Redis(url, { lazyConnect: true });
       subscriber.on('error', quiet('subscriber'));
-      subscriber.on('message', () => nudge());
+      subscriber.on('message', (_channel: string, message: string) => nudge(Number(message)));
       // Subscribed again after every reconnect (ioredis re-subscribes its channels), and nudged
       // then too: entries announced while it was away were missed.
       subscriber.on('ready', () => nudge());

@@ -36,7 +36,8 @@ import { encodeRenditionSet } from './rendition-set.ts';
 import type { NodeBindings } from './request-headers.ts';
 import { createRequestRecorder, requestLog } from './request-log.ts';
 import { issueToken, tokenScope } from './signing.ts';
-import type { OriginConfig, OriginLogger } from './types.ts';
+import { registerFollowMetrics } from './follow-metrics.ts';
+import type { NodeFollowStatus, OriginConfig, OriginLogger, PlaySink } from './types.ts';
 
 export interface OriginDependencies {
   store: ObjectStore;
@@ -45,6 +46,10 @@ export interface OriginDependencies {
   metrics?: OriginMetrics;
   /** Access tokens, tiers, resume positions and rate limits (built from configuration at the edge). */
   listeners: ListenerServices;
+  /** Where counted plays go: this node's catalog unless given (the shared play stream, plays/). */
+  playSink?: PlaySink;
+  /** This node's journal follower and play stream reader, for /metrics (cli/serve.ts). */
+  followStatus?: () => NodeFollowStatus | null;
   now?: () => Date;
 }
 
@@ -82,7 +87,10 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
   const record = createRequestRecorder({ logger, metrics });
   const listenerMetrics = createListenerMetrics(metrics);
   const guard = { services: listeners, metrics: listenerMetrics };
-  const plays = new PlayCounter((counts) => catalog.recordPlays(counts), {
+  const { playSink } = dependencies;
+  registerFollowMetrics(metrics.registry, { follow: dependencies.followStatus, plays: playSink });
+  const plays = new PlayCounter(playSink ? (counts) => playSink.write(counts) : (counts) => catalog.recordPlays(counts), {
+    intervalMs: playSink?.intervalMs,
     onError: (error) => logger.warn({ err: error }, 'could not record play counts'),
     windowSeconds: config.playWindowSeconds,
     now: () => now().getTime(),

@@ -11,14 +11,14 @@ import { samplePublish, withRaw } from '../catalog/test-support.ts';
 import { openObjectStore } from '../storage/open-store.ts';
 import { createOriginApp } from './app.ts';
 import { DEFAULT_TOKEN_POLICY, parseSigningKeys } from './signing.ts';
-import type { OriginConfig } from './types.ts';
+import type { OriginConfig, PlaySink } from './types.ts';
 import { anonymousListeners } from '../listeners/test-support.ts';
 
 const ISRC = 'GBAYE2600001';
 let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function origin(config: Partial<OriginConfig> = {}) {
+function origin(config: Partial<OriginConfig> = {}, playSink?: PlaySink) {
   dir = mkdtempSync(join(tmpdir(), 'cadence-plays-'));
   const path = join(dir, 'catalog.db');
   const catalog = openCatalog(path);
@@ -35,7 +35,7 @@ function origin(config: Partial<OriginConfig> = {}) {
       mediaCacheBytes: 1 << 20,
       ...config,
     },
-    { store: openObjectStore(`file://${join(dir, 'objects')}`, {}), catalog, logger: pino({ level: 'silent' }), now: () => new Date(now), listeners: anonymousListeners() },
+    { store: openObjectStore(`file://${join(dir, 'objects')}`, {}), catalog, logger: pino({ level: 'silent' }), now: () => new Date(now), listeners: anonymousListeners(), playSink },
   );
   const request = async (method: 'GET' | 'HEAD', from: string) => {
     const response = await app.fetch(new Request(`http://origin/v1/tracks/${ISRC}/playback`, { method }), {
@@ -73,5 +73,17 @@ describe('play counting', () => {
     o.advance(2_000);
     await o.request('GET', '198.51.100.7');
     expect(o.plays()).toBe(2);
+  });
+});
+
+describe('play counting with a sink (CADENCE_QUEUE: the shared play stream)', () => {
+  it('hands the deduplicated counts to the sink and leaves the local catalog to the stream reader', async () => {
+    const handed: Array<{ isrc: string; plays: number }> = [];
+    const o = origin({ playWindowSeconds: 600 }, { write: (counts) => void handed.push(...counts), intervalMs: 60_000 });
+    for (let i = 0; i < 3; i++) await o.request('GET', '198.51.100.7');
+    await o.request('GET', '203.0.113.9');
+    // Stopping flushes what is pending to the sink; the catalog counted nothing itself.
+    expect(o.plays()).toBe(0);
+    expect(handed).toEqual([{ isrc: ISRC, plays: 2 }]);
   });
 });

@@ -55,3 +55,27 @@ export interface HttpServerLimits {
   /** 0 for no limit. */
   maxRequestsPerSocket: number;
 }
+
+/** Where the origin's counted plays go (after its per-client dedupe): by default its own catalog. */
+export interface PlaySink {
+  write(counts: ReadonlyArray<{ isrc: string; plays: number }>): void;
+  /** How often counted plays are handed over, ms (default 5000). */
+  intervalMs?: number;
+  /** Plays sent, held (not taken yet) and given up, for metrics. */
+  status?(): { sent: number; pending: number; dropped: number };
+}
+
+/**
+ * What this node's followers report (the serve primary runs them; workers get it over IPC): the
+ * publish journal and the shared play stream. Times are epoch milliseconds.
+ */
+export interface NodeFollowStatus {
+  journal: {
+    applied: number;
+    position: number;
+    newestSeen: number;
+    lastAppliedAt: number | null;
+    lastPollAt: number | null;
+  } | null;
+  playStream: { applied: number } | null;
+}

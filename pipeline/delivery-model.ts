@@ -13,6 +13,8 @@ export interface DeliveryProblem {
   /** Where in the delivery: `release.upc`, `tracks[2] (GBAYE2600003).master`, or the file. */
   where: string;
   message: string;
+  /** The format's own problem code when it has one (DDEX: `BAD_ISRC`, `BAD_HASH`, …). */
+  code?: string;
 }
 
 export class DeliveryError extends CadenceError {

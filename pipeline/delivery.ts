@@ -39,7 +39,7 @@ function licensedRights({ release, tracks }: DeliveryDraft): ReturnType<typeof d
 }
 
 /** A draft with no problem left: every field is usable. */
-function deliveryOf(draft: DeliveryDraft, tracks: DeliveryTrack[], cover: DeliveryCover | null): Delivery {
+export function deliveryOf(draft: DeliveryDraft, tracks: DeliveryTrack[], cover: DeliveryCover | null): Delivery {
   const { label, release } = draft;
   const { upc, title, artists, releaseDate, genre, territories } = release;
   if (label === null || upc === null || title === null || artists === null || releaseDate === null || territories === null || tracks.length !== draft.tracks.length || (release.cover !== null && cover === null)) {

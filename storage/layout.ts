@@ -17,6 +17,17 @@ export const DESCRIPTION_FILE = 'description.json';
  * `takedowns/<UTC time>-<hash>.json`, replayed in key order by `cadence reindex` (newest wins).
  */
 export const TAKEDOWNS_PREFIX = 'takedowns/';
+/**
+ * DDEX messages seen per release (`ddex-messages/{upc}/<created time>-<hash>.json`), create-only:
+ * whether each was applied or arrived after a newer one, so every node and every later ingest
+ * applies a release's messages in MessageCreatedDateTime order (pipeline/ddex-message-log.ts).
+ */
+export const DDEX_MESSAGES_PREFIX = 'ddex-messages/';
+
+export function ddexMessagesPrefix(upc: string): string {
+  return `${DDEX_MESSAGES_PREFIX}${upc}/`;
+}
+
 export const MULTIVARIANT_PLAYLIST = 'master.m3u8';
 export const DASH_MANIFEST = 'manifest.mpd';
 

@@ -104,8 +104,8 @@ describe('origin nodes following the publish journal', () => {
     await waitForGrant(a, late.json.tracks[0]!.isrc, 5000);
     await waitForGrant(b, late.json.tracks[0]!.isrc, 5000);
 
-    // The same tracks found on every node. Their order may differ: the grants above were counted as
-    // plays on each node alone (plays across nodes, issue 12 part 6, is not built yet).
+    // The same tracks found on every node. Their order may differ: without CADENCE_QUEUE the grants
+    // above were counted as plays on each node alone (test/shared-plays.e2e.test.ts shares them).
     for (const query of ['movement', 'movement 2', 'ilse varga aurora', 'movment']) {
       const answers = await Promise.all(
         [a, b, c].map(async (node) => {

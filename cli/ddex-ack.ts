@@ -1,0 +1,83 @@
+// `cadence ingest --ack DIR`: one acknowledgement per DDEX message, so the label's delivery system
+// learns the outcome: applied, stale (older than a message already applied), failed (some tracks),
+// refused (each problem with its element path or file), or valid (a dry run). Written for refused
+// messages too; named after the MessageId. Written whole or not at all (temp file, then rename).
+
+import { createHash } from 'node:crypto';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { MessageInfo } from '../ddex/types.ts';
+import type { DdexOutcome } from '../pipeline/ddex-apply.ts';
+import type { DeliveryProblem } from '../pipeline/delivery-model.ts';
+
+export type AckStatus = 'applied' | 'stale' | 'failed' | 'refused' | 'valid';
+
+export interface Acknowledgement {
+  messageId: string | null;
+  messageThreadId: string | null;
+  messageCreatedAt: string | null;
+  messageKind: MessageInfo['kind'] | null;
+  sender: MessageInfo['sender'] | null;
+  /** The message file as given. */
+  file: string;
+  upc: string | null;
+  status: AckStatus;
+  /** Every problem that refused the message (or failed a track), each with where it is. */
+  problems: Array<{ code: string | null; location: string; message: string }>;
+  warnings: Array<{ code: string | null; location: string; message: string }>;
+  tracks: Array<{ isrc: string; state: string; error: string | null }>;
+  takenDown: string[];
+  restored: string[];
+  /** A stale message: the newer message already applied for the release. */
+  newerMessage: { messageId: string; createdAt: string } | null;
+  acknowledgedAt: string;
+}
+
+export interface AckInput {
+  file: string;
+  message: MessageInfo | null;
+  status: AckStatus;
+  upc?: string | null;
+  problems?: DeliveryProblem[];
+  warnings?: DeliveryProblem[];
+  outcome?: DdexOutcome;
+}
+
+export function acknowledgement({ file, message, status, upc = null, problems = [], warnings = [], outcome }: AckInput, now = new Date()): Acknowledgement {
+  const located = (p: DeliveryProblem) => ({ code: p.code ?? null, location: p.where, message: p.message });
+  const tracks = (outcome?.report?.tracks ?? []).map((t) => ({ isrc: t.isrc, state: t.state, error: t.error }));
+  const trackProblems = tracks.filter((t) => t.error).map((t) => ({ code: t.error!.split(':')[0] ?? null, location: `track ${t.isrc}`, message: t.error! }));
+  return {
+    messageId: message?.id ?? null,
+    messageThreadId: message?.threadId ?? null,
+    messageCreatedAt: message?.createdAt ?? null,
+    messageKind: message?.kind ?? null,
+    sender: message?.sender ?? null,
+    file,
+    upc: outcome?.upc ?? upc,
+    status,
+    problems: [...problems.map(located), ...trackProblems],
+    warnings: warnings.map(located),
+    tracks,
+    takenDown: outcome?.takenDown ?? [],
+    restored: outcome?.restored ?? [],
+    newerMessage: outcome?.newer ?? null,
+    acknowledgedAt: now.toISOString(),
+  };
+}
+
+/** `<MessageId>.json` (characters a file name cannot hold replaced); a message whose header could not be read is named after its folder and path. */
+export function ackFileName(ack: Pick<Acknowledgement, 'messageId' | 'file'>): string {
+  if (ack.messageId) return `${ack.messageId.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 200)}.json`;
+  const folder = basename(dirname(ack.file)).replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100);
+  return `unreadable-${folder}-${createHash('sha256').update(ack.file).digest('hex').slice(0, 8)}.json`;
+}
+
+export async function writeAcknowledgement(dir: string, ack: Acknowledgement): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, ackFileName(ack));
+  const temp = `${path}.${process.pid}.tmp`;
+  await writeFile(temp, `${JSON.stringify(ack, null, 2)}\n`);
+  await rename(temp, path);
+  return path;
+}

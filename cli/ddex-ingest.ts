@@ -1,0 +1,208 @@
+// `cadence ingest` for DDEX: a release folder (one ERN message + resources), the message file
+// itself, or with `--batch` a folder of release folders applied in MessageCreatedDateTime order.
+// Each message is checked whole first (pipeline/ddex-delivery.ts), then applied in order
+// (pipeline/ddex-apply.ts); `--ack DIR` writes one acknowledgement per message (cli/ddex-ack.ts).
+
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import type { Catalog } from '../catalog/types.ts';
+import { readErnMessage } from '../ddex/read-ern.ts';
+import type { MessageInfo } from '../ddex/types.ts';
+import { DEFAULT_MAX_BYTES } from '../ddex/xml-guard.ts';
+import { CadenceError, isCadenceError } from '../errors/cadence-error.ts';
+import { applyDdexMessage, type DdexOutcome } from '../pipeline/ddex-apply.ts';
+import { DdexDeliveryError, type DdexLoad, findErnMessage, loadDdexDelivery } from '../pipeline/ddex-delivery.ts';
+import type { Delivery, DeliveryProblem } from '../pipeline/delivery-model.ts';
+import type { IngestReport } from '../pipeline/ingest.ts';
+import type { PublishLog } from '../pipeline/publish-version.ts';
+import type { AvailabilityLog } from '../pipeline/takedown-records.ts';
+import type { ObjectStore } from '../storage/types.ts';
+import { type AckStatus, acknowledgement, writeAcknowledgement } from './ddex-ack.ts';
+import { formatIngestSummary } from './ingest-view.ts';
+
+export interface DdexIngestOptions {
+  batch: boolean;
+  dryRun: boolean;
+  json: boolean;
+  /** Folder for acknowledgements; none written when unset. */
+  ack?: string;
+  ffprobePath: string;
+  maxDurationSeconds: number;
+}
+
+/** Where messages are applied: storage, the catalog, and the publish journal (publishes and availability changes). */
+export interface DdexTargets {
+  store: ObjectStore;
+  catalog: Catalog;
+  journal: AvailabilityLog & PublishLog;
+}
+
+export interface DdexIngestDeps {
+  withTargets<T>(run: (targets: DdexTargets) => Promise<T>): Promise<T>;
+  /** Ingests a release's tracks (in process or through the queue, as configured). */
+  ingestRelease(targets: DdexTargets, delivery: Delivery): Promise<IngestReport>;
+  writeJson(value: unknown): void;
+  write(text: string): void;
+}
+
+export interface MessageResult {
+  /** The message file, as shown to the user. */
+  file: string;
+  message: MessageInfo | null;
+  /** The release, once the message was read well enough to name it. */
+  upc: string | null;
+  status: AckStatus;
+  problems: DeliveryProblem[];
+  warnings: DeliveryProblem[];
+  outcome: DdexOutcome | null;
+  /** The error that refused or failed the message, for the single-message exit. */
+  error: CadenceError | null;
+}
+
+export async function runDdexIngest(path: string, options: DdexIngestOptions, deps: DdexIngestDeps): Promise<void> {
+  if (!options.batch) {
+    const file = await findErnMessage(path);
+    const [result] = await processMessages([file], options, deps);
+    if (options.json && !result!.error) deps.writeJson(resultJson(result!));
+    else if (!options.json && !result!.error) deps.write(formatResult(result!));
+    // A refused or failed message ends like any failed ingest: `CODE: message`, or its JSON.
+    if (result!.error) throw result!.error;
+    if (result!.status === 'failed') process.exitCode = 1;
+    return;
+  }
+  const files = await batchMessages(path);
+  const results = await processMessages(files, options, deps);
+  const ok = results.every((r) => r.status !== 'refused' && r.status !== 'failed');
+  if (options.json) deps.writeJson({ ok, messages: results.map(resultJson) });
+  else deps.write(`${results.map(formatResult).join('')}${results.length} message(s): ${countBy(results)}\n`);
+  if (!ok) process.exitCode = 1;
+}
+
+/** Checks then applies each message in turn; the store and catalog are opened once, only when something is applied. */
+async function processMessages(files: string[], options: DdexIngestOptions, deps: DdexIngestDeps): Promise<MessageResult[]> {
+  const results: MessageResult[] = [];
+  const run = async (targets: DdexTargets | null): Promise<void> => {
+    for (const file of files) {
+      const result = await processMessage(file, options, deps, targets);
+      if (options.ack) {
+        const { outcome } = result;
+        await writeAcknowledgement(options.ack, acknowledgement({ file: shown(file), message: result.message, upc: result.upc, status: result.status, problems: result.problems, warnings: result.warnings, ...(outcome ? { outcome } : {}) }));
+      }
+      results.push(result);
+    }
+  };
+  if (options.dryRun) await run(null);
+  else await deps.withTargets(run);
+  return results;
+}
+
+async function processMessage(file: string, options: DdexIngestOptions, deps: DdexIngestDeps, targets: DdexTargets | null): Promise<MessageResult> {
+  const base = { file: shown(file), upc: null, outcome: null, error: null, problems: [], warnings: [] };
+  let load: DdexLoad;
+  try {
+    // A batch entry may be a release folder without a message: findErnMessage says so.
+    load = await loadDdexDelivery(await findErnMessage(file), { ffprobePath: options.ffprobePath, maxDurationSeconds: options.maxDurationSeconds });
+  } catch (error) {
+    if (error instanceof DdexDeliveryError) return { ...base, message: error.ern, status: 'refused', problems: error.problems, error };
+    if (isCadenceError(error)) {
+      const message = error.message.startsWith(`${file}: `) ? error.message.slice(file.length + 2) : error.message;
+      return { ...base, message: null, status: 'refused', problems: [{ where: shown(file), code: error.code, message }], error };
+    }
+    throw error;
+  }
+  const loaded = { ...base, message: load.message, upc: load.kind === 'purge' ? load.upc : load.delivery.release.upc, warnings: load.warnings };
+  if (!targets) return { ...loaded, status: 'valid' };
+  try {
+    const outcome = await applyDdexMessage({ ...targets, load, ingest: (delivery) => deps.ingestRelease(targets, delivery) });
+    return { ...loaded, status: outcome.status, outcome };
+  } catch (error) {
+    // e.g. a purge of a release the catalog does not hold (NOT_FOUND), storage refusing a record.
+    if (!isCadenceError(error) || error.code === 'ABORTED') throw error;
+    return { ...loaded, status: 'failed', problems: [{ where: shown(file), code: error.code, message: error.message }], error };
+  }
+}
+
+/** Every release folder's one message, oldest MessageCreatedDateTime first; unreadable ones last, by name. */
+export async function batchMessages(path: string): Promise<string[]> {
+  const root = resolve(path);
+  const info = await stat(root).catch(() => null);
+  if (!info?.isDirectory()) throw new CadenceError('BAD_INPUT', `${path}: --batch takes a folder of release folders`);
+  const folders = (await readdir(root, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  if (folders.length === 0) throw new CadenceError('BAD_INPUT', `${path}: holds no release folder`);
+  const entries = await Promise.all(
+    folders.map(async (name) => {
+      const file = await findErnMessage(join(root, name)).catch(() => join(root, name));
+      return { file, createdAt: await createdAtOf(file) };
+    }),
+  );
+  entries.sort((a, b) => (a.createdAt ?? Infinity) - (b.createdAt ?? Infinity) || a.file.localeCompare(b.file));
+  return entries.map((entry) => entry.file);
+}
+
+/** MessageCreatedDateTime of a message, or null when it cannot be read (it is then refused in its turn, with reasons). */
+async function createdAtOf(file: string): Promise<number | null> {
+  const info = await stat(file).catch(() => null);
+  if (!info?.isFile() || info.size > DEFAULT_MAX_BYTES) return null;
+  const read = readErnMessage(await readFile(file));
+  const message = read.ok ? read.model.message : read.message;
+  const time = message ? Date.parse(message.createdAt) : NaN;
+  return Number.isFinite(time) ? time : null;
+}
+
+function shown(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel.startsWith('..') ? file : rel;
+}
+
+const KIND_WORDS = { new: 'new release', update: 'update', purge: 'purge' } as const;
+
+export function formatResult(result: MessageResult): string {
+  const { message, outcome } = result;
+  const head = message ? `${message.id} (${KIND_WORDS[message.kind]}, created ${message.createdAt})` : result.file;
+  const lines: string[] = [];
+  switch (result.status) {
+    case 'refused':
+      lines.push(`${head}: refused, ${result.problems.length} problem(s) in ${result.file}`, ...result.problems.map((p) => `  ${p.where}: ${p.message}`));
+      break;
+    case 'valid':
+      lines.push(`${head}: dry run: ${result.file} is valid; nothing was encoded or published`);
+      break;
+    case 'stale':
+      lines.push(`${head}: not applied: release ${outcome!.upc} already has the newer message ${outcome!.newer!.messageId} (created ${outcome!.newer!.createdAt}); recorded`);
+      break;
+    default: {
+      const verb = result.status === 'applied' ? 'applied' : 'failed';
+      lines.push(`${head}: ${verb}${result.upc ? ` (release ${result.upc})` : ''}`);
+      if (outcome?.report) lines.push(...formatIngestSummary(outcome.report).trimEnd().split('\n').map((line) => `  ${line}`));
+      if (outcome?.takenDown.length) lines.push(`  taken down: ${outcome.takenDown.join(', ')}`);
+      if (outcome?.restored.length) lines.push(`  restored: ${outcome.restored.join(', ')}`);
+      lines.push(...result.problems.map((p) => `  ${p.code ? `${p.code}: ` : ''}${p.message}`));
+    }
+  }
+  lines.push(...result.warnings.map((p) => `  warning: ${p.where}: ${p.message}`));
+  return `${lines.join('\n')}\n`;
+}
+
+function countBy(results: MessageResult[]): string {
+  const counts = new Map<string, number>();
+  for (const r of results) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
+  return [...counts].map(([status, n]) => `${n} ${status}`).join(', ');
+}
+
+export function resultJson(result: MessageResult): object {
+  const { message, outcome, status } = result;
+  const report = outcome?.report;
+  return {
+    ok: status !== 'refused' && status !== 'failed',
+    status,
+    file: result.file,
+    message: message ? { id: message.id, kind: message.kind, createdAt: message.createdAt } : null,
+    upc: outcome?.upc ?? result.upc,
+    ...(report ? { ...report } : {}),
+    takenDown: outcome?.takenDown ?? [],
+    restored: outcome?.restored ?? [],
+    newer: outcome?.newer ?? null,
+    problems: result.problems,
+    warnings: result.warnings,
+  };
+}

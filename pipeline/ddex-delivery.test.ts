@@ -1,0 +1,109 @@
+import { makeCover } from '../fixtures/cover-images.ts';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type ErnMessageSpec, ernMessage, sampleRelease, toUtf16 } from '../fixtures/ddex-messages.ts';
+import { tinyWav as wav } from '../fixtures/ddex-releases.ts';
+import { DdexDeliveryError, findErnMessage, isDdexPath, loadDdexDelivery } from './ddex-delivery.ts';
+import { resolveToolPaths } from './tool-paths.ts';
+
+const { ffprobePath } = resolveToolPaths({});
+let dir: string;
+
+const md5 = (bytes: Buffer): string => createHash('md5').update(bytes).digest('hex');
+
+async function release(spec: ErnMessageSpec, { utf16 = false } = {}): Promise<string> {
+  await mkdir(join(dir, 'resources'), { recursive: true });
+  for (const [i, track] of spec.tracks.entries()) {
+    track.file = track.file.replace('.flac', '.wav');
+    const bytes = wav(0.5, i);
+    await writeFile(join(dir, track.file), bytes);
+    track.hash ??= { algorithm: 'MD5', value: md5(bytes) };
+  }
+  if (spec.cover) {
+    // A real image: the shared checks refuse a cover that is not one (delivery-cover.ts).
+    const bytes = await makeCover({ width: 640, height: 640 });
+    await writeFile(join(dir, spec.cover.file), bytes);
+    spec.cover.hash = { algorithm: 'MD5', value: md5(bytes) };
+  }
+  const file = join(dir, 'message.xml');
+  const xml = ernMessage(spec);
+  await writeFile(file, utf16 ? toUtf16(xml) : xml);
+  return file;
+}
+
+async function refusal(file: string): Promise<DdexDeliveryError> {
+  const error = await loadDdexDelivery(file, { ffprobePath }).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(DdexDeliveryError);
+  return error as DdexDeliveryError;
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cadence-ddex-delivery-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('loadDdexDelivery', () => {
+  it('maps an ERN 3.8.2 2-disc release (UTF-16) into the delivery model with rights, positions and the cover path', async () => {
+    const file = await release(sampleRelease({ family: '3.8.2', tracks: 4, discs: 2, series: 90 }), { utf16: true });
+    const load = await loadDdexDelivery(file, { ffprobePath });
+    expect(load.kind).toBe('release');
+    if (load.kind !== 'release') return;
+    expect(load.message).toMatchObject({ id: 'MSG-90-4-new', kind: 'new', ernVersion: '3.8.2' });
+    expect(load.delivery.release).toMatchObject({ upc: '012345678905', label: 'Northern Lights Records', territories: ['WW'] });
+    expect(load.delivery.tracks.map((t) => [t.discNumber, t.trackNumber])).toEqual([[1, 1], [1, 2], [2, 1], [2, 2]]);
+    expect(load.delivery.tracks[0]!.rights).toEqual({ territories: ['WW'], excludedTerritories: [], startsAt: '2026-11-01T00:00:00.000Z', endsAt: null, tiers: ['free', 'hifi', 'premium'] });
+    expect(load.delivery.tracks[1]!.artists).toEqual(['Ilse Varga', 'Oskar Lind']);
+    expect(load.takedown).toBeNull();
+  });
+
+  it('names a wrong hash and a missing file by their File element, and refuses a release with no ICPN', async () => {
+    const spec = sampleRelease({ family: '4.3', tracks: 2, series: 91 });
+    spec.release.icpn = undefined;
+    const file = await release(spec);
+    await writeFile(join(dir, 'resources/001.wav'), wav(0.5, 99));
+    await rm(join(dir, 'resources/002.wav'));
+    const error = await refusal(file);
+    expect(error.ern?.id).toBe('MSG-91-2-new');
+    expect(error.problems).toEqual([
+      expect.objectContaining({ code: 'HASH_MISMATCH', where: '/NewReleaseMessage/ResourceList/SoundRecording[1]/TechnicalDetails/DeliveryFile/File' }),
+      expect.objectContaining({ code: 'NO_FILE', where: '/NewReleaseMessage/ResourceList/SoundRecording[2]/TechnicalDetails/DeliveryFile/File' }),
+      expect.objectContaining({ code: 'NO_ICPN', message: expect.stringContaining('grid:A12425GABC1234002M') }),
+    ]);
+  });
+
+  it('refuses a DOCTYPE before parsing, with no header to acknowledge', async () => {
+    const file = join(dir, 'bomb.xml');
+    await writeFile(file, '<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x "y">]><NewReleaseMessage/>');
+    const error = await refusal(file);
+    expect(error.ern).toBeNull();
+    expect(error.problems.map((p) => p.code)).toEqual(['DOCTYPE']);
+  });
+
+  it('turns a purge into the release to take down', async () => {
+    const spec = sampleRelease({ family: '4.3', tracks: 1, series: 92, kind: 'purge' });
+    const file = join(dir, 'purge.xml');
+    await writeFile(file, ernMessage(spec));
+    expect(await loadDdexDelivery(file, { ffprobePath })).toMatchObject({ kind: 'purge', upc: '012345678905', message: { kind: 'purge' } });
+  });
+});
+
+describe('finding the message', () => {
+  it('takes the one .xml of a release folder, and refuses none or two', async () => {
+    expect(await isDdexPath(dir)).toBe(true);
+    await expect(findErnMessage(dir)).rejects.toThrow(/holds no ERN message/);
+    await writeFile(join(dir, 'a.xml'), '<x/>');
+    expect(await findErnMessage(dir)).toBe(join(dir, 'a.xml'));
+    await writeFile(join(dir, 'b.XML'), '<x/>');
+    await expect(findErnMessage(dir)).rejects.toThrow(/exactly one ERN message, this one holds 2: a.xml, b.XML/);
+    await writeFile(join(dir, 'delivery.json'), '{}');
+    expect(await isDdexPath(join(dir, 'delivery.json'))).toBe(false);
+  });
+});

@@ -12,7 +12,6 @@
 //
 //   flock /tmp/cadence-heavy.lock node --import tsx scripts/bench-journal-follow.ts [--tracks 20] [--track-seconds 3] [--poll-ms 1000] [--probe-ms 10]
 
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +19,8 @@ import { parseArgs } from 'node:util';
 import { makeDelivery } from '../fixtures/deliveries.ts';
 import { readJournalEntry } from '../journal/journal-store.ts';
 import { FsObjectStore } from '../storage/fs-store.ts';
-import { REPO_ROOT, runCadence } from '../test/helpers/cadence-cli.ts';
+import { runCadence } from '../test/helpers/cadence-cli.ts';
+import { startWorker } from '../test/helpers/queue-worker.ts';
 import { startRedis } from '../test/helpers/redis-server.ts';
 import { startServe } from '../test/helpers/serve-process.ts';
 
@@ -36,18 +36,6 @@ const TRACKS = Number(values.tracks);
 const PROBE_MS = Number(values['probe-ms']);
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-function startWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/cadence.js', 'worker', '--concurrency', '1'], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk;
-      if (/worker \d+ ready/.test(stderr)) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited ${code}: ${stderr}`)));
-  });
-}
 
 interface Sample {
   isrc: string;
@@ -78,7 +66,7 @@ async function run(mode: 'poll-only' | 'nudged', delivery: string, scratch: stri
   if (token.code !== 0) throw new Error(`cadence token: ${token.stderr}`);
   const authorization = `Bearer ${token.stdout.trim()}`;
   const node = await startServe({ env: nodeEnv, args: ['--follow'] });
-  const worker = await startWorker(publisherEnv);
+  const worker = await startWorker(publisherEnv, ['--concurrency', '1']);
   const store = new FsObjectStore({ root: join(dir, 'objects') });
   try {
     const ingest = runCadence(['ingest', delivery], { env: publisherEnv, timeoutMs: 600_000 });
@@ -110,7 +98,8 @@ async function run(mode: 'poll-only' | 'nudged', delivery: string, scratch: stri
     if (result.code !== 0) throw new Error(`cadence ingest exited ${result.code}: ${result.stderr.slice(-2000)}`);
     return samples;
   } finally {
-    await new Promise((resolve) => worker.once('exit', resolve).kill('SIGTERM'));
+    worker.child.kill('SIGTERM');
+    await worker.exited;
     await node.stop();
     await redis.close();
   }

@@ -6,13 +6,14 @@
 //
 //   node --import tsx scripts/bench-queue.ts [--tracks N] [--track-seconds S]
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { makeDelivery } from '../fixtures/deliveries.ts';
 import { REPO_ROOT } from '../test/helpers/cadence-cli.ts';
+import { startWorker } from '../test/helpers/queue-worker.ts';
 import { startRedis } from '../test/helpers/redis-server.ts';
 
 const { values } = parseArgs({
@@ -35,18 +36,6 @@ function cadence(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   });
 }
 
-function startWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/cadence.js', 'worker', '--concurrency', '1'], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk;
-      if (/worker \d+ ready/.test(stderr)) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited ${code}: ${stderr}`)));
-  });
-}
-
 const scratch = await mkdtemp(join(tmpdir(), 'cadence-bench-queue-'));
 try {
   const trackCount = Number(values.tracks);
@@ -58,11 +47,11 @@ try {
   const queued = async (workerCount: number): Promise<number> => {
     const redis = await startRedis();
     const env = { ...envFor(`workers-${workerCount}`), CADENCE_QUEUE: redis.url };
-    const workers = await Promise.all(Array.from({ length: workerCount }, () => startWorker(env)));
+    const workers = await Promise.all(Array.from({ length: workerCount }, () => startWorker(env, ['--concurrency', '1'])));
     try {
       return await cadence(['ingest', file], env);
     } finally {
-      await Promise.all(workers.map((worker) => new Promise((resolve) => worker.once('exit', resolve).kill('SIGTERM'))));
+      await Promise.all(workers.map((worker) => (worker.child.kill('SIGTERM'), worker.exited)));
       await redis.close();
     }
   };

@@ -127,7 +127,6 @@ async function runWorker(config: CadenceConfig, settings: ServeSettings, options
 
 export async function serveOrigin(config: CadenceConfig, settings: ServeSettings, options: ServeOptions): Promise<void> {
   if (!cluster.isPrimary) return runWorker(config, settings, options);
-  if (settings.listeners.auth.mode === 'none') process.stderr.write('WARNING: CADENCE_AUTH=none: authentication is OFF, every request is one anonymous listener\n');
   // The primary alone follows the journal: one writer to this node's catalog file.
   const following = options.follow || config.queueUrl ? await startFollowing(config, serveLogger(config)) : null;
   // And alone reads the shared play stream into it.

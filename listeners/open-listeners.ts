@@ -9,7 +9,7 @@ import { loadOrCreateLocalIdentity } from './local-identity.ts';
 import { createRateLimits, type RateLimitSettings } from './rate-limits.ts';
 import { createRedisPositionStore } from './redis-position-store.ts';
 import { openSqlitePositionStore } from './sqlite-position-store.ts';
-import type { Authenticator, ListenerClaims, ListenerServices, PositionStore, TierTable } from './types.ts';
+import { ANONYMOUS_LISTENER, type Authenticator, type ListenerClaims, type ListenerServices, type PositionStore, type TierTable } from './types.ts';
 
 interface TokenChecks {
   issuer: string;
@@ -40,8 +40,6 @@ export interface ListenersConfig {
 export interface OpenListenerServices extends ListenerServices {
   close(): Promise<void>;
 }
-
-export const ANONYMOUS_LISTENER = 'anonymous';
 
 /** Every request is the same anonymous listener: for closed networks and experiments only. */
 export function noAuthentication(tier: string): Authenticator {

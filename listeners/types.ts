@@ -5,6 +5,9 @@ import type { RenditionId } from '../manifests/types.ts';
 import type { RateLimits } from './rate-limits.ts';
 
 /** The authenticated listener of one request, from the claims of a verified access token. */
+/** The one listener every request is without authentication (CADENCE_AUTH=none). */
+export const ANONYMOUS_LISTENER = 'anonymous';
+
 export interface Listener {
   id: string;
   /** A tier name present in the tier table (an unknown tier never gets this far). */

@@ -2,7 +2,7 @@
 // (@hono/node-server passes the Node request as `c.env.incoming`). Authenticated routes pass
 // the listener id instead.
 
-import { ANONYMOUS_LISTENER } from '../listeners/open-listeners.ts';
+import { ANONYMOUS_LISTENER } from '../listeners/types.ts';
 
 export function remoteClientKey(env: unknown): string {
   const incoming = (env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;

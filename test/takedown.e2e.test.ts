@@ -3,9 +3,7 @@
 // release takedowns kept by reindex, the nginx edge purged by the hook, unreleased tracks out of
 // search and metadata, and a spoofed country header from an address that is not the CDN.
 
-import { spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +14,7 @@ import type { PlaybackGrant } from '../origin/types.ts';
 import { REPO_ROOT, runCadence } from './helpers/cadence-cli.ts';
 import { authorization, testAuthEnv } from './helpers/listener-tokens.ts';
 import { type NginxCdn, startNginxCdn } from './helpers/nginx-cdn.ts';
+import { type ServeProcess, startServe } from './helpers/serve-process.ts';
 import { type PublishedFixture, type TestOrigin, publishFixture, startTestOrigin } from './helpers/origin-fixture.ts';
 
 let scratch: string;
@@ -215,39 +214,6 @@ describe('takedown and restore', () => {
   }, 60_000);
 });
 
-/** `cadence serve` as its own processes (a primary and its workers), as a deployment runs it. */
-async function startServe(env: NodeJS.ProcessEnv, workers: number): Promise<{ url: string; stop(): Promise<void> }> {
-  const port = await new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port: free } = probe.address() as { port: number };
-      probe.close(() => resolve(free));
-    });
-  });
-  const child = spawn(process.execPath, ['bin/cadence.js', 'serve', '--port', String(port), '--workers', String(workers)], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer): void => {
-      output += chunk;
-      if (/listening on/.test(output)) resolve();
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`cadence serve exited ${code}: ${output}`)));
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    url: `http://127.0.0.1:${port}`,
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
 /** One GET on a fresh connection (so the primary spreads them over the workers), from `localAddress`. */
 function freshGet(base: string, path: string, { localAddress = '127.0.0.1', headers = {} }: { localAddress?: string; headers?: Record<string, string> } = {}) {
   const url = new URL(`${base}${path}`);
@@ -264,9 +230,12 @@ function freshGet(base: string, path: string, { localAddress = '127.0.0.1', head
 }
 
 describe('cadence serve with two workers', () => {
-  let serve: Awaited<ReturnType<typeof startServe>>;
+  let serve: ServeProcess;
   beforeAll(async () => {
-    serve = await startServe({ ...fixture.env, ...testAuthEnv(), CADENCE_SIGNING_KEYS: 'serve:serve-secret-0123456789abcdef', CADENCE_TRUSTED_PROXIES: '127.0.0.1' }, 2);
+    serve = await startServe({
+      env: { ...fixture.env, ...testAuthEnv(), CADENCE_SIGNING_KEYS: 'serve:serve-secret-0123456789abcdef', CADENCE_TRUSTED_PROXIES: '127.0.0.1', LOG_LEVEL: 'warn' },
+      args: ['--workers', '2'],
+    });
   }, 60_000);
   afterAll(async () => {
     await serve?.stop();

@@ -12,10 +12,9 @@ import { publishedRows } from '../catalog/test-support.ts';
 import { makeDelivery } from '../fixtures/deliveries.ts';
 import { decodedPcmDigest } from '../fixtures/pcm-checksum.ts';
 import { readJournalEntry } from '../journal/journal-store.ts';
-import type { PlaybackGrant } from '../origin/types.ts';
 import { openObjectStore } from '../storage/open-store.ts';
 import { CLIENT_FFMPEG, runCadence } from './helpers/cadence-cli.ts';
-import { type ServeProcess, startServe } from './helpers/serve-process.ts';
+import { grantOn, type ServeProcess, startServe, waitForGrant } from './helpers/serve-process.ts';
 import { authorization, testAuthEnv } from './helpers/listener-tokens.ts';
 
 const KEYS = 'node:shared-secret-0123456789abcdef';
@@ -32,21 +31,6 @@ function envOf(catalog: string): NodeJS.ProcessEnv {
     // The test polls grants every 50 ms: the per-listener grant budget would delay them, not the journal.
     CADENCE_RATE_LIMITS: 'off',
   };
-}
-
-async function grantOn(node: ServeProcess, isrc: string): Promise<PlaybackGrant | null> {
-  const answer = await fetch(`${node.url}/v1/tracks/${isrc}/playback`, { headers: await authorization() });
-  return answer.status === 200 ? ((await answer.json()) as PlaybackGrant) : null;
-}
-
-async function waitForGrant(node: ServeProcess, isrc: string, withinMs: number): Promise<PlaybackGrant> {
-  const deadline = Date.now() + withinMs;
-  for (;;) {
-    const grant = await grantOn(node, isrc);
-    if (grant) return grant;
-    if (Date.now() > deadline) throw new Error(`${node.url} did not grant ${isrc} within ${withinMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 beforeAll(async () => {
@@ -66,7 +50,7 @@ describe('origin nodes following the publish journal', () => {
     // Both nodes are asked for every track while the ingest runs: when each first grants it.
     const grantedAt = delivery.json.tracks.flatMap(({ isrc }) =>
       [a, b].map(async (node) => {
-        await waitForGrant(node, isrc, 120_000);
+        await waitForGrant(node, isrc, await authorization(), { withinMs: 120_000 });
         return { isrc, node: node.url, at: Date.now() };
       }),
     );
@@ -87,7 +71,7 @@ describe('origin nodes following the publish journal', () => {
     const [first] = delivery.json.tracks;
     const master = await decodedPcmDigest({ path: join(dirname(delivery.file), first!.master) });
     for (const node of [a, b]) {
-      const grant = (await grantOn(node, first!.isrc))!;
+      const grant = (await grantOn(node, first!.isrc, await authorization()))!;
       const flacPlaylist = `${node.url}${grant.hls.replace(/master\.m3u8$/, 'flac.m3u8')}`;
       expect((await decodedPcmDigest({ path: flacPlaylist, ffmpegPath: CLIENT_FFMPEG })).md5).toBe(master.md5);
     }
@@ -100,9 +84,9 @@ describe('origin nodes following the publish journal', () => {
     nodes.push(c);
     expect(c.log()).toMatch(/"restoredSnapshot":3/);
     // Caught up before listening: the entry after the snapshot is there at once.
-    expect(await grantOn(c, late.json.tracks[0]!.isrc)).not.toBeNull();
-    await waitForGrant(a, late.json.tracks[0]!.isrc, 5000);
-    await waitForGrant(b, late.json.tracks[0]!.isrc, 5000);
+    expect(await grantOn(c, late.json.tracks[0]!.isrc, await authorization())).not.toBeNull();
+    await waitForGrant(a, late.json.tracks[0]!.isrc, await authorization(), { withinMs: 5000 });
+    await waitForGrant(b, late.json.tracks[0]!.isrc, await authorization(), { withinMs: 5000 });
 
     // The same tracks found on every node. Their order may differ: without CADENCE_QUEUE the grants
     // above were counted as plays on each node alone (test/shared-plays.e2e.test.ts shares them).

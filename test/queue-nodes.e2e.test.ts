@@ -21,7 +21,7 @@ import { accessToken, testAuthEnv } from './helpers/listener-tokens.ts';
 import { startWorker, type WorkerProcess } from './helpers/queue-worker.ts';
 import { startRedis, type TestRedis } from './helpers/redis-server.ts';
 import { storedVersions } from './helpers/published-check.ts';
-import { type ServeProcess, startServe } from './helpers/serve-process.ts';
+import { grantOn, type ServeProcess, startServe, waitForGrant } from './helpers/serve-process.ts';
 
 let scratch: string;
 let redis: TestRedis;
@@ -56,33 +56,17 @@ function envOf(catalog: string): NodeJS.ProcessEnv {
   };
 }
 
-async function grantOn(node: ServeProcess, isrc: string): Promise<PlaybackGrant | null> {
-  const answer = await fetch(`${node.url}/v1/tracks/${isrc}/playback`, { headers: bearer });
-  if (answer.status !== 200) {
-    await answer.body?.cancel();
-    return null;
-  }
-  return (await answer.json()) as PlaybackGrant;
-}
-
 /** Polls until the node grants the track, then fetches its FLAC playlist and the file's first bytes. */
 async function playableAt(node: ServeProcess, isrc: string, withinMs: number): Promise<{ isrc: string; node: string; at: number; grant: PlaybackGrant }> {
-  const deadline = Date.now() + withinMs;
-  for (;;) {
-    const grant = await grantOn(node, isrc);
-    if (grant) {
-      const base = `${node.url}${grant.hls.replace(/master\.m3u8$/, '')}`;
-      const playlist = await fetch(`${base}flac.m3u8`);
-      expect(playlist.status, `${isrc} flac.m3u8 on ${node.url}`).toBe(200);
-      expect(await playlist.text()).toContain('#EXT-X-MAP');
-      const media = await fetch(`${base}flac.mp4`, { headers: { range: 'bytes=0-4095' } });
-      expect(media.status, `${isrc} flac.mp4 on ${node.url}`).toBe(206);
-      expect((await media.arrayBuffer()).byteLength).toBe(4096);
-      return { isrc, node: node.url, at: Date.now(), grant };
-    }
-    if (Date.now() > deadline) throw new Error(`${node.url} did not grant ${isrc} within ${withinMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const grant = await waitForGrant(node, isrc, bearer, { withinMs, everyMs: 100 });
+  const base = `${node.url}${grant.hls.replace(/master\.m3u8$/, '')}`;
+  const playlist = await fetch(`${base}flac.m3u8`);
+  expect(playlist.status, `${isrc} flac.m3u8 on ${node.url}`).toBe(200);
+  expect(await playlist.text()).toContain('#EXT-X-MAP');
+  const media = await fetch(`${base}flac.mp4`, { headers: { range: 'bytes=0-4095' } });
+  expect(media.status, `${isrc} flac.mp4 on ${node.url}`).toBe(206);
+  expect((await media.arrayBuffer()).byteLength).toBe(4096);
+  return { isrc, node: node.url, at: Date.now(), grant };
 }
 
 describe('a delivery through the queue, served by two origin nodes', () => {
@@ -119,7 +103,7 @@ describe('a delivery through the queue, served by two origin nodes', () => {
     for (const track of delivery.json.tracks) {
       const master = await decodedPcmDigest({ path: join(dirname(delivery.file), track.master) });
       for (const node of [a, b]) {
-        const grant = (await grantOn(node, track.isrc))!;
+        const grant = (await grantOn(node, track.isrc, bearer))!;
         const flacPlaylist = `${node.url}${grant.hls.replace(/master\.m3u8$/, 'flac.m3u8')}`;
         expect((await decodedPcmDigest({ path: flacPlaylist, ffmpegPath: CLIENT_FFMPEG })).md5, `${track.isrc} via ${node.url}`).toBe(master.md5);
       }

@@ -2,6 +2,7 @@
 // ready once it prints where it listens, stopped with a signal (or killed).
 
 import { type ChildProcess, spawn } from 'node:child_process';
+import type { PlaybackGrant } from '../../origin/types.ts';
 import { REPO_ROOT } from './cadence-cli.ts';
 import { freePort } from './free-port.ts';
 
@@ -50,4 +51,25 @@ export async function startServe(options: { env: NodeJS.ProcessEnv; args?: strin
       return exited;
     },
   };
+}
+
+/** The node's grant of `isrc` for the listener in `headers`, or null while it refuses (body read either way). */
+export async function grantOn(node: ServeProcess, isrc: string, headers: Record<string, string>): Promise<PlaybackGrant | null> {
+  const answer = await fetch(`${node.url}/v1/tracks/${isrc}/playback`, { headers });
+  if (answer.status !== 200) {
+    await answer.body?.cancel();
+    return null;
+  }
+  return (await answer.json()) as PlaybackGrant;
+}
+
+/** Polls until the node grants `isrc`; fails after `withinMs`. */
+export async function waitForGrant(node: ServeProcess, isrc: string, headers: Record<string, string>, { withinMs, everyMs = 50 }: { withinMs: number; everyMs?: number }): Promise<PlaybackGrant> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const grant = await grantOn(node, isrc, headers);
+    if (grant) return grant;
+    if (Date.now() > deadline) throw new Error(`${node.url} did not grant ${isrc} within ${withinMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
 }

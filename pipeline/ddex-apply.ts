@@ -2,11 +2,13 @@
 // release: a message older than the newest one applied is recorded and changes nothing. A release
 // message is ingested like a JSON delivery (the same master with new facts or deals is a metadata
 // revision, no encode), then its TakeDown deals take the release or tracks down, and a message
-// that licenses them again restores what an earlier DDEX message took down (a takedown made by
-// hand, `cadence takedown`, is left alone). A purge takes the whole release down.
+// that licenses them again restores what an earlier DDEX message took down: a takedown whose
+// source is 'ddex' (an operator's, `cadence takedown`, is left alone whatever its reason says).
+// A purge takes the whole release down.
 
 import type { Catalog } from '../catalog/types.ts';
 import type { MessageInfo } from '../ddex/types.ts';
+import type { TakedownBy } from '../listeners/rights-model.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import type { DdexLoad } from './ddex-delivery.ts';
 import { isStale, type MessageRecord, newestAppliedMessage, recordMessage } from './ddex-message-log.ts';
@@ -14,15 +16,8 @@ import type { Delivery } from './delivery-model.ts';
 import type { IngestReport } from './ingest.ts';
 import { type AvailabilityLog, changeAvailability } from './takedown-records.ts';
 
-/** What an availability change by DDEX says in its reason, so a later message knows it may undo it. */
-const DDEX_REASON_MARK = 'in DDEX message ';
-
 export function purgeReason(message: MessageInfo): string {
-  return `PurgeReleaseMessage ${DDEX_REASON_MARK}${message.id}`;
-}
-
-export function isDdexTakedownReason(reason: string): boolean {
-  return reason.includes(DDEX_REASON_MARK);
+  return `PurgeReleaseMessage in DDEX message ${message.id}`;
 }
 
 export type DdexStatus = 'applied' | 'stale' | 'failed';
@@ -54,6 +49,8 @@ export interface ApplyDdexOptions {
 
 export async function applyDdexMessage({ store, catalog, load, ingest, journal, now = () => new Date() }: ApplyDdexOptions): Promise<DdexOutcome> {
   const { message } = load;
+  // Every takedown this message makes says so: only those may a later message lift.
+  const by: TakedownBy = { source: 'ddex', messageId: message.id };
   const upc = load.kind === 'purge' ? load.upc : load.delivery.release.upc;
   const outcome: DdexOutcome = { messageId: message.id, kind: message.kind, createdAt: message.createdAt, upc, status: 'applied', newer: null, report: null, takenDown: [], restored: [] };
   const record = (result: MessageRecord['outcome'], newer?: MessageRecord): Promise<string> =>
@@ -74,7 +71,7 @@ export async function applyDdexMessage({ store, catalog, load, ingest, journal, 
   }
 
   if (load.kind === 'purge') {
-    outcome.takenDown = await changeAvailability({ store, catalog, target: { upc }, reason: purgeReason(message), now, journal });
+    outcome.takenDown = await changeAvailability({ store, catalog, target: { upc }, takedown: { ...by, reason: purgeReason(message) }, now, journal });
     await record('applied');
     return outcome;
   }
@@ -87,7 +84,7 @@ export async function applyDdexMessage({ store, catalog, load, ingest, journal, 
     const due = [...takedowns].filter(([isrc]) => catalog.getTrack(isrc)?.current && !catalog.availability(isrc)?.takedown);
     for (const reason of new Set(due.map(([, why]) => why))) {
       const isrcs = due.filter(([, why]) => why === reason).map(([isrc]) => isrc);
-      outcome.takenDown.push(...(await changeAvailability({ store, catalog, target: { isrcs }, reason, now, journal })));
+      outcome.takenDown.push(...(await changeAvailability({ store, catalog, target: { isrcs }, takedown: { ...by, reason }, now, journal })));
     }
   };
   // Tracks already published go down before the ingest republishes them, so they never play in between.
@@ -97,11 +94,11 @@ export async function applyDdexMessage({ store, catalog, load, ingest, journal, 
   // A message half applied is not recorded: running it again finishes it.
   if (report.failed > 0 || report.aborted > 0) return { ...outcome, status: 'failed' };
   await takeDown();
-  // Licensed again by this message: undo what an earlier DDEX message took down.
+  // Licensed again by this message: undo what an earlier DDEX message took down, never an operator's takedown.
   const restore = load.delivery.tracks
     .map((track) => track.isrc)
-    .filter((isrc) => !takedowns.has(isrc) && isDdexTakedownReason(catalog.availability(isrc)?.takedown?.reason ?? ''));
-  if (restore.length > 0) outcome.restored = await changeAvailability({ store, catalog, target: { isrcs: restore }, reason: null, now, journal });
+    .filter((isrc) => !takedowns.has(isrc) && catalog.availability(isrc)?.takedown?.source === 'ddex');
+  if (restore.length > 0) outcome.restored = await changeAvailability({ store, catalog, target: { isrcs: restore }, takedown: null, now, journal });
   await record('applied');
   return outcome;
 }

@@ -22,6 +22,7 @@ import { restoreSnapshotIfNew, writeSnapshot } from './snapshot.ts';
 
 const FIRST = 'GBAYE2600001';
 const SECOND = 'GBAYE2600002';
+const THIRD = 'GBAYE2600003';
 const UPC = '012345678905';
 let dir: string;
 let store: ObjectStore;
@@ -127,6 +128,51 @@ describe('availability entries in the publish journal', () => {
     expect(follower.availability(FIRST)).toBeNull();
   });
 
+  it('a following catalog stores who made each takedown: the operator, or the DDEX message by its id', async () => {
+    const writerCatalog = catalogAt('writer');
+    const journal = createJournalWriter({ store, catalog: writerCatalog });
+    await journal.append({ kind: 'publish', input: samplePublish() });
+    await journal.append({ kind: 'publish', input: samplePublish({ isrc: SECOND }) });
+    const byMessage: TakedownRequest = { source: 'ddex', messageId: 'ALBUM-4', reason: 'TakeDown deal in DDEX message ALBUM-4' };
+    await changeAvailability({ store, catalog: writerCatalog, journal, target: { isrcs: [FIRST] }, takedown: byMessage, now: at('2026-12-03T10:00:00Z') });
+    await changeAvailability({ store, catalog: writerCatalog, journal, target: { isrcs: [SECOND] }, takedown: operator('raised in DDEX message ALBUM-4'), now: at('2026-12-03T10:00:01Z') });
+    expect((await readJournalEntry(store, 3))!.change).toMatchObject({ takedown: { source: 'ddex', messageId: 'ALBUM-4' } });
+
+    const follower = catalogAt('follower');
+    await catchUp({ store, catalog: follower });
+    expect(follower.availability(FIRST)?.takedown).toEqual({ ...byMessage, at: '2026-12-03T10:00:00.000Z' });
+    // The wording is not the source: this one stays the operator's.
+    expect(follower.availability(SECOND)?.takedown).toEqual({ source: 'operator', reason: 'raised in DDEX message ALBUM-4', at: '2026-12-03T10:00:01.000Z' });
+  });
+
+  it('an entry written before takedowns carried a source gets the one its reason implies', () => {
+    const follower = catalogAt('follower');
+    follower.publishMany([samplePublish(), samplePublish({ isrc: SECOND })]);
+    const old = (number: number, isrc: string, reason: string): JournalEntry =>
+      ({ number, at: '2026-12-03T10:00:00.000Z', writer: 'old', change: { kind: 'availability', isrcs: [isrc], takedown: { reason, at: '2026-12-03T10:00:00.000Z' } } }) as unknown as JournalEntry;
+    expect(follower.applyJournalEntry(old(1, FIRST, 'PurgeReleaseMessage in DDEX message ALBUM-2'))).toBe(true);
+    expect(follower.applyJournalEntry(old(2, SECOND, 'label request'))).toBe(true);
+    expect(follower.availability(FIRST)?.takedown).toMatchObject({ source: 'ddex', messageId: 'ALBUM-2' });
+    expect(follower.availability(SECOND)?.takedown).toMatchObject({ source: 'operator' });
+  });
+
+  it('reindex replays the takedowns/ records with their sources; records older code wrote get the inferred one', async () => {
+    const writerCatalog = catalogAt('writer');
+    writerCatalog.publishMany([samplePublish(), samplePublish({ isrc: SECOND }), samplePublish({ isrc: THIRD })]);
+    await changeAvailability({ store, catalog: writerCatalog, target: { isrcs: [FIRST] }, takedown: { source: 'ddex', messageId: 'ALBUM-4', reason: 'TakeDown deal' } });
+    await changeAvailability({ store, catalog: writerCatalog, target: { isrcs: [SECOND] }, takedown: operator('dispute in DDEX message ALBUM-4') });
+    // As code before sources wrote them: no source in the record.
+    const legacy = { target: { isrcs: [THIRD] }, takedown: { reason: 'PurgeReleaseMessage in DDEX message ALBUM-2', at: '2026-12-01T09:00:00.000Z' }, recordedAt: '2026-12-01T09:00:00.000Z' };
+    await store.putBytes(`${TAKEDOWNS_PREFIX}20261201T090000000Z-000000000000.json`, JSON.stringify(legacy), { contentType: 'application/json' });
+
+    const rebuilt = catalogAt('rebuilt');
+    rebuilt.publishMany([samplePublish(), samplePublish({ isrc: SECOND }), samplePublish({ isrc: THIRD })]);
+    expect(await replayAvailability({ store, catalog: rebuilt })).toBe(3);
+    expect(rebuilt.availability(FIRST)?.takedown).toMatchObject({ source: 'ddex', messageId: 'ALBUM-4', reason: 'TakeDown deal' });
+    expect(rebuilt.availability(SECOND)?.takedown).toMatchObject({ source: 'operator', reason: 'dispute in DDEX message ALBUM-4' });
+    expect(rebuilt.availability(THIRD)?.takedown).toEqual({ source: 'ddex', messageId: 'ALBUM-2', reason: 'PurgeReleaseMessage in DDEX message ALBUM-2', at: '2026-12-01T09:00:00.000Z' });
+  });
+
   it('snapshots carry takedowns, and the takedowns/ records still rebuild them for reindex', async () => {
     const writerCatalog = catalogAt('writer');
     const journal = createJournalWriter({ store, catalog: writerCatalog });
@@ -140,6 +186,7 @@ describe('availability entries in the publish journal', () => {
     expect((await restoreSnapshotIfNew({ store, catalogPath: path }))?.position).toBe(3);
     const late = catalogAt('late');
     expect(late.availability(FIRST)?.takedown?.reason).toBe('before the snapshot');
+    expect(late.availability(FIRST)?.takedown?.source).toBe('operator');
     expect(late.availability(SECOND)?.takedown).toBeNull();
     expect(await catchUp({ store, catalog: late })).toBe(1);
     expect(late.availability(SECOND)?.takedown?.reason).toBe('after the snapshot');

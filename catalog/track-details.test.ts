@@ -95,7 +95,7 @@ describe('track listing', () => {
       ['GBAYE2600009', ALBUM, 1],
     ]);
     expect(listing[0]).toMatchObject({ title: 'Prelude', currentVersion: 'v1', publishedAt: '2026-11-01T10:00:00.000Z', durationSeconds: 187.25, lastJob: { id: job, state: 'published', lastError: null } });
-    expect(listing[1]!.availability?.takedown).toEqual({ reason: 'dispute', at: '2026-12-01T09:00:00.000Z' });
+    expect(listing[1]!.availability?.takedown).toEqual({ source: 'operator', reason: 'dispute', at: '2026-12-01T09:00:00.000Z' });
     expect(listing[1]!.lastJob).toBeNull();
   });
 

@@ -9,9 +9,9 @@
 // kind. No media is touched.
 
 import { createHash } from 'node:crypto';
+import { type StoredTakedown, withTakedownSource } from '../catalog/takedown-source.ts';
 import type { Catalog, CatalogChange, TakedownTarget } from '../catalog/types.ts';
 import { CadenceError, isCadenceError } from '../errors/cadence-error.ts';
-import { type StoredTakedown, withTakedownSource } from '../catalog/takedown-source.ts';
 import type { Takedown, TakedownRequest } from '../listeners/rights-model.ts';
 import { TAKEDOWNS_PREFIX } from '../storage/layout.ts';
 import type { ObjectStore } from '../storage/types.ts';
@@ -75,7 +75,8 @@ export async function changeAvailability({ store, catalog, target, takedown: req
 /**
  * Replays every stored change in order onto a (re)built catalog. A change naming a track or
  * release the catalog no longer has is skipped; a takedown recorded without its source gets the
- * one inferred from its reason, as migration 14 infers it (catalog/takedown-source.ts). Returns how many changes were applied.
+ * one inferred from its reason, as migration 14 infers it (catalog/takedown-source.ts). Returns
+ * how many changes were applied.
  */
 export async function replayAvailability({ store, catalog }: { store: ObjectStore; catalog: Catalog }): Promise<number> {
   let applied = 0;

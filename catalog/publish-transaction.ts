@@ -21,14 +21,16 @@ WHERE (releases.label_id, releases.title, releases.artists, releases.release_dat
 // A track keeps the release that first published it (tracks.upc, its position there); the
 // recording's own facts follow the latest publish from any of its releases.
 const UPSERT_TRACK = `
-INSERT INTO tracks (isrc, upc, title, artists, track_number, disc_number, explicit, updated_at)
-VALUES (@isrc, @upc, @title, @artists, @trackNumber, @discNumber, @explicit, @now)
+INSERT INTO tracks (isrc, upc, title, artists, track_number, disc_number, explicit, genre, credits, p_line, updated_at)
+VALUES (@isrc, @upc, @title, @artists, @trackNumber, @discNumber, @explicit, @genre, @credits, @pLine, @now)
 ON CONFLICT (isrc) DO UPDATE SET
   title = excluded.title, artists = excluded.artists, explicit = excluded.explicit,
+  genre = excluded.genre, credits = excluded.credits, p_line = excluded.p_line,
   track_number = iif(tracks.upc = excluded.upc, excluded.track_number, tracks.track_number),
   disc_number = iif(tracks.upc = excluded.upc, excluded.disc_number, tracks.disc_number),
   updated_at = excluded.updated_at
-WHERE (tracks.title, tracks.artists, tracks.explicit) IS NOT (excluded.title, excluded.artists, excluded.explicit)
+WHERE (tracks.title, tracks.artists, tracks.explicit, tracks.genre, tracks.credits, tracks.p_line)
+    IS NOT (excluded.title, excluded.artists, excluded.explicit, excluded.genre, excluded.credits, excluded.p_line)
   OR (tracks.upc = excluded.upc AND (tracks.track_number, tracks.disc_number) IS NOT (excluded.track_number, excluded.disc_number))`;
 
 const UPSERT_MEMBERSHIP = `
@@ -120,6 +122,9 @@ export function preparePublish(db: BetterSqlite3.Database, now: () => Date): Pub
       trackNumber: track.trackNumber,
       discNumber: track.discNumber,
       explicit: track.explicit ? 1 : 0,
+      genre: track.genre ?? null,
+      credits: JSON.stringify(track.credits ?? []),
+      pLine: track.pLine ? JSON.stringify({ year: track.pLine.year, text: track.pLine.text }) : null,
       now: stamp,
     });
     upsertMembership.run({ upc: release.upc, isrc: track.isrc, discNumber: track.discNumber, trackNumber: track.trackNumber });

@@ -61,6 +61,14 @@ describe('loadDdexDelivery', () => {
     expect(load.delivery.tracks.map((t) => [t.discNumber, t.trackNumber])).toEqual([[1, 1], [1, 2], [2, 1], [2, 2]]);
     expect(load.delivery.tracks[0]!.rights).toEqual({ territories: ['WW'], excludedTerritories: [], startsAt: '2026-11-01T00:00:00.000Z', endsAt: null, tiers: ['free', 'hifi', 'premium'] });
     expect(load.delivery.tracks[1]!.artists).toEqual(['Ilse Varga', 'Oskar Lind']);
+    // Credits with their roles, the recording's own genre and its ℗ line reach the delivery model.
+    expect(load.delivery.tracks[0]!.recording).toEqual({
+      genre: 'Classical',
+      credits: expect.arrayContaining([{ name: 'Ilse Varga', role: 'MainArtist' }, { name: 'Mara Holm', role: 'Producer' }]),
+      pLine: { year: 2026, text: '(P) 2026 Northern Lights Records' },
+    });
+    expect(load.delivery.tracks[1]!.recording!.credits).toContainEqual({ name: 'Oskar Lind', role: 'FeaturedArtist' });
+    expect(load.delivery.tracks[3]!.recording!.genre).toBe('Ambient');
     expect(load.takedown).toBeNull();
   });
 

@@ -139,6 +139,7 @@ function draftOf(file: string, model: ReleaseDeliveryModel, unusableFiles: Set<s
       master: unusableFiles.has(track.master.location) ? null : track.master.path,
       explicit: track.explicit,
       rights: null,
+      recording: { genre: track.genre, credits: track.artistRoles, pLine: track.pLine },
     })),
   };
 }

@@ -77,8 +77,8 @@ export function preparePublish(db: BetterSqlite3.Database, now: () => Date): Pub
   const insertRendition = db.prepare(INSERT_RENDITION);
   const flipCurrent = db.prepare(FLIP_CURRENT);
   const indexForSearch = prepareSearchIndex(db);
-  const otherTracks = db.prepare<[string, string], { isrc: string; title: string; artists: string }>(
-    'SELECT isrc, title, artists FROM tracks WHERE upc = ? AND isrc <> ? AND current_version IS NOT NULL',
+  const otherTracks = db.prepare<[string, string], { isrc: string; title: string; artists: string; genre: string | null }>(
+    'SELECT isrc, title, artists, genre FROM tracks WHERE upc = ? AND isrc <> ? AND current_version IS NOT NULL',
   );
 
   const ownerRelease = db.prepare<[string], { upc: string; title: string; artists: string; genre: string | null }>(
@@ -141,13 +141,19 @@ export function preparePublish(db: BetterSqlite3.Database, now: () => Date): Pub
     // Search sees exactly what was published, in the same transaction. The album, genre and
     // release artists are in every track's search fields, so a changed release re-indexes the
     // release's other tracks too (a delivery may correct the release and carry one track).
-    const searchDocument = (title: string, artists: string[], on: SearchRelease = release) => ({ title, artists: unique([...artists, ...on.artists]), album: on.title, genre: on.genre });
+    // A recording's own genre, when it has one, is the genre it is found by.
+    const searchDocument = (title: string, artists: string[], genre: string | null, on: SearchRelease = release) => ({
+      title,
+      artists: unique([...artists, ...on.artists]),
+      album: on.title,
+      genre: genre ?? on.genre,
+    });
     // A track is found under its owning release (the one that first published it).
     const owner = ownerRelease.get(track.isrc);
     const indexedUnder = owner && owner.upc !== release.upc ? { title: owner.title, artists: JSON.parse(owner.artists) as string[], genre: owner.genre } : release;
-    indexForSearch(track.isrc, searchDocument(track.title, track.artists, indexedUnder));
+    indexForSearch(track.isrc, searchDocument(track.title, track.artists, track.genre ?? null, indexedUnder));
     if (releaseChanged) {
-      for (const other of otherTracks.all(release.upc, track.isrc)) indexForSearch(other.isrc, searchDocument(other.title, JSON.parse(other.artists) as string[]));
+      for (const other of otherTracks.all(release.upc, track.isrc)) indexForSearch(other.isrc, searchDocument(other.title, JSON.parse(other.artists) as string[], other.genre));
     }
   };
   const applyMany = db.transaction((inputs: readonly PublishInput[]) => {

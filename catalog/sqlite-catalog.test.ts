@@ -116,6 +116,22 @@ describe('publish and getTrack', () => {
     expect(updatedAt(input.track.isrc)).toBe(after);
   });
 
+  it('search finds a recording by its own genre and shows it, its explicit mark and its position', () => {
+    const plain = samplePublish({ isrc: 'GBAYE2600001', title: 'Prelude' });
+    const own = samplePublish({ isrc: 'GBAYE2600002', title: 'Interlude' });
+    own.track = { ...own.track, trackNumber: 2, discNumber: 1, explicit: true, genre: 'Ambient' };
+    catalog.publish(plain);
+    catalog.publish(own);
+    expect(catalog.search({ q: 'aurora', genre: 'ambient' }).map((r) => r.isrc)).toEqual(['GBAYE2600002']);
+    expect(catalog.search({ q: 'interlude' })[0]).toMatchObject({ genre: 'Ambient', explicit: true, discNumber: 1, trackNumber: 2 });
+    expect(catalog.search({ q: 'prelude' })[0]).toMatchObject({ genre: 'Classical', explicit: false, trackNumber: 1 });
+    // A corrected release re-indexes its other tracks, each keeping its own genre.
+    const retitled = structuredClone(plain);
+    retitled.release.title = 'Aurora (Deluxe)';
+    catalog.publish(retitled);
+    expect(catalog.search({ q: 'interlude', genre: 'ambient' }).map((r) => r.isrc)).toEqual(['GBAYE2600002']);
+  });
+
   it('a version flip keeps the old version rows until GC and moves referencedVersions', () => {
     catalog.publish(samplePublish({ version: 'v1' }));
     catalog.publish(samplePublish({ isrc: 'GBAYE2600002', version: 'a1' }));

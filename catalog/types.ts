@@ -269,9 +269,15 @@ export interface SearchResult {
   upc: string;
   /** That release's cover hash, for its URL (origin/cover-route.ts coverUrl); null: no cover. */
   coverSha256: string | null;
+  /** The recording's own genre, else its release's. */
   genre: string | null;
   /** Seconds. */
   duration: number;
+  /** Players show the explicit mark beside a result. */
+  explicit: boolean;
+  /** Its position on the release it is found under. */
+  discNumber: number;
+  trackNumber: number;
   /** How the words matched: every word as typed, the last word as a prefix, or after typo correction. */
   match: 'exact' | 'prefix' | 'corrected';
 }

@@ -12,7 +12,7 @@ import type { PublishInput, TakedownTarget, TrackAvailability } from './types.ts
 const JSON_ARRAY = (column: string) => `json_valid(${column}) AND json_type(${column}) = 'array'`;
 
 /**
- * Migration 11's table (migration 14, takedown-source.ts, rebuilds it with who made each
+ * Migration 11's table (migration 15, takedown-source.ts, rebuilds it with who made each
  * takedown). Every write sets `revision` above all others (as search_docs does), so a
  * copy in memory (searchVisibility) catches up by reading the rows above the highest it holds.
  * Existing tracks get their release's territories from its date, no end, every tier: what the
@@ -70,7 +70,7 @@ interface RightsRow {
   tiers: string | null;
   takedown_reason: string | null;
   takedown_at: string | null;
-  /** Migration 14: set exactly when taken down. */
+  /** Migration 15: set exactly when taken down. */
   takedown_source: TakedownSource | null;
   takedown_message_id: string | null;
 }
@@ -154,7 +154,7 @@ export function prepareRights(db: BetterSqlite3.Database): RightsStatements {
   };
 }
 
-/** The row's takedown; the table's checks keep the four columns set together (migration 14). */
+/** The row's takedown; the table's checks keep the four columns set together (migration 15). */
 function takedownOf({ takedown_reason: reason, takedown_at: at, takedown_source: source, takedown_message_id: messageId }: RightsRow): Takedown | null {
   if (reason === null || at === null || source === null) return null;
   return source === 'ddex' ? { source, messageId: messageId!, reason, at } : { source, reason, at };

@@ -1,10 +1,11 @@
-// Who made a takedown, in the catalog: migration 14 infers it once for the takedowns older code
+// Who made a takedown, in the catalog: migration 15 infers it once for the takedowns older code
 // stored (from their reason's wording), after which only the stored source counts.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MIGRATIONS } from './migrations.ts';
 import { openCatalog } from './open-catalog.ts';
 import { RIGHTS_SCHEMA } from './rights-statements.ts';
-import { legacyTakedownBy, withTakedownSource } from './takedown-source.ts';
+import { legacyTakedownBy, TAKEDOWN_SOURCE_SCHEMA, withTakedownSource } from './takedown-source.ts';
 import { samplePublish, tempCatalogPath, withRaw } from './test-support.ts';
 
 let file: ReturnType<typeof tempCatalogPath>;
@@ -13,8 +14,11 @@ afterEach(() => file.cleanup());
 
 const [DEAL, PURGE, OPERATOR, LICENSED] = ['GBAYE2600001', 'GBAYE2600002', 'GBAYE2600003', 'GBAYE2600004'] as const;
 
-/** The catalog as code before migration 14 left it: track_rights as migration 11 made it, schema 13. */
-function catalogAtSchema13(takedowns: Record<string, string>): void {
+/** The schema version just before the takedown-source migration (15 when written). */
+const BEFORE = MIGRATIONS.findIndex((migration) => migration.sql === TAKEDOWN_SOURCE_SCHEMA);
+
+/** The catalog as code before migration 15 left it: track_rights as migration 11 made it. */
+function catalogBeforeSources(takedowns: Record<string, string>): void {
   const catalog = openCatalog(file.path);
   for (const isrc of [DEAL, PURGE, OPERATOR, LICENSED]) catalog.publish(samplePublish({ isrc }));
   catalog.close();
@@ -22,13 +26,14 @@ function catalogAtSchema13(takedowns: Record<string, string>): void {
     db.exec(`DROP TABLE track_rights; ${RIGHTS_SCHEMA}`);
     const down = db.prepare('UPDATE track_rights SET takedown_reason = ?, takedown_at = ?, revision = revision + 100 WHERE isrc = ?');
     for (const [isrc, reason] of Object.entries(takedowns)) down.run(reason, '2026-12-02T09:00:00.000Z', isrc);
-    db.pragma('user_version = 13');
+    db.pragma(`user_version = ${BEFORE}`);
   });
 }
 
-describe('migration 14: takedown sources', () => {
+describe('migration 15: takedown sources', () => {
   it('infers the source of takedowns stored before it, once, from their reason', () => {
-    catalogAtSchema13({
+    expect(BEFORE).toBeGreaterThan(10); // found: the migration is in the list
+    catalogBeforeSources({
       [DEAL]: 'TakeDown deal in DDEX message ALBUM-4',
       [PURGE]: 'PurgeReleaseMessage in DDEX message ALBUM-2',
       [OPERATOR]: 'label request',

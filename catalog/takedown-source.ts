@@ -1,4 +1,4 @@
-// Who made a takedown (listeners/rights-model.ts TakedownBy), stored beside it: migration 14 adds
+// Who made a takedown (listeners/rights-model.ts TakedownBy), stored beside it: migration 15 adds
 // the columns, and takedowns written before it (catalog rows, journal entries, takedowns/ records
 // in storage) get a source inferred once from their reason's wording, the only trace older code
 // left of a DDEX message. Nothing decides from the wording after that.
@@ -29,7 +29,7 @@ export function withTakedownSource(takedown: StoredTakedown): Takedown {
 const MARK = `'${LEGACY_DDEX_REASON_MARK}'`;
 
 /**
- * Migration 14: track_rights rebuilt with takedown_source and takedown_message_id, so the table's
+ * Migration 15: track_rights rebuilt with takedown_source and takedown_message_id, so the table's
  * checks tie them to the takedown (ADD COLUMN checks would fail on the rows taken down already).
  * Those rows get the same inference as legacyTakedownBy, once; revisions are kept.
  */

@@ -75,7 +75,7 @@ export async function changeAvailability({ store, catalog, target, takedown: req
 /**
  * Replays every stored change in order onto a (re)built catalog. A change naming a track or
  * release the catalog no longer has is skipped; a takedown recorded without its source gets the
- * one inferred from its reason, as migration 14 infers it (catalog/takedown-source.ts). Returns
+ * one inferred from its reason, as migration 15 infers it (catalog/takedown-source.ts). Returns
  * how many changes were applied.
  */
 export async function replayAvailability({ store, catalog }: { store: ObjectStore; catalog: Catalog }): Promise<number> {

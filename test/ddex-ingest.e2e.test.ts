@@ -18,6 +18,7 @@ import { writeReleaseFolder } from '../fixtures/ddex-releases.ts';
 import { resolveFfmpegPath } from '../fixtures/masters.ts';
 import { CLIENT_FFMPEG, runCadence } from './helpers/cadence-cli.ts';
 import { authorization } from './helpers/listener-tokens.ts';
+import { startNginxCdn } from './helpers/nginx-cdn.ts';
 import { startTestOrigin, type TestOrigin } from './helpers/origin-fixture.ts';
 
 const run = promisify(execFile);
@@ -100,6 +101,11 @@ describe('DDEX release folders', () => {
       expect(body.release).toMatchObject({ upc: ALBUM_UPC, label: 'Northern Lights Records' });
     }
     expect(album.tracks.some((t) => t.explicit) && album.tracks.some((t) => t.featured)).toBe(true);
+    // Credits with roles, the recording's own genre (else the release's) and the ℗ line.
+    const first = (await track(album.tracks[0]!.isrc)).body;
+    expect(first).toMatchObject({ genre: 'Classical', pLine: { year: 2026, text: '(P) 2026 Northern Lights Records' } });
+    expect(first.credits).toEqual(expect.arrayContaining([{ name: 'Ilse Varga', role: 'MainArtist' }, { name: 'Mara Holm', role: 'Producer' }]));
+    expect((await track(album.tracks[3]!.isrc)).body.genre).toBe('Ambient');
     const positions = await Promise.all(discs.tracks.map(async (t) => (await track(t.isrc)).body));
     expect(positions.map((t) => [t.discNumber, t.trackNumber])).toEqual([[1, 1], [1, 2], [2, 1], [2, 2]]);
 
@@ -276,6 +282,15 @@ describe('DDEX release folders', () => {
     const cover = await fetch(`${origin.url}${body.cover}`);
     expect(cover.status).toBe(200);
     expect(cover.headers.get('Content-Type')).toBe('image/jpeg');
+    // The nginx edge caches it like a cover named by UPC.
+    const cdn = await startNginxCdn({ origin: origin.url });
+    try {
+      const statuses: Array<string | null> = [];
+      for (let i = 0; i < 2; i++) statuses.push((await fetch(`${cdn.url}${body.cover}`)).headers.get('x-cache-status'));
+      expect(statuses).toEqual(['MISS', 'HIT']);
+    } finally {
+      await cdn.stop();
+    }
     expect((await track(byProprietary.tracks[0]!.isrc)).body.release).toMatchObject({ id: proprietaryId, upc: null, proprietaryId: { namespace: 'PADPIDA2026120301X', value: 'NLR-0042' } });
     const search = (await (await fetch(`${origin.url}/v1/search?q=Nordlys`)).json()) as { results: Array<Record<string, unknown>> };
     expect(search.results[0]).toMatchObject({ releaseId: gridId, upc: null });

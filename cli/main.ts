@@ -160,7 +160,15 @@ async function ingestInProcess(config: CadenceConfig, { store, catalog, journal 
 
 /** DDEX ERN: a release folder, its message file, or `--batch` a folder of release folders (cli/ddex-ingest.ts). */
 async function runDdexDelivery(config: CadenceConfig, path: string, options: IngestOptions): Promise<void> {
-  if (options.detach) throw new CadenceError('BAD_INPUT', '--detach is for JSON deliveries: a DDEX message is applied in order (takedowns, acknowledgement) once its tracks are published');
+  // Refused rather than queued: a message is applied in MessageCreatedDateTime order, its TakeDown
+  // deals and its record wait for its tracks, and its acknowledgement tells the outcome, all of
+  // which need this command to follow the jobs. Without --detach the tracks still go to the workers.
+  if (options.detach) {
+    throw new CadenceError(
+      'BAD_INPUT',
+      `--detach is for JSON deliveries: ${path} is DDEX, and a DDEX message is applied in order once its tracks are published (takedowns, its record, the acknowledgement), so this command must follow its jobs; run it without --detach (with CADENCE_QUEUE the tracks are still encoded by the workers)`,
+    );
+  }
   const { runDdexIngest } = await import('./ddex-ingest.ts');
   await runDdexIngest(
     path,
@@ -168,7 +176,10 @@ async function runDdexDelivery(config: CadenceConfig, path: string, options: Ing
     {
       // One journal for the whole run: publishes and DDEX takedowns/restores reach every following node.
       withTargets: (run) =>
-        withStoreAndCatalog(config, (store, catalog) => withPublishingJournal(config, { store, catalog, logger: logger(config) }, (journal) => run({ store, catalog, journal }))),
+        withStoreAndCatalog(config, async (store, catalog) => {
+          const { catchUp } = await import('../journal/catch-up.ts');
+          return withPublishingJournal(config, { store, catalog, logger: logger(config) }, (journal) => run({ store, catalog, journal, catchUp: () => catchUp({ store, catalog }) }));
+        }),
       ingestRelease: async (targets, delivery) => {
         if (!config.queue) return ingestInProcess(config, targets, delivery, options);
         return (await ingestQueued(config, delivery, { ...options, detach: false }))!;

@@ -1,6 +1,6 @@
 // DDEX ERN ingest through the queue (issues 12 and 14 together), every part a real process on
 // loopback: a redis-server, two `cadence worker`s (each with its own catalog file, as on two
-// machines), one `cadence serve` node following the publish journal (its own catalog file), and
+// machines, and a third started later from an empty catalog), one `cadence serve` node following the publish journal (its own catalog file), and
 // `cadence ingest` run as a label engineer would, with CADENCE_QUEUE set and a catalog file of
 // its own. An ERN 4.3 album and an ERN 3.8.2 release publish once per track through the workers
 // and play on the node; an update of titles and a deal encodes nothing (a counting ffmpeg in the
@@ -189,7 +189,13 @@ describe('DDEX messages through the queue', () => {
     expect(await ack('Q-EP-1')).toMatchObject({ status: 'applied', upc: EP_UPC, tracks: [{ state: 'published' }, { state: 'published' }] });
   }, 240_000);
 
-  it('an update of titles and a deal runs no encode in any worker; the node shows the title and refuses the free tier', async () => {
+  it('an update of titles and a deal, taken by a worker started later from an empty catalog, runs no encode; the node shows the title and refuses the free tier', async () => {
+    // The first workers stop cleanly; a new machine's worker, whose catalog has seen nothing, takes over.
+    for (const worker of workers) {
+      worker.child.kill('SIGTERM');
+      expect(await worker.exited).toBe(0);
+    }
+    workers.push(await startWorker({ ...envOf('worker-3.db'), FFMPEG_PATH: wrapper }));
     const folder = join(scratch, 'incoming', EP_UPC);
     const update = structuredClone(ep);
     Object.assign(update, { kind: 'update', messageId: 'Q-EP-2', createdAt: '2026-12-02T12:00:00Z' });
@@ -266,10 +272,8 @@ describe('DDEX messages through the queue', () => {
     await expect(readFile(join(acks, 'Q-EP-3.json'))).rejects.toThrow(/ENOENT/);
     expect((await onNode(`/v1/tracks/${ep.tracks[1]!.isrc}`)).body.title).not.toBe('Never Queued');
 
-    // Workers stop cleanly.
-    for (const worker of workers) {
-      worker.child.kill('SIGTERM');
-      expect(await worker.exited).toBe(0);
-    }
+    const last = workers.at(-1)!;
+    last.child.kill('SIGTERM');
+    expect(await last.exited).toBe(0);
   }, 60_000);
 });

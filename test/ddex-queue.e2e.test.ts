@@ -256,7 +256,7 @@ describe('DDEX messages through the queue', () => {
     expect(last).toMatchObject({ kind: 'availability', isrcs });
   }, 60_000);
 
-  it('--detach with a DDEX folder is refused with BAD_INPUT saying why; nothing is queued or acknowledged', async () => {
+  it('--detach with a DDEX folder is refused with BAD_INPUT saying why, nothing queued; an unreachable Redis fails the message, acknowledged', async () => {
     const before = await jobs();
     const folder = join(scratch, 'incoming', EP_UPC);
     const later = { ...structuredClone(ep), kind: 'update' as const, messageId: 'Q-EP-3', createdAt: '2026-12-03T09:00:00Z' };
@@ -271,6 +271,15 @@ describe('DDEX messages through the queue', () => {
     expect((await jobs()).map((job) => [job.id, job.state])).toEqual(before.map((job) => [job.id, job.state]));
     await expect(readFile(join(acks, 'Q-EP-3.json'))).rejects.toThrow(/ENOENT/);
     expect((await onNode(`/v1/tracks/${ep.tracks[1]!.isrc}`)).body.title).not.toBe('Never Queued');
+
+    // Redis unreachable: the message fails with the queue's error, acknowledged, and is not recorded as applied.
+    const unreachable = await runCadence(['ingest', folder, '--ack', acks], { env: { ...envOf('engineer.db'), CADENCE_QUEUE: 'redis://127.0.0.1:1' } });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(/^QUEUE: cannot reach Redis at redis:\/\/127\.0\.0\.1:1\/0 \(CADENCE_QUEUE\)/);
+    expect(await ack('Q-EP-3')).toMatchObject({ status: 'failed', problems: [{ code: 'QUEUE' }] });
+    const retried = await ingest(folder, ['--json']);
+    expect(retried.code, retried.stderr).toBe(0);
+    expect(JSON.parse(retried.stdout)).toMatchObject({ status: 'applied', tracks: [{ change: 'metadata' }, { change: 'metadata' }] });
 
     const last = workers.at(-1)!;
     last.child.kill('SIGTERM');

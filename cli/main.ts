@@ -15,7 +15,7 @@ import { addTracksCommands } from './tracks-commands.ts';
 import { type CadenceConfig, readConfig } from './config.ts';
 import { checkIngestTargets } from './ingest-targets.ts';
 import { abortedExitStatus, withInterrupts } from './interrupt.ts';
-import { formatIngestSummary, ingestErrorJson, ingestView } from './ingest-view.ts';
+import { formatIngestSummary, formatWarnings, ingestErrorJson, ingestView } from './ingest-view.ts';
 import { readListenersConfig } from './listeners-config.ts';
 import { readOriginSettings } from './origin-config.ts';
 import { progressReporter } from './progress.ts';
@@ -99,8 +99,8 @@ async function runIngest(config: CadenceConfig, path: string, options: IngestOpt
   const delivery = await loadDelivery(path, { ffprobePath: config.tools.ffprobePath, maxDurationSeconds: options.maxDuration });
   if (options.dryRun) {
     const report = ingestReport(delivery, [], true);
-    if (options.json) writeJson({ ok: true, ...report });
-    else process.stdout.write(formatIngestSummary(report));
+    if (options.json) writeJson({ ok: true, ...report, warnings: delivery.warnings });
+    else process.stdout.write(formatIngestSummary(report) + formatWarnings(delivery.warnings));
     return;
   }
   let report: IngestReport;
@@ -113,8 +113,8 @@ async function runIngest(config: CadenceConfig, path: string, options: IngestOpt
       withPublishingJournal(config, { store, catalog, logger: logger(config) }, (journal) => ingestInProcess(config, { store, catalog, journal }, delivery, options)),
     );
   }
-  if (options.json) writeJson({ ok: report.failed === 0, ...report });
-  else process.stdout.write(formatIngestSummary(report));
+  if (options.json) writeJson({ ok: report.failed === 0, ...report, warnings: delivery.warnings });
+  else process.stdout.write(formatIngestSummary(report) + formatWarnings(delivery.warnings));
   if (report.failed > 0) process.exitCode = 1;
 }
 

@@ -4,6 +4,7 @@
 import type { Takedown, TrackRights } from '../listeners/rights-model.ts';
 
 export interface ReleaseRecord {
+  /** The release id (catalog/release-id.ts): its UPC/EAN, or `grid:…` / `proprietary:…` for a release without one. */
   upc: string;
   label: string;
   title: string;
@@ -246,7 +247,7 @@ export interface SearchResult {
   title: string;
   artists: string[];
   album: string;
-  /** The UPC of the release the track is found under (its owning release). */
+  /** The id (catalog/release-id.ts) of the release the track is found under (its owning release). */
   upc: string;
   /** That release's cover hash, for its URL (origin/cover-route.ts coverUrl); null: no cover. */
   coverSha256: string | null;

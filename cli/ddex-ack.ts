@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { upcOf } from '../catalog/release-id.ts';
 import type { MessageInfo } from '../ddex/types.ts';
 import type { DdexOutcome } from '../pipeline/ddex-apply.ts';
 import type { DeliveryProblem } from '../pipeline/delivery-model.ts';
@@ -20,6 +21,8 @@ export interface Acknowledgement {
   sender: MessageInfo['sender'] | null;
   /** The message file as given. */
   file: string;
+  /** The release's id (its UPC/EAN, else `grid:…` or `proprietary:…`), and its UPC/EAN when it has one. */
+  releaseId: string | null;
   upc: string | null;
   status: AckStatus;
   /** Every problem that refused the message (or failed a track), each with where it is. */
@@ -43,6 +46,11 @@ export interface AckInput {
   outcome?: DdexOutcome;
 }
 
+/** The release's id, and its UPC when it has one (null for a release keyed by GRid or proprietary id). */
+export function releaseNames(id: string | null): { releaseId: string | null; upc: string | null } {
+  return { releaseId: id, upc: id === null ? null : upcOf(id) };
+}
+
 export function acknowledgement({ file, message, status, upc = null, problems = [], warnings = [], outcome }: AckInput, now = new Date()): Acknowledgement {
   const located = (p: DeliveryProblem) => ({ code: p.code ?? null, location: p.where, message: p.message });
   const tracks = (outcome?.report?.tracks ?? []).map((t) => ({ isrc: t.isrc, state: t.state, error: t.error }));
@@ -54,7 +62,7 @@ export function acknowledgement({ file, message, status, upc = null, problems = 
     messageKind: message?.kind ?? null,
     sender: message?.sender ?? null,
     file,
-    upc: outcome?.upc ?? upc,
+    ...releaseNames(outcome?.upc ?? upc),
     status,
     problems: [...problems.map(located), ...trackProblems],
     warnings: warnings.map(located),

@@ -17,7 +17,7 @@ import type { IngestReport } from '../pipeline/ingest.ts';
 import type { PublishLog } from '../pipeline/publish-version.ts';
 import type { AvailabilityLog } from '../pipeline/takedown-records.ts';
 import type { ObjectStore } from '../storage/types.ts';
-import { type AckStatus, acknowledgement, writeAcknowledgement } from './ddex-ack.ts';
+import { type AckStatus, acknowledgement, releaseNames, writeAcknowledgement } from './ddex-ack.ts';
 import { formatIngestSummary } from './ingest-view.ts';
 
 export interface DdexIngestOptions {
@@ -210,7 +210,7 @@ export function resultJson(result: MessageResult): object {
     status,
     file: result.file,
     message: message ? { id: message.id, kind: message.kind, createdAt: message.createdAt } : null,
-    upc: outcome?.upc ?? result.upc,
+    ...releaseNames(outcome?.upc ?? result.upc),
     ...(report ? { ...report } : {}),
     takenDown: outcome?.takenDown ?? [],
     restored: outcome?.restored ?? [],

@@ -77,9 +77,8 @@ describe('loadDdexDelivery', () => {
     expect(load.takedown).toBeNull();
   });
 
-  it('names a wrong hash and a missing file by their File element, and refuses a release with no ICPN', async () => {
+  it('names a wrong hash and a missing file by their File element', async () => {
     const spec = sampleRelease({ family: '4.3', tracks: 2, series: 91 });
-    spec.release.icpn = undefined;
     const file = await release(spec);
     await writeFile(join(dir, 'resources/001.wav'), wav(0.5, 99));
     await rm(join(dir, 'resources/002.wav'));
@@ -88,7 +87,31 @@ describe('loadDdexDelivery', () => {
     expect(error.problems).toEqual([
       expect.objectContaining({ code: 'HASH_MISMATCH', where: '/NewReleaseMessage/ResourceList/SoundRecording[1]/TechnicalDetails/DeliveryFile/File' }),
       expect.objectContaining({ code: 'NO_FILE', where: '/NewReleaseMessage/ResourceList/SoundRecording[2]/TechnicalDetails/DeliveryFile/File' }),
-      expect.objectContaining({ code: 'NO_ICPN', message: expect.stringContaining('grid:A12425GABC1234002M') }),
+    ]);
+  });
+
+  it('keys a release without an ICPN by its GRid, else by its proprietary id', async () => {
+    const byGrid = sampleRelease({ family: '4.3', tracks: 1, series: 93 });
+    byGrid.release.icpn = undefined;
+    const gridLoad = await loadDdexDelivery(await release(byGrid), { ffprobePath });
+    expect(gridLoad).toMatchObject({ kind: 'release', delivery: { release: { upc: 'grid:A12425GABC1234002M' } } });
+
+    const byProprietary = sampleRelease({ family: '3.8.2', tracks: 1, series: 94 });
+    byProprietary.release.icpn = undefined;
+    byProprietary.release.grid = undefined;
+    byProprietary.release.proprietaryId = { namespace: 'DPID:PADPIDA2026120301X', value: 'NLR-0042' };
+    const proprietaryLoad = await loadDdexDelivery(await release(byProprietary), { ffprobePath });
+    expect(proprietaryLoad).toMatchObject({ kind: 'release', delivery: { release: { upc: 'proprietary:PADPIDA2026120301X:NLR-0042' } } });
+  });
+
+  it('refuses a release whose only id is a proprietary id that cannot be a key, saying why', async () => {
+    const spec = sampleRelease({ family: '4.3', tracks: 1, series: 95 });
+    spec.release.icpn = undefined;
+    spec.release.grid = undefined;
+    spec.release.proprietaryId = { namespace: 'DPID:PADPIDA2026120301X', value: 'NLR 0042/B' };
+    const error = await refusal(await release(spec));
+    expect(error.problems).toEqual([
+      expect.objectContaining({ code: 'MISSING', where: '/NewReleaseMessage/ReleaseList/Release/ReleaseId', message: expect.stringContaining('no ProprietaryId usable as its id') }),
     ]);
   });
 
@@ -105,6 +128,14 @@ describe('loadDdexDelivery', () => {
     const file = join(dir, 'purge.xml');
     await writeFile(file, ernMessage(spec));
     expect(await loadDdexDelivery(file, { ffprobePath })).toMatchObject({ kind: 'purge', upc: '012345678905', message: { kind: 'purge' } });
+  });
+
+  it('purges a release known only by its GRid', async () => {
+    const spec = sampleRelease({ family: '3.8.2', tracks: 1, series: 96, kind: 'purge' });
+    spec.release.icpn = undefined;
+    const file = join(dir, 'purge-grid.xml');
+    await writeFile(file, ernMessage(spec));
+    expect(await loadDdexDelivery(file, { ffprobePath })).toMatchObject({ kind: 'purge', upc: 'grid:A12425GABC1234002M' });
   });
 });
 

@@ -5,6 +5,7 @@
 
 import { realpath } from 'node:fs/promises';
 import PQueue from 'p-queue';
+import { isReleaseIdShape, upcOf } from '../catalog/release-id.ts';
 import { CadenceError } from '../errors/cadence-error.ts';
 import { checkDeliveryCover } from './delivery-cover.ts';
 import { resolveDeliveryFile } from './delivery-file.ts';
@@ -40,7 +41,9 @@ export async function checkDelivery(draft: DeliveryDraft, options: CheckDelivery
 function checkRelease({ release }: DeliveryDraft): DeliveryProblem[] {
   const problems: DeliveryProblem[] = [];
   const { upc, releaseDate, territories } = release;
-  if (upc !== null) {
+  // A DDEX release without an ICPN comes keyed by its GRid or proprietary id, checked by the reader.
+  const keyedOtherwise = upc !== null && isReleaseIdShape(upc) && upcOf(upc) === null;
+  if (upc !== null && !keyedOtherwise) {
     if (!/^[0-9]{12,13}$/.test(upc)) problems.push({ where: 'release.upc', message: 'must be a UPC-A or EAN-13: 12 or 13 digits' });
     else if (!isUpc(upc)) problems.push({ where: 'release.upc', message: `${upc} has a wrong check digit` });
   }

@@ -39,6 +39,7 @@ export interface DeliveryDraft {
   folder: string;
   label: string | null;
   release: {
+    /** The release id (catalog/release-id.ts): the UPC/EAN; a DDEX release without one, `grid:…` or `proprietary:…`. */
     upc: string | null;
     title: string | null;
     artists: string[] | null;

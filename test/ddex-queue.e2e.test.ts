@@ -1,15 +1,17 @@
 // DDEX ERN ingest through the queue (issues 12 and 14 together), every part a real process on
 // loopback: a redis-server, two `cadence worker`s (each with its own catalog file, as on two
-// machines, and a third started later from an empty catalog), one `cadence serve` node following the publish journal (its own catalog file), and
-// `cadence ingest` run as a label engineer would, with CADENCE_QUEUE set and a catalog file of
+// machines; a third started later from an empty catalog), one `cadence serve` node following the
+// publish journal (its own catalog file), and `cadence ingest` run as a label engineer would, with CADENCE_QUEUE set and a catalog file of
 // its own. An ERN 4.3 album and an ERN 3.8.2 release publish once per track through the workers
 // and play on the node; an update of titles and a deal encodes nothing (a counting ffmpeg in the
 // workers records no call); TakeDown deals and a purge take the release down on the node;
 // acknowledgements are written as in-process; `--detach` with a DDEX folder is refused, saying why.
 
+import { execFile } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ErnMessageSpec, ernMessage, sampleRelease, STREAMING_DEALS } from '../fixtures/ddex-messages.ts';
@@ -24,8 +26,6 @@ import { isRunning, startWorker, waitFor, type WorkerProcess } from './helpers/q
 import { startRedis, type TestRedis } from './helpers/redis-server.ts';
 import { storedVersions } from './helpers/published-check.ts';
 import { type ServeProcess, startServe, waitForGrant } from './helpers/serve-process.ts';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const ALBUM_UPC = '012345678905';

@@ -1,8 +1,8 @@
 // DDEX ERN ingest through the queue (issues 12 and 14 together), every part a real process on
 // loopback: a redis-server, two `cadence worker`s (each with its own catalog file, as on two
 // machines; a third started later from an empty catalog), one `cadence serve` node following the
-// publish journal (its own catalog file), and `cadence ingest` run as a label engineer would, with CADENCE_QUEUE set and a catalog file of
-// its own. An ERN 4.3 album and an ERN 3.8.2 release publish once per track through the workers
+// publish journal (its own catalog file), and `cadence ingest` run as a label engineer would,
+// with CADENCE_QUEUE set and a catalog file of its own. An ERN 4.3 album and an ERN 3.8.2 release publish once per track through the workers
 // and play on the node; an update of titles and a deal encodes nothing (a counting ffmpeg in the
 // workers records no call); TakeDown deals and a purge take the release down on the node;
 // acknowledgements are written as in-process; `--detach` with a DDEX folder is refused, saying why.

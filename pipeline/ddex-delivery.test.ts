@@ -21,6 +21,7 @@ async function release(spec: ErnMessageSpec, { utf16 = false, cover = { width: 6
     const bytes = wav(0.5, i);
     await writeFile(join(dir, track.file), bytes);
     track.hash ??= { algorithm: 'MD5', value: md5(bytes) };
+    track.duration = 'PT0.5S';
   }
   if (spec.cover) {
     // A real image: the shared checks refuse a cover that is not one (delivery-cover.ts).
@@ -74,7 +75,32 @@ describe('loadDdexDelivery', () => {
     expect(load.delivery.tracks.map((t) => [t.discNumber, t.trackNumber])).toEqual([[1, 1], [1, 2], [2, 1], [2, 2]]);
     expect(load.delivery.tracks[0]!.rights).toEqual({ territories: ['WW'], excludedTerritories: [], startsAt: '2026-11-01T00:00:00.000Z', endsAt: null, tiers: ['free', 'hifi', 'premium'] });
     expect(load.delivery.tracks[1]!.artists).toEqual(['Ilse Varga', 'Oskar Lind']);
+    // Credits with their roles, the recording's own genre and its ℗ line reach the delivery model.
+    expect(load.delivery.tracks[0]!.recording).toEqual({
+      genre: 'Classical',
+      credits: expect.arrayContaining([{ name: 'Ilse Varga', role: 'MainArtist' }, { name: 'Mara Holm', role: 'Producer' }]),
+      pLine: { year: 2026, text: '(P) 2026 Northern Lights Records' },
+    });
+    expect(load.delivery.tracks[1]!.recording!.credits).toContainEqual({ name: 'Oskar Lind', role: 'FeaturedArtist' });
+    expect(load.delivery.tracks[3]!.recording!.genre).toBe('Ambient');
     expect(load.takedown).toBeNull();
+  });
+
+  it('warns, naming the Duration element, when a stated duration is far from the master\'s length', async () => {
+    const spec = sampleRelease({ family: '4.3', tracks: 2, series: 97 });
+    const file = await release(spec);
+    expect((await loadDdexDelivery(file, { ffprobePath })).warnings.filter((w) => w.code === 'DURATION_MISMATCH')).toEqual([]);
+    spec.tracks[1]!.duration = 'PT3M20S';
+    await writeFile(file, ernMessage(spec));
+    const load = await loadDdexDelivery(file, { ffprobePath });
+    expect(load.kind).toBe('release');
+    expect(load.warnings.filter((w) => w.code === 'DURATION_MISMATCH')).toEqual([
+      {
+        where: '/NewReleaseMessage/ResourceList/SoundRecording[2]/Duration',
+        code: 'DURATION_MISMATCH',
+        message: 'the message says 3:20 but resources/002.wav lasts 0:00.5: is it the right file?',
+      },
+    ]);
   });
 
   it('names a wrong hash and a missing file by their File element', async () => {

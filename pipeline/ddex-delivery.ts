@@ -15,6 +15,7 @@ import { CadenceError } from '../errors/cadence-error.ts';
 import { type CheckDeliveryOptions, checkDelivery } from './delivery-checks.ts';
 import { type Delivery, type DeliveryDraft, DeliveryError, type DeliveryProblem } from './delivery-model.ts';
 import { deliveryOf } from './delivery.ts';
+import { durationWarnings } from './ddex-durations.ts';
 import { verifyReferencedFiles } from './ddex-files.ts';
 
 /** A refused DDEX message: every problem, and its header when it could be read (for the ack). */
@@ -106,8 +107,9 @@ export async function loadDdexDelivery(file: string, options: LoadDdexOptions): 
   if (problems.length > 0) throw new DdexDeliveryError(path, problems, header);
 
   const delivery = deliveryOf(draft, checked.tracks, checked.cover ?? null, checked.warnings);
-  // The message's own warnings and the files' (a cover that is not square) reach the acknowledgement and the summary.
-  warnings.push(...delivery.warnings);
+  // The message's own warnings and the files' (a cover that is not square, a stated duration far
+  // from the master's) reach the acknowledgement and the summary.
+  warnings.push(...delivery.warnings, ...durationWarnings(model.tracks, delivery.tracks));
   const byIsrc = new Map(model.tracks.map((track) => [track.isrc, track]));
   for (const track of delivery.tracks) track.rights = byIsrc.get(track.isrc)!.rights;
   const trackTakedowns = model.tracks.filter((t) => t.takedown !== null).map((t) => ({ isrc: t.isrc, takedown: t.takedown! }));
@@ -141,6 +143,7 @@ function draftOf(file: string, model: ReleaseDeliveryModel, unusableFiles: Set<s
       master: unusableFiles.has(track.master.location) ? null : track.master.path,
       explicit: track.explicit,
       rights: null,
+      recording: { genre: track.genre, credits: track.artistRoles, pLine: track.pLine },
     })),
   };
 }

@@ -118,8 +118,8 @@ async function checkMaster(
     if (!(error instanceof CadenceError)) throw error;
     return { problem: { where, message: error.message.replace(`${masterPath}: `, `${master}: `) } };
   }
-  const { isrc, title, artists, trackNumber, discNumber, explicit } = track;
+  const { isrc, title, artists, trackNumber, discNumber, explicit, recording } = track;
   // A track with other problems has no place in a Delivery; its master was still worth checking.
   if (isrc === null || title === null || artists === null || trackNumber === null || discNumber === null || explicit === null) return { track: null };
-  return { track: { isrc, title, artists, trackNumber, discNumber, explicit, masterPath, master: info } };
+  return { track: { isrc, title, artists, trackNumber, discNumber, explicit, masterPath, master: info, ...(recording ? { recording } : {}) } };
 }

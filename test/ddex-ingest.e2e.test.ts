@@ -100,6 +100,11 @@ describe('DDEX release folders', () => {
       expect(body.release).toMatchObject({ upc: ALBUM_UPC, label: 'Northern Lights Records' });
     }
     expect(album.tracks.some((t) => t.explicit) && album.tracks.some((t) => t.featured)).toBe(true);
+    // Credits with roles, the recording's own genre (else the release's) and the ℗ line.
+    const first = (await track(album.tracks[0]!.isrc)).body;
+    expect(first).toMatchObject({ genre: 'Classical', pLine: { year: 2026, text: '(P) 2026 Northern Lights Records' } });
+    expect(first.credits).toEqual(expect.arrayContaining([{ name: 'Ilse Varga', role: 'MainArtist' }, { name: 'Mara Holm', role: 'Producer' }]));
+    expect((await track(album.tracks[3]!.isrc)).body.genre).toBe('Ambient');
     const positions = await Promise.all(discs.tracks.map(async (t) => (await track(t.isrc)).body));
     expect(positions.map((t) => [t.discNumber, t.trackNumber])).toEqual([[1, 1], [1, 2], [2, 1], [2, 2]]);
 

@@ -56,7 +56,7 @@ function delivery(): Delivery {
     masterPath: join(dir, `${isrc}.wav`),
     master: { path: join(dir, `${isrc}.wav`), format: 'wav', codec: 'pcm_s16le', sampleRate: 44_100, channels: 2, bitDepth: 16, sampleFormat: 'int', declaredSamples: 88_200, completeData: true, durationSeconds: 2 },
   })) as Delivery['tracks'];
-  return { file: join(dir, 'message.xml'), release, tracks, cover: null };
+  return { file: join(dir, 'message.xml'), release, tracks, cover: null, warnings: [] };
 }
 
 /** A release message; `takenDown` is the TakeDown deal on the main release. */

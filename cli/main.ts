@@ -58,13 +58,19 @@ function logger(config: CadenceConfig): pino.Logger {
   return pino({ level: config.logLevel ?? 'warn' }, pino.destination(2));
 }
 
-async function withStoreAndCatalog<T>(config: CadenceConfig, run: (store: ObjectStore, catalog: Catalog) => Promise<T>): Promise<T> {
+/**
+ * `fromSnapshot`: a writer whose catalog file does not exist yet starts from the newest snapshot
+ * (it catches up with the journal anyway, and replaying every entry from 1 is the slow way there).
+ * Not for `reindex`, which rebuilds from the stored versions alone.
+ */
+async function withStoreAndCatalog<T>(config: CadenceConfig, run: (store: ObjectStore, catalog: Catalog) => Promise<T>, { fromSnapshot = false } = {}): Promise<T> {
   // Loaded on demand: the AWS SDK and SQLite are not needed by `package`, which starts faster without them.
   const [{ openObjectStore }, { openCatalog }] = await Promise.all([
     import('../storage/open-store.ts'),
     import('../catalog/open-catalog.ts'),
   ]);
   const store = openObjectStore(config.storeUrl, { s3: config.s3, logger: logger(config) });
+  if (fromSnapshot) await (await import('../journal/snapshot.ts')).restoreSnapshotIfNew({ store, catalogPath: config.catalogPath });
   const catalog = openCatalog(config.catalogPath);
   try {
     return await run(store, catalog);
@@ -109,8 +115,10 @@ async function runIngest(config: CadenceConfig, path: string, options: IngestOpt
     if (!queued) return;
     report = queued;
   } else {
-    report = await withStoreAndCatalog(config, (store, catalog) =>
-      withPublishingJournal(config, { store, catalog, logger: logger(config) }, (journal) => ingestInProcess(config, { store, catalog, journal }, delivery, options)),
+    report = await withStoreAndCatalog(
+      config,
+      (store, catalog) => withPublishingJournal(config, { store, catalog, logger: logger(config) }, (journal) => ingestInProcess(config, { store, catalog, journal }, delivery, options)),
+      { fromSnapshot: true },
     );
   }
   if (options.json) writeJson({ ok: report.failed === 0, ...report, warnings: delivery.warnings });
@@ -176,10 +184,14 @@ async function runDdexDelivery(config: CadenceConfig, path: string, options: Ing
     {
       // One journal for the whole run: publishes and DDEX takedowns/restores reach every following node.
       withTargets: (run) =>
-        withStoreAndCatalog(config, async (store, catalog) => {
-          const { catchUp } = await import('../journal/catch-up.ts');
-          return withPublishingJournal(config, { store, catalog, logger: logger(config) }, (journal) => run({ store, catalog, journal, catchUp: () => catchUp({ store, catalog }) }));
-        }),
+        withStoreAndCatalog(
+          config,
+          async (store, catalog) => {
+            const { catchUp } = await import('../journal/catch-up.ts');
+            return withPublishingJournal(config, { store, catalog, logger: logger(config) }, (journal) => run({ store, catalog, journal, catchUp: () => catchUp({ store, catalog }) }));
+          },
+          { fromSnapshot: true },
+        ),
       ingestRelease: async (targets, delivery) => {
         if (!config.queue) return ingestInProcess(config, targets, delivery, options);
         return (await ingestQueued(config, delivery, { ...options, detach: false }))!;

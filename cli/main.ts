@@ -248,7 +248,7 @@ export function buildProgram(config: CadenceConfig): Command {
       if (options.json) writeJson(report);
       else {
         const conflicts = report.conflicts > 0 ? `; ${report.conflicts} tracks left out: their stored facts name two labels (see the log)` : '';
-        process.stdout.write(`reindexed ${report.tracks} tracks from ${report.versions} complete versions (${report.incomplete} incomplete ignored, ${report.availabilityChanges} takedown/restore records replayed)${conflicts}\n`);
+        process.stdout.write(`reindexed ${report.tracks} tracks from ${report.versions} complete versions (${report.incomplete} incomplete ignored, ${report.availabilityChanges} takedown/restore records replayed, ${report.releaseRemovals} track(s) taken off releases)${conflicts}\n`);
       }
     });
 

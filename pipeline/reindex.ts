@@ -1,7 +1,8 @@
 // `cadence reindex`: rebuilds the catalog from object storage alone. Every complete version
 // (one with a description) is found; each track points at its most recently completed one, is
 // owned by the release that first published it, and sits on every release whose facts any of its
-// versions recorded (a recording on a single and an album keeps both).
+// versions recorded (a recording on a single and an album keeps both), unless a stored removal
+// took it off that release since (pipeline/release-removals.ts).
 
 import type { Catalog, PublishInput } from '../catalog/types.ts';
 import type { ObjectStore } from '../storage/types.ts';
@@ -10,6 +11,7 @@ import { DESCRIPTION_FILE, META_FILE, META_REVISIONS_DIR, TRACKS_PREFIX } from '
 import { isNewerMeta, readMetaObject, readStoredVersion, type VersionMeta, versionRecord } from './publish.ts';
 import type { Logger } from './types.ts';
 import { silentLogger } from './types.ts';
+import { replayRemovals } from './release-removals.ts';
 import { replayAvailability } from './takedown-records.ts';
 
 export interface StoredVersionRef {
@@ -50,6 +52,8 @@ export interface ReindexReport {
   incomplete: number;
   /** Takedowns and restores replayed from storage. */
   availabilityChanges: number;
+  /** Tracks taken off a release by stored removals (DDEX updates that no longer list them). */
+  releaseRemovals: number;
   /** Tracks left out because their stored facts name two labels (see the log). */
   conflicts: number;
 }
@@ -63,9 +67,11 @@ export async function reindexCatalog(options: { store: ObjectStore; catalog: Cat
 
   let tracks = 0;
   let conflicts = 0;
+  const factsAt = new Map<string, Date>();
   for (const [isrc, trackVersions] of byTrack) {
     const newest = trackVersions.reduce((a, b) => (b.lastModified > a.lastModified ? b : a));
-    const { releases, byKey } = await factsPerRelease(store, trackVersions);
+    const { releases, byKey, storedAt } = await factsPerRelease(store, trackVersions);
+    for (const [upc, at] of storedAt) factsAt.set(`${isrc}/${upc}`, at);
     const stored = await readStoredVersion(store, isrc, newest.version, { metaKey: newest.metaKey, meta: newest.metaKey === undefined ? undefined : byKey.get(newest.metaKey) });
     if (!stored) continue; // removed since the listing
     const version = versionRecord(isrc, newest.version, stored);
@@ -80,7 +86,9 @@ export async function reindexCatalog(options: { store: ObjectStore; catalog: Cat
   }
   // After every track is back: a takedown record names tracks the catalog must already hold.
   const availabilityChanges = await replayAvailability({ store, catalog });
-  return { tracks, versions: complete.length, incomplete: versions.length - complete.length, conflicts, availabilityChanges };
+  // Last: a track on no release after this was taken down when it was removed (a record above).
+  const releaseRemovals = await replayRemovals({ store, catalog, storedAt: (isrc, upc) => factsAt.get(`${isrc}/${upc}`) ?? null });
+  return { tracks, versions: complete.length, incomplete: versions.length - complete.length, conflicts, availabilityChanges, releaseRemovals };
 }
 
 /**
@@ -88,19 +96,23 @@ export async function reindexCatalog(options: { store: ObjectStore; catalog: Cat
  * that first published the track (its owner) first, then the others by when their facts were last
  * written, so the recording's own facts end as the newest say.
  */
-async function factsPerRelease(store: ObjectStore, versions: StoredVersionRef[]): Promise<{ releases: VersionMeta[]; byKey: Map<string, VersionMeta> }> {
+async function factsPerRelease(store: ObjectStore, versions: StoredVersionRef[]): Promise<{ releases: VersionMeta[]; byKey: Map<string, VersionMeta>; storedAt: Map<string, Date> }> {
   const metas = versions.flatMap((version) => version.metas).sort((a, b) => a.lastModified.getTime() - b.lastModified.getTime() || (isNewerMeta(a.key, b.key) ? 1 : -1));
   const byKey = new Map<string, VersionMeta>();
   const newestPerRelease = new Map<string, VersionMeta>();
+  /** When facts for each release were last stored. */
+  const storedAt = new Map<string, Date>();
   let owner: VersionMeta | null = null;
-  for (const { key } of metas) {
+  for (const { key, lastModified } of metas) {
     const meta = await readMetaObject(store, key);
     if (!meta) continue;
     byKey.set(key, meta);
+    const last = storedAt.get(meta.release.upc);
+    if (!last || lastModified > last) storedAt.set(meta.release.upc, lastModified);
     owner ??= meta;
     newestPerRelease.delete(meta.release.upc); // re-inserted last: Map keeps insertion order
     newestPerRelease.set(meta.release.upc, meta);
   }
-  if (!owner) return { releases: [], byKey };
-  return { releases: [newestPerRelease.get(owner.release.upc)!, ...newestPerRelease.values()], byKey };
+  if (!owner) return { releases: [], byKey, storedAt };
+  return { releases: [newestPerRelease.get(owner.release.upc)!, ...newestPerRelease.values()], byKey, storedAt };
 }

@@ -169,6 +169,15 @@ async function runDdexDelivery(config: CadenceConfig, path: string, options: Ing
       // One journal for the whole run: publishes and DDEX takedowns/restores reach every following node.
       withTargets: (run) =>
         withStoreAndCatalog(config, (store, catalog) => withPublishingJournal(config, { store, catalog, logger: logger(config) }, (journal) => run({ store, catalog, journal }))),
+      withStore: async (run) => {
+        const { openObjectStore } = await import('../storage/open-store.ts');
+        const store = openObjectStore(config.storeUrl, { s3: config.s3, logger: logger(config) });
+        try {
+          return await run(store);
+        } finally {
+          await store.close?.();
+        }
+      },
       ingestRelease: async (targets, delivery) => {
         if (!config.queue) return ingestInProcess(config, targets, delivery, options);
         return (await ingestQueued(config, delivery, { ...options, detach: false }))!;

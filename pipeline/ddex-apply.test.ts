@@ -88,7 +88,7 @@ describe('a DDEX message for a release already known', () => {
     const outcome = await apply(load(message('M-2', '2026-12-01T10:00:00Z'), ISRCS.slice(0, 2)));
     expect(outcome).toMatchObject({ appliedAs: 'update', dropped: [dropped], onNoRelease: [dropped], takenDown: [dropped] });
     expect(catalog.listTracks({ upc: UPC })!.map((t) => t.isrc)).toEqual(ISRCS.slice(0, 2));
-    expect(catalog.availability(dropped)?.takedown?.reason).toBe(`on no release: release ${UPC} no longer lists it in DDEX message M-2`);
+    expect(catalog.availability(dropped)?.takedown?.reason).toBe(`dropped from release ${UPC} (now on no release) in DDEX message M-2`);
     expect(catalog.search({ q: 'track 3' })).toEqual([]);
 
     // Recorded for reindex, and one journal entry every node applies.

@@ -28,7 +28,7 @@ export function purgeReason(message: MessageInfo): string {
 
 /** A track no release lists after this message dropped it from its last one. */
 export function droppedReason(message: MessageInfo, upc: string): string {
-  return `on no release: release ${upc} no longer lists it ${DDEX_REASON_MARK}${message.id}`;
+  return `dropped from release ${upc} (now on no release) ${DDEX_REASON_MARK}${message.id}`;
 }
 
 export function isDdexTakedownReason(reason: string): boolean {

@@ -21,6 +21,7 @@ interface OwnerRow {
   artists: string;
   release_title: string;
   release_artists: string;
+  /** The recording's own genre, else the release's (as publish-transaction.ts indexes it). */
   genre: string | null;
 }
 
@@ -32,7 +33,7 @@ export function prepareMembership(db: BetterSqlite3.Database, now: () => Date): 
   );
   const move = db.prepare('UPDATE tracks SET upc = @upc, track_number = @trackNumber, disc_number = @discNumber, updated_at = @now WHERE isrc = @isrc');
   const owned = db.prepare<[string], OwnerRow>(
-    'SELECT r.upc, t.title, t.artists, r.title AS release_title, r.artists AS release_artists, r.genre FROM tracks t JOIN releases r ON r.upc = t.upc WHERE t.isrc = ?',
+    'SELECT r.upc, t.title, t.artists, r.title AS release_title, r.artists AS release_artists, coalesce(t.genre, r.genre) AS genre FROM tracks t JOIN releases r ON r.upc = t.upc WHERE t.isrc = ?',
   );
   const indexForSearch = prepareSearchIndex(db);
 

@@ -162,10 +162,21 @@ const RELEASE_COVER_COLUMNS: ReadonlyArray<[string, string]> = [
   ['cover_extension', "TEXT CHECK (cover_extension IS NULL OR cover_extension IN ('jpg', 'png'))"],
 ];
 
-function addReleaseCoverColumns(db: BetterSqlite3.Database): void {
-  const existing = new Set((db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('releases') as string[]));
-  for (const [name, definition] of RELEASE_COVER_COLUMNS) if (!existing.has(name)) db.exec(`ALTER TABLE releases ADD COLUMN ${name} ${definition}`);
+/** Adds the columns a table lacks (a test re-running an older migration re-runs the newer ones after it). */
+function addMissingColumns(table: string, columns: ReadonlyArray<[string, string]>): (db: BetterSqlite3.Database) => void {
+  return (db) => {
+    const existing = new Set(db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table) as string[]);
+    for (const [name, definition] of columns) if (!existing.has(name)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${definition}`);
+  };
 }
+
+// Migration 14: what a label says about a recording beyond title and artists (catalog/types.ts
+// TrackRecord): its own genre, its credits with roles (a JSON array) and its ℗ line (a JSON object).
+const RECORDING_FACT_COLUMNS: ReadonlyArray<[string, string]> = [
+  ['genre', 'TEXT'],
+  ['credits', "TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(credits) AND json_type(credits) = 'array')"],
+  ['p_line', "TEXT CHECK (p_line IS NULL OR (json_valid(p_line) AND json_type(p_line) = 'object'))"],
+];
 
 /** Migration i (0-based) brings the schema to user_version i + 1. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -180,8 +191,9 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: 'publish journal position', sql: JOURNAL_POSITION_SCHEMA },
   { name: 'job owners and the aborted state', sql: JOB_OWNERS_SCHEMA },
   { name: 'rights and takedowns per track', sql: RIGHTS_SCHEMA },
-  { name: 'release covers', sql: '', apply: addReleaseCoverColumns },
+  { name: 'release covers', sql: '', apply: addMissingColumns('releases', RELEASE_COVER_COLUMNS) },
   { name: 'play stream position', sql: PLAY_STREAM_SCHEMA },
+  { name: 'recording genre, credits and P line', sql: '', apply: addMissingColumns('tracks', RECORDING_FACT_COLUMNS) },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

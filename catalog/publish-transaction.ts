@@ -21,14 +21,16 @@ WHERE (releases.label_id, releases.title, releases.artists, releases.release_dat
 // A track keeps the release that first published it (tracks.upc, its position there); the
 // recording's own facts follow the latest publish from any of its releases.
 const UPSERT_TRACK = `
-INSERT INTO tracks (isrc, upc, title, artists, track_number, disc_number, explicit, updated_at)
-VALUES (@isrc, @upc, @title, @artists, @trackNumber, @discNumber, @explicit, @now)
+INSERT INTO tracks (isrc, upc, title, artists, track_number, disc_number, explicit, genre, credits, p_line, updated_at)
+VALUES (@isrc, @upc, @title, @artists, @trackNumber, @discNumber, @explicit, @genre, @credits, @pLine, @now)
 ON CONFLICT (isrc) DO UPDATE SET
   title = excluded.title, artists = excluded.artists, explicit = excluded.explicit,
+  genre = excluded.genre, credits = excluded.credits, p_line = excluded.p_line,
   track_number = iif(tracks.upc = excluded.upc, excluded.track_number, tracks.track_number),
   disc_number = iif(tracks.upc = excluded.upc, excluded.disc_number, tracks.disc_number),
   updated_at = excluded.updated_at
-WHERE (tracks.title, tracks.artists, tracks.explicit) IS NOT (excluded.title, excluded.artists, excluded.explicit)
+WHERE (tracks.title, tracks.artists, tracks.explicit, tracks.genre, tracks.credits, tracks.p_line)
+    IS NOT (excluded.title, excluded.artists, excluded.explicit, excluded.genre, excluded.credits, excluded.p_line)
   OR (tracks.upc = excluded.upc AND (tracks.track_number, tracks.disc_number) IS NOT (excluded.track_number, excluded.disc_number))`;
 
 const UPSERT_MEMBERSHIP = `
@@ -82,8 +84,8 @@ export function preparePublish(db: BetterSqlite3.Database, now: () => Date): Pub
   const insertRendition = db.prepare(INSERT_RENDITION);
   const flipCurrent = db.prepare(FLIP_CURRENT);
   const indexForSearch = prepareSearchIndex(db);
-  const otherTracks = db.prepare<[string, string], { isrc: string; title: string; artists: string }>(
-    'SELECT isrc, title, artists FROM tracks WHERE upc = ? AND isrc <> ? AND current_version IS NOT NULL',
+  const otherTracks = db.prepare<[string, string], { isrc: string; title: string; artists: string; genre: string | null }>(
+    'SELECT isrc, title, artists, genre FROM tracks WHERE upc = ? AND isrc <> ? AND current_version IS NOT NULL',
   );
 
   const ownerRelease = db.prepare<[string], { upc: string; title: string; artists: string; genre: string | null }>(
@@ -127,6 +129,9 @@ export function preparePublish(db: BetterSqlite3.Database, now: () => Date): Pub
       trackNumber: track.trackNumber,
       discNumber: track.discNumber,
       explicit: track.explicit ? 1 : 0,
+      genre: track.genre ?? null,
+      credits: JSON.stringify(track.credits ?? []),
+      pLine: track.pLine ? JSON.stringify({ year: track.pLine.year, text: track.pLine.text }) : null,
       now: stamp,
     });
     upsertMembership.run({ upc: release.upc, isrc: track.isrc, discNumber: track.discNumber, trackNumber: track.trackNumber });
@@ -144,13 +149,19 @@ export function preparePublish(db: BetterSqlite3.Database, now: () => Date): Pub
     // Search sees exactly what was published, in the same transaction. The album, genre and
     // release artists are in every track's search fields, so a changed release re-indexes the
     // release's other tracks too (a delivery may correct the release and carry one track).
-    const searchDocument = (title: string, artists: string[], on: SearchRelease = release) => ({ title, artists: unique([...artists, ...on.artists]), album: on.title, genre: on.genre });
+    // A recording's own genre, when it has one, is the genre it is found by.
+    const searchDocument = (title: string, artists: string[], genre: string | null, on: SearchRelease = release) => ({
+      title,
+      artists: unique([...artists, ...on.artists]),
+      album: on.title,
+      genre: genre ?? on.genre,
+    });
     // A track is found under its owning release (the one that first published it).
     const owner = ownerRelease.get(track.isrc);
     const indexedUnder = owner && owner.upc !== release.upc ? { title: owner.title, artists: JSON.parse(owner.artists) as string[], genre: owner.genre } : release;
-    indexForSearch(track.isrc, searchDocument(track.title, track.artists, indexedUnder));
+    indexForSearch(track.isrc, searchDocument(track.title, track.artists, track.genre ?? null, indexedUnder));
     if (releaseChanged) {
-      for (const other of otherTracks.all(release.upc, track.isrc)) indexForSearch(other.isrc, searchDocument(other.title, JSON.parse(other.artists) as string[]));
+      for (const other of otherTracks.all(release.upc, track.isrc)) indexForSearch(other.isrc, searchDocument(other.title, JSON.parse(other.artists) as string[], other.genre));
     }
   };
   const applyMany = db.transaction((inputs: readonly PublishInput[]) => {

@@ -97,6 +97,9 @@ interface Details {
   cover_sha256: string | null;
   genre: string | null;
   duration: number;
+  explicit: number;
+  disc_number: number;
+  track_number: number;
 }
 
 const quote = (word: string): string => `"${word}"`;
@@ -238,7 +241,8 @@ export function prepareSearch(db: BetterSqlite3.Database, docs: SearchDocs, hidd
        WHERE v.variant IN (${list}) AND t.docs > 0`,
   );
   const rowDetails = byArity(
-    (list) => `SELECT t.rowid AS rowid, t.isrc, t.title, t.artists, r.title AS album, r.upc, r.cover_sha256, r.genre, v.duration_seconds AS duration
+    (list) => `SELECT t.rowid AS rowid, t.isrc, t.title, t.artists, r.title AS album, r.upc, r.cover_sha256, coalesce(t.genre, r.genre) AS genre,
+         v.duration_seconds AS duration, t.explicit, t.disc_number, t.track_number
        FROM tracks t
        JOIN releases r ON r.upc = t.upc
        JOIN versions v ON v.isrc = t.isrc AND v.version = t.current_version
@@ -429,6 +433,9 @@ export function prepareSearch(db: BetterSqlite3.Database, docs: SearchDocs, hidd
           coverSha256: row.cover_sha256,
           genre: row.genre,
           duration: row.duration,
+          explicit: row.explicit === 1,
+          discNumber: row.disc_number,
+          trackNumber: row.track_number,
           match: pass.match,
         });
       }

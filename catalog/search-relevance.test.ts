@@ -286,7 +286,7 @@ describe.each(SEARCH_MODES)('search fields in memory: $searchInMemory', (mode) =
   });
 
   describe('results', () => {
-    it('carry isrc, title, artists, album, its upc and cover hash, genre, duration and how they matched', () => {
+    it('carry isrc, title, artists, album, its upc and cover hash, genre, duration, explicit, position and how they matched', () => {
       const track = fixtureTrack('Crazy in Love');
       expect(search('crazy in love')[0]).toEqual({
         isrc: track.isrc,
@@ -297,6 +297,9 @@ describe.each(SEARCH_MODES)('search fields in memory: $searchInMemory', (mode) =
         coverSha256: null,
         genre: 'R&B',
         duration: track.durationSeconds,
+        explicit: false,
+        discNumber: 1,
+        trackNumber: fixturePublishInput(track).track.trackNumber,
         match: 'exact',
       });
     });

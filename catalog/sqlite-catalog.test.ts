@@ -41,7 +41,16 @@ function updatedAt(isrc: string): string {
 describe('publish and getTrack', () => {
   it('round-trips every field', () => {
     const input: PublishInput = samplePublish({ territories: ['GB', 'US', 'DE'] });
-    input.track = { ...input.track, discNumber: 2, trackNumber: 7, explicit: true, artists: ['Ilse Varga', 'feat. Åsa'] };
+    input.track = {
+      ...input.track,
+      discNumber: 2,
+      trackNumber: 7,
+      explicit: true,
+      artists: ['Ilse Varga', 'feat. Åsa'],
+      genre: 'Neoclassical',
+      credits: [{ name: 'Ilse Varga', role: 'MainArtist' }, { name: 'Åsa Berg', role: 'Composer' }],
+      pLine: { year: 2026, text: '(P) 2026 Northern Lights Records' },
+    };
     input.release.genre = null;
     input.version.loudness = { integrated: null, range: 0, truePeak: null };
     catalog.publish(input);
@@ -87,6 +96,40 @@ describe('publish and getTrack', () => {
     expect(view.title).toBe('Prelude (Remastered)');
     expect(view.release).toMatchObject({ label: 'Northern Lights Records', title: 'Aurora (Deluxe)' });
     expect(rowCounts(path)).toMatchObject({ labels: 1, releases: 1, tracks: 1, versions: 1 });
+  });
+
+  it('a recording without genre, credits or ℗ line reads back as none; a change to them is a change', () => {
+    let tick = Date.parse('2026-01-01T00:00:00Z');
+    const ticking = open({ now: () => new Date((tick += 1000)) });
+    const input = samplePublish();
+    ticking.publish(input);
+    expect(ticking.getTrack(input.track.isrc)).toMatchObject({ genre: null, credits: [], pLine: null });
+    const before = updatedAt(input.track.isrc);
+
+    const credited = structuredClone(input);
+    credited.track.credits = [{ name: 'Oskar Lind', role: 'Producer' }];
+    ticking.publish(credited);
+    expect(ticking.getTrack(input.track.isrc)!.credits).toEqual([{ name: 'Oskar Lind', role: 'Producer' }]);
+    const after = updatedAt(input.track.isrc);
+    expect(after).not.toBe(before);
+    ticking.publish(structuredClone(credited));
+    expect(updatedAt(input.track.isrc)).toBe(after);
+  });
+
+  it('search finds a recording by its own genre and shows it, its explicit mark and its position', () => {
+    const plain = samplePublish({ isrc: 'GBAYE2600001', title: 'Prelude' });
+    const own = samplePublish({ isrc: 'GBAYE2600002', title: 'Interlude' });
+    own.track = { ...own.track, trackNumber: 2, discNumber: 1, explicit: true, genre: 'Ambient' };
+    catalog.publish(plain);
+    catalog.publish(own);
+    expect(catalog.search({ q: 'aurora', genre: 'ambient' }).map((r) => r.isrc)).toEqual(['GBAYE2600002']);
+    expect(catalog.search({ q: 'interlude' })[0]).toMatchObject({ genre: 'Ambient', explicit: true, discNumber: 1, trackNumber: 2 });
+    expect(catalog.search({ q: 'prelude' })[0]).toMatchObject({ genre: 'Classical', explicit: false, trackNumber: 1 });
+    // A corrected release re-indexes its other tracks, each keeping its own genre.
+    const retitled = structuredClone(plain);
+    retitled.release.title = 'Aurora (Deluxe)';
+    catalog.publish(retitled);
+    expect(catalog.search({ q: 'interlude', genre: 'ambient' }).map((r) => r.isrc)).toEqual(['GBAYE2600002']);
   });
 
   it('a version flip keeps the old version rows until GC and moves referencedVersions', () => {

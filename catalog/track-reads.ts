@@ -11,6 +11,9 @@ interface TrackRow {
   track_number: number;
   disc_number: number;
   explicit: number;
+  track_genre: string | null;
+  credits: string;
+  p_line: string | null;
   current_version: string | null;
   label: string;
   release_title: string;
@@ -45,6 +48,7 @@ interface RenditionRow {
 
 const TRACK = `
 SELECT t.isrc, t.upc, t.title, t.artists, t.track_number, t.disc_number, t.explicit, t.current_version,
+       t.genre AS track_genre, t.credits, t.p_line,
        l.name AS label, r.title AS release_title, r.artists AS release_artists, r.release_date, r.genre,
        r.cover_sha256, r.cover_extension
 FROM tracks t JOIN releases r ON r.upc = t.upc JOIN labels l ON l.id = r.label_id
@@ -112,6 +116,9 @@ export function prepareTrackReads(db: BetterSqlite3.Database): TrackReads {
       trackNumber: row.track_number,
       discNumber: row.disc_number,
       explicit: row.explicit === 1,
+      genre: row.track_genre,
+      credits: JSON.parse(row.credits) as TrackView['credits'],
+      pLine: row.p_line === null ? null : (JSON.parse(row.p_line) as TrackView['pLine']),
       release,
       releases: memberships.all(row.isrc),
       current: versionRow ? toVersion(versionRow, renditions.all(versionRow.isrc, versionRow.version)) : null,

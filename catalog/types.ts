@@ -4,6 +4,7 @@
 import type { Takedown, TrackRights } from '../listeners/rights-model.ts';
 
 export interface ReleaseRecord {
+  /** The release id (catalog/release-id.ts): its UPC/EAN, or `grid:…` / `proprietary:…` for a release without one. */
   upc: string;
   label: string;
   title: string;
@@ -28,6 +29,18 @@ export interface ReleaseCover {
   extension: 'jpg' | 'png';
 }
 
+/** A contributor as the label credits them, with the DDEX role as written (`Composer`, `Producer`, …). */
+export interface TrackCredit {
+  name: string;
+  role: string;
+}
+
+/** The sound recording copyright (℗) line. */
+export interface PLine {
+  year: number | null;
+  text: string;
+}
+
 /** A track's facts as one release lists it: `upc`, `trackNumber` and `discNumber` are per release. */
 export interface TrackRecord {
   isrc: string;
@@ -37,6 +50,12 @@ export interface TrackRecord {
   trackNumber: number;
   discNumber: number;
   explicit: boolean;
+  /** The recording's own genre; absent or null: the release's. */
+  genre?: string | null;
+  /** Display artists and contributors with their roles; absent: none given. */
+  credits?: TrackCredit[];
+  /** Absent or null: none given. */
+  pLine?: PLine | null;
 }
 
 export interface RenditionRecord {
@@ -267,13 +286,19 @@ export interface SearchResult {
   title: string;
   artists: string[];
   album: string;
-  /** The UPC of the release the track is found under (its owning release). */
+  /** The id (catalog/release-id.ts) of the release the track is found under (its owning release). */
   upc: string;
   /** That release's cover hash, for its URL (origin/cover-route.ts coverUrl); null: no cover. */
   coverSha256: string | null;
+  /** The recording's own genre, else its release's. */
   genre: string | null;
   /** Seconds. */
   duration: number;
+  /** Players show the explicit mark beside a result. */
+  explicit: boolean;
+  /** Its position on the release it is found under. */
+  discNumber: number;
+  trackNumber: number;
   /** How the words matched: every word as typed, the last word as a prefix, or after typo correction. */
   match: 'exact' | 'prefix' | 'corrected';
 }

@@ -8,10 +8,11 @@ import type { Command } from 'commander';
 import type { Catalog, TakedownTarget } from '../catalog/types.ts';
 import { DEFAULT_AVAILABILITY_MAX_AGE_MS } from '../origin/availability-gate.ts';
 import { CadenceError } from '../errors/cadence-error.ts';
-import { isIsrc, isUpc } from '../pipeline/identifiers.ts';
+import { isIsrc } from '../pipeline/identifiers.ts';
 import type { ObjectStore, StoreLogger } from '../storage/types.ts';
 import type { CadenceConfig } from './config.ts';
 import { withPublishingJournal } from './journal-setup.ts';
+import { parseReleaseOption } from './release-option.ts';
 
 const run = promisify(execFile);
 /**
@@ -43,8 +44,7 @@ function targetOf({ isrc, upc }: TargetOptions): TakedownTarget {
     if (!isIsrc(isrc)) throw new CadenceError('BAD_INPUT', `--isrc ${JSON.stringify(isrc)} is not an ISRC (12 characters like GBAYE2600001, no hyphens)`);
     return { isrcs: [isrc] };
   }
-  if (!isUpc(upc!)) throw new CadenceError('BAD_INPUT', `--upc ${JSON.stringify(upc)} is not a UPC-A or EAN-13 with a valid check digit`);
-  return { upc: upc! };
+  return { upc: parseReleaseOption('--upc', upc!) };
 }
 
 /** Runs the configured purge command with the ISRCs as its last arguments. */
@@ -81,7 +81,7 @@ export function addAvailabilityCommands(program: Command, { config, withStoreAnd
     .command('takedown')
     .description('stop a track or a whole release from being streamed (grants refused at once, media within seconds); no media is touched')
     .option('--isrc <isrc>', 'the track')
-    .option('--upc <upc>', 'every track of the release')
+    .option('--upc <upc>', 'every track of the release (its UPC/EAN, or grid:<GRid> / proprietary:<namespace>:<id> for one without)')
     .option('--reason <text>', 'why, shown to players in the 410 answer', 'taken down by the rights holder')
     .option('--json', 'print one JSON report on stdout', false)
     .action((options: TargetOptions & { reason: string }) => {
@@ -93,7 +93,7 @@ export function addAvailabilityCommands(program: Command, { config, withStoreAnd
     .command('restore')
     .description('make taken-down tracks streamable again (as their rights allow)')
     .option('--isrc <isrc>', 'the track')
-    .option('--upc <upc>', 'every track of the release')
+    .option('--upc <upc>', 'every track of the release (its UPC/EAN, or grid:<GRid> / proprietary:<namespace>:<id> for one without)')
     .option('--json', 'print one JSON report on stdout', false)
     .action((options: TargetOptions) => change(options, null));
 }

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { upcOf } from '../catalog/release-id.ts';
 import type { MessageInfo } from '../ddex/types.ts';
 import type { AppliedKind, DdexOutcome } from '../pipeline/ddex-apply.ts';
 import type { DeliveryProblem } from '../pipeline/delivery-model.ts';
@@ -25,6 +26,8 @@ export interface Acknowledgement {
   sender: MessageInfo['sender'] | null;
   /** The message file as given. */
   file: string;
+  /** The release's id (its UPC/EAN, else `grid:…` or `proprietary:…`), and its UPC/EAN when it has one. */
+  releaseId: string | null;
   upc: string | null;
   status: AckStatus;
   /** Every problem that refused the message (or failed a track), each with where it is. */
@@ -56,6 +59,11 @@ export interface AckInput {
   preview?: { appliedAs: AppliedKind; newer: { messageId: string; createdAt: string } | null };
 }
 
+/** The release's id, and its UPC when it has one (null for a release keyed by GRid or proprietary id). */
+export function releaseNames(id: string | null): { releaseId: string | null; upc: string | null } {
+  return { releaseId: id, upc: id === null ? null : upcOf(id) };
+}
+
 export function acknowledgement({ file, message, status, upc = null, problems = [], warnings = [], outcome, preview }: AckInput, now = new Date()): Acknowledgement {
   const newer = outcome?.newer ?? preview?.newer ?? null;
   const located = (p: DeliveryProblem) => ({ code: p.code ?? null, location: p.where, message: p.message });
@@ -69,7 +77,7 @@ export function acknowledgement({ file, message, status, upc = null, problems = 
     declaredKind: message?.kind ?? null,
     sender: message?.sender ?? null,
     file,
-    upc: outcome?.upc ?? upc,
+    ...releaseNames(outcome?.upc ?? upc),
     status,
     problems: [...problems.map(located), ...trackProblems],
     warnings: warnings.map(located),

@@ -18,7 +18,7 @@ import type { IngestReport } from '../pipeline/ingest.ts';
 import type { PublishLog } from '../pipeline/publish-version.ts';
 import type { AvailabilityLog } from '../pipeline/takedown-records.ts';
 import type { ObjectStore } from '../storage/types.ts';
-import { type AckStatus, acknowledgement, writeAcknowledgement } from './ddex-ack.ts';
+import { type AckStatus, acknowledgement, releaseNames, writeAcknowledgement } from './ddex-ack.ts';
 import { formatIngestSummary } from './ingest-view.ts';
 
 export interface DdexIngestOptions {
@@ -226,7 +226,7 @@ export function resultJson(result: MessageResult): object {
     file: result.file,
     // `kind` as the message declares it; `appliedAs` how it is (or, in a dry run, would be) applied.
     message: message ? { id: message.id, kind: message.kind, appliedAs: outcome?.appliedAs ?? preview?.appliedAs ?? message.kind, createdAt: message.createdAt } : null,
-    upc: outcome?.upc ?? result.upc,
+    ...releaseNames(outcome?.upc ?? result.upc),
     ...(report ? { ...report } : {}),
     takenDown: outcome?.takenDown ?? [],
     restored: outcome?.restored ?? [],

@@ -6,8 +6,9 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Catalog } from '../catalog/types.ts';
 import { CadenceError } from '../errors/cadence-error.ts';
-import { isIsrc, isUpc } from '../pipeline/identifiers.ts';
+import { isIsrc } from '../pipeline/identifiers.ts';
 import type { CadenceConfig } from './config.ts';
+import { parseReleaseOption } from './release-option.ts';
 import { formatTrackDetails, formatTrackTable } from './tracks-view.ts';
 
 export interface TracksCommandsContext {
@@ -38,11 +39,10 @@ export function addTracksCommands(program: Command, { config, writeJson, positiv
   program
     .command('tracks')
     .description('list the published tracks (or one release\'s): current version, when published, availability, last job')
-    .option('--release <upc>', 'only the tracks of this release, in disc and track order')
+    .option('--release <upc>', 'only the tracks of this release (its UPC/EAN, or grid:<GRid> / proprietary:<namespace>:<id>), in disc and track order')
     .option('--json', 'print one JSON document on stdout', false)
     .action(async (options: { release?: string; json: boolean }) => {
-      const upc = options.release;
-      if (upc !== undefined && !isUpc(upc)) throw new CadenceError('BAD_INPUT', `--release ${JSON.stringify(upc)} is not a UPC-A or EAN-13 with a valid check digit`);
+      const upc = options.release === undefined ? undefined : parseReleaseOption('--release', options.release);
       const listing = await withCatalog(config, (catalog) => catalog.listTracks({ upc }));
       if (listing === null) throw new CadenceError('NOT_FOUND', `no release ${upc} in the catalog`);
       if (options.json) writeJson(upc === undefined ? { tracks: listing } : { release: upc, tracks: listing });

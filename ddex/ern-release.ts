@@ -2,6 +2,7 @@
 // the one `Release` beside its `TrackRelease`s), its identifiers, and the disc/track position of
 // each sound recording from its resource groups. Track releases are kept only to route deals.
 
+import { gridReleaseId, proprietaryReleaseId } from '../catalog/release-id.ts';
 import { readArtists, readCLine, readGenre, readPLine, readTitle, scoped, scopedAll, scopedText, type PartyNames, type Scoped } from './ern-fields.ts';
 import type { Resources } from './ern-resources.ts';
 import type { ProblemList } from './problems.ts';
@@ -64,12 +65,22 @@ export function readReleaseIds(releaseId: XmlElement | null, problems: ProblemLi
   return { icpn, grid, proprietary };
 }
 
-/** The stable key of a release: its ICPN, else GRid, else first proprietary id. */
+/** The release's id (catalog/release-id.ts): its ICPN, else its GRid, else its first proprietary id usable as one. */
 export function releaseKey(ids: ReleaseIds): string | null {
   if (ids.icpn) return ids.icpn;
-  if (ids.grid) return `grid:${ids.grid}`;
-  const first = ids.proprietary[0];
-  return first ? `proprietary:${first.namespace ?? ''}:${first.value}` : null;
+  if (ids.grid) return gridReleaseId(ids.grid);
+  for (const { namespace, value } of ids.proprietary) {
+    // ERN writes the issuer as `DPID:PADPIDA…`; the DPID alone names it.
+    const id = proprietaryReleaseId(namespace?.replace(/^DPID:/i, '') ?? null, value);
+    if (id) return id;
+  }
+  return null;
+}
+
+/** Why a release has no id, for the problem that refuses it. */
+export function noReleaseKeyReason(ids: ReleaseIds): string {
+  if (ids.proprietary.length === 0) return 'the release needs an ICPN, a GRid or a ProprietaryId';
+  return 'the release has no ICPN or GRid, and no ProprietaryId usable as its id: one needs a Namespace (the issuer\'s DPID) and a value of at most 64 letters, digits, \'.\', \'_\' or \'-\'';
 }
 
 function releaseReferencesOf(release: XmlElement): XmlElement[] {
@@ -143,9 +154,7 @@ function readReleaseDate(scope: Scoped, problems: ProblemList): string | null {
 function readMainRelease(release: XmlElement, parties: PartyNames, resources: Resources, problems: ProblemList): MainRelease {
   const scope = scoped(release, 'ReleaseDetailsByTerritory');
   const ids = readReleaseIds(child(release, 'ReleaseId'), problems);
-  if (!releaseKey(ids)) {
-    problems.error('MISSING', `${release.path}/ReleaseId`, 'the release needs an ICPN, a GRid or a ProprietaryId');
-  }
+  if (!releaseKey(ids)) problems.error('MISSING', `${release.path}/ReleaseId`, noReleaseKeyReason(ids));
   const { title, subtitle } = readTitle(scope);
   if (!title) problems.error('MISSING', `${release.path}/${scope.details ? 'ReferenceTitle/TitleText' : 'DisplayTitleText'}`, 'the release has no title');
   const { artists, roles, unknown } = readArtists(scope, parties);

@@ -146,7 +146,7 @@ describe.each(FAMILIES)('ERN %s', (family) => {
     byProprietary.release.proprietaryId = { namespace: 'DPID:PADPIDA2026120301X', value: 'NL-0042' };
     expect(release(ernMessage(byProprietary)).release).toMatchObject({
       upc: null,
-      key: 'proprietary:DPID:PADPIDA2026120301X:NL-0042',
+      key: 'proprietary:PADPIDA2026120301X:NL-0042',
       ids: { proprietary: [{ namespace: 'DPID:PADPIDA2026120301X', value: 'NL-0042' }] },
     });
   });

@@ -6,7 +6,7 @@ import { WORLDWIDE } from '../pipeline/territories.ts';
 import { DEFAULT_TIERS_BY_COMMERCIAL_MODEL, rightsFromDeals } from './deal-rights.ts';
 import { readDeals } from './ern-deals.ts';
 import { readMessageInfo } from './ern-header.ts';
-import { readReleaseIds, readReleases, releaseKey } from './ern-release.ts';
+import { noReleaseKeyReason, readReleaseIds, readReleases, releaseKey } from './ern-release.ts';
 import { readParties, readResources } from './ern-resources.ts';
 import { assembleTracks } from './ern-tracks.ts';
 import { ProblemList } from './problems.ts';
@@ -50,7 +50,7 @@ function readPurge(root: XmlElement, message: MessageInfo, problems: ProblemList
   const ids = readReleaseIds(releaseId, problems);
   const key = releaseKey(ids);
   if (!key) {
-    problems.error('MISSING', releaseId.path, 'the purged release needs an ICPN, a GRid or a ProprietaryId');
+    problems.error('MISSING', releaseId.path, noReleaseKeyReason(ids));
     return null;
   }
   const title = textAt(purged, 'Title', 'TitleText') ?? textAt(purged, 'DisplayTitleText') ?? textAt(purged, 'ReferenceTitle', 'TitleText');

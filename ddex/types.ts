@@ -113,7 +113,7 @@ export interface DdexRelease {
   ids: ReleaseIds;
   /** The ICPN when there is one (the JSON delivery's `upc`). */
   upc: string | null;
-  /** One stable key for the release: the ICPN, else `grid:<GRid>`, else `proprietary:<ns>:<id>`. */
+  /** The release's id (catalog/release-id.ts): the ICPN, else `grid:<GRid>`, else `proprietary:<ns>:<id>`. */
   key: string;
   title: string;
   subtitle: string | null;

@@ -11,6 +11,7 @@
 // `serveMedia` (origin/media-handler.ts plus metrics and the log line).
 
 import { Hono, type Context } from 'hono';
+import { releaseIdentity, upcOf } from '../catalog/release-id.ts';
 import type { Catalog } from '../catalog/types.ts';
 import { decidePlayback, isStarted } from '../listeners/rights-decision.ts';
 import { notOnAnyRelease } from './release-membership.ts';
@@ -140,11 +141,14 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
       title: track.title,
       artists: track.artists,
       album: release.title,
-      release: { upc: release.upc, title: release.title, artists: release.artists, label: release.label, releaseDate: release.releaseDate, genre: release.genre },
+      release: { ...releaseIdentity(release.upc), title: release.title, artists: release.artists, label: release.label, releaseDate: release.releaseDate, genre: release.genre },
       cover: releaseCoverUrl(config.publicUrl, release.upc, release.cover?.sha256),
       trackNumber: track.trackNumber,
       discNumber: track.discNumber,
       explicit: track.explicit,
+      genre: track.genre ?? release.genre,
+      credits: track.credits ?? [],
+      pLine: track.pLine ?? null,
       duration: current.durationSeconds,
       loudness: current.loudness,
       renditions: current.renditions,
@@ -186,7 +190,12 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
     if (limitText !== undefined && !Number.isFinite(limit)) return jsonError(c, 400, 'bad_request', 'limit must be a number');
     const found = catalog.search({ q, limit, genre: c.req.query('genre'), artist: c.req.query('artist') });
     // The cover's hash only builds its URL: the answer carries the URL.
-    const results = found.map(({ coverSha256, ...result }) => ({ ...result, cover: releaseCoverUrl(config.publicUrl, result.upc, coverSha256) }));
+    const results = found.map(({ coverSha256, ...result }) => ({
+      ...result,
+      releaseId: result.upc,
+      upc: upcOf(result.upc),
+      cover: releaseCoverUrl(config.publicUrl, result.upc, coverSha256),
+    }));
     c.header('Cache-Control', 'public, max-age=60');
     return c.json({ results });
   });

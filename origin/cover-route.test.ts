@@ -10,6 +10,7 @@ import { coverOriginalKey, coverRenditionKey } from '../storage/layout.ts';
 import { coverUrl, createCoverRoute } from './cover-route.ts';
 
 const UPC = '012345678905';
+const RELEASE_ID_REASON = 'the release must be named by its UPC/EAN (12 or 13 digits), grid:<GRid> or proprietary:<namespace>:<id>';
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 describe('GET /v1/releases/{upc}/cover', () => {
@@ -123,6 +124,19 @@ describe('GET /v1/releases/{upc}/cover', () => {
     expect([data[0], data[1], data[2]].every((v) => v! > 240)).toBe(true);
   });
 
+  it('serves a release known by its GRid or proprietary id like one known by its UPC', async () => {
+    const cover = await makeCover({ width: 700, height: 700 });
+    for (const id of ['grid:A12425GABC1234002M', 'proprietary:PADPIDA2026120301X:NLR-0042']) {
+      const key = coverOriginalKey(id, sha(cover), 'png');
+      await store.putBytes(key, cover);
+      covers.set(id, key);
+      const response = await get(route(), `/v1/releases/${id}/cover?size=320`);
+      expect(response.status, id).toBe(200);
+      expect(response.headers.get('Content-Type')).toBe('image/jpeg');
+      expect((await sharp(Buffer.from(await response.arrayBuffer())).metadata()).width).toBe(320);
+    }
+  });
+
   it('never enlarges: a 640 original answers 1280 with 640 pixels', async () => {
     const small = await makeCover({ width: 640, height: 640 });
     const key = coverOriginalKey('4006381333931', sha(small), 'jpg');
@@ -136,7 +150,9 @@ describe('GET /v1/releases/{upc}/cover', () => {
     [`/v1/releases/${UPC}/cover?size=500`, 'size must be one of 160, 320, 640, 1280'],
     [`/v1/releases/${UPC}/cover?size=abc`, 'size must be one of 160, 320, 640, 1280'],
     [`/v1/releases/${UPC}/cover?size=320.0`, 'size must be one of 160, 320, 640, 1280'],
-    ['/v1/releases/12345/cover?size=320', 'upc must be 12 or 13 digits'],
+    ['/v1/releases/12345/cover?size=320', RELEASE_ID_REASON],
+    ['/v1/releases/grid:A1-2425G/cover?size=320', RELEASE_ID_REASON],
+    ['/v1/releases/proprietary:a%2Fb:c/cover?size=320', RELEASE_ID_REASON],
   ])('400 with a JSON reason: %s', async (path, message) => {
     const response = await get(route(), path);
     expect(response.status).toBe(400);

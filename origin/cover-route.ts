@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import sharp from 'sharp';
+import { isReleaseIdShape } from '../catalog/release-id.ts';
 import { isCadenceError } from '../errors/cadence-error.ts';
 import { coverRenditionKey, parseCoverOriginalKey } from '../storage/layout.ts';
 import type { ObjectStore } from '../storage/types.ts';
@@ -50,10 +51,10 @@ export function coverUrl(upc: string, sha256: string, size: number = DEFAULT_COV
 
 /**
  * The cover URL track and search answers carry (absolute under `publicUrl`, the CDN's, when set),
- * or null when the release has no cover or its key is not a UPC/EAN (the route serves those only).
+ * or null when the release has no cover.
  */
 export function releaseCoverUrl(publicUrl: string | null, upc: string, sha256: string | null | undefined): string | null {
-  if (!sha256 || !/^[0-9]{12,13}$/.test(upc)) return null;
+  if (!sha256 || !isReleaseIdShape(upc)) return null;
   return `${publicUrl?.replace(/\/+$/, '') ?? ''}${coverUrl(upc, sha256)}`;
 }
 
@@ -119,7 +120,7 @@ export function createCoverRoute(options: CoverRouteOptions): Hono {
   const app = new Hono();
   app.get('/v1/releases/:upc/cover', async (c) => {
     const upc = c.req.param('upc');
-    if (!/^[0-9]{12,13}$/.test(upc)) return jsonError(c, 400, 'bad_request', 'upc must be 12 or 13 digits');
+    if (!isReleaseIdShape(upc)) return jsonError(c, 400, 'bad_request', 'the release must be named by its UPC/EAN (12 or 13 digits), grid:<GRid> or proprietary:<namespace>:<id>');
     const sizeText = c.req.query('size');
     const size = sizeText === undefined ? defaultSize : Number(sizeText);
     if (!/^[0-9]+$/.test(sizeText ?? String(defaultSize)) || !sizes.includes(size)) {

@@ -21,6 +21,7 @@ async function release(spec: ErnMessageSpec, { utf16 = false } = {}): Promise<st
     const bytes = wav(0.5, i);
     await writeFile(join(dir, track.file), bytes);
     track.hash ??= { algorithm: 'MD5', value: md5(bytes) };
+    track.duration = 'PT0.5S';
   }
   if (spec.cover) {
     // A real image: the shared checks refuse a cover that is not one (delivery-cover.ts).
@@ -61,12 +62,36 @@ describe('loadDdexDelivery', () => {
     expect(load.delivery.tracks.map((t) => [t.discNumber, t.trackNumber])).toEqual([[1, 1], [1, 2], [2, 1], [2, 2]]);
     expect(load.delivery.tracks[0]!.rights).toEqual({ territories: ['WW'], excludedTerritories: [], startsAt: '2026-11-01T00:00:00.000Z', endsAt: null, tiers: ['free', 'hifi', 'premium'] });
     expect(load.delivery.tracks[1]!.artists).toEqual(['Ilse Varga', 'Oskar Lind']);
+    // Credits with their roles, the recording's own genre and its ℗ line reach the delivery model.
+    expect(load.delivery.tracks[0]!.recording).toEqual({
+      genre: 'Classical',
+      credits: expect.arrayContaining([{ name: 'Ilse Varga', role: 'MainArtist' }, { name: 'Mara Holm', role: 'Producer' }]),
+      pLine: { year: 2026, text: '(P) 2026 Northern Lights Records' },
+    });
+    expect(load.delivery.tracks[1]!.recording!.credits).toContainEqual({ name: 'Oskar Lind', role: 'FeaturedArtist' });
+    expect(load.delivery.tracks[3]!.recording!.genre).toBe('Ambient');
     expect(load.takedown).toBeNull();
   });
 
-  it('names a wrong hash and a missing file by their File element, and refuses a release with no ICPN', async () => {
+  it('warns, naming the Duration element, when a stated duration is far from the master\'s length', async () => {
+    const spec = sampleRelease({ family: '4.3', tracks: 2, series: 97 });
+    const file = await release(spec);
+    expect((await loadDdexDelivery(file, { ffprobePath })).warnings.filter((w) => w.code === 'DURATION_MISMATCH')).toEqual([]);
+    spec.tracks[1]!.duration = 'PT3M20S';
+    await writeFile(file, ernMessage(spec));
+    const load = await loadDdexDelivery(file, { ffprobePath });
+    expect(load.kind).toBe('release');
+    expect(load.warnings.filter((w) => w.code === 'DURATION_MISMATCH')).toEqual([
+      {
+        where: '/NewReleaseMessage/ResourceList/SoundRecording[2]/Duration',
+        code: 'DURATION_MISMATCH',
+        message: 'the message says 3:20 but resources/002.wav lasts 0:00.5: is it the right file?',
+      },
+    ]);
+  });
+
+  it('names a wrong hash and a missing file by their File element', async () => {
     const spec = sampleRelease({ family: '4.3', tracks: 2, series: 91 });
-    spec.release.icpn = undefined;
     const file = await release(spec);
     await writeFile(join(dir, 'resources/001.wav'), wav(0.5, 99));
     await rm(join(dir, 'resources/002.wav'));
@@ -75,7 +100,31 @@ describe('loadDdexDelivery', () => {
     expect(error.problems).toEqual([
       expect.objectContaining({ code: 'HASH_MISMATCH', where: '/NewReleaseMessage/ResourceList/SoundRecording[1]/TechnicalDetails/DeliveryFile/File' }),
       expect.objectContaining({ code: 'NO_FILE', where: '/NewReleaseMessage/ResourceList/SoundRecording[2]/TechnicalDetails/DeliveryFile/File' }),
-      expect.objectContaining({ code: 'NO_ICPN', message: expect.stringContaining('grid:A12425GABC1234002M') }),
+    ]);
+  });
+
+  it('keys a release without an ICPN by its GRid, else by its proprietary id', async () => {
+    const byGrid = sampleRelease({ family: '4.3', tracks: 1, series: 93 });
+    byGrid.release.icpn = undefined;
+    const gridLoad = await loadDdexDelivery(await release(byGrid), { ffprobePath });
+    expect(gridLoad).toMatchObject({ kind: 'release', delivery: { release: { upc: 'grid:A12425GABC1234002M' } } });
+
+    const byProprietary = sampleRelease({ family: '3.8.2', tracks: 1, series: 94 });
+    byProprietary.release.icpn = undefined;
+    byProprietary.release.grid = undefined;
+    byProprietary.release.proprietaryId = { namespace: 'DPID:PADPIDA2026120301X', value: 'NLR-0042' };
+    const proprietaryLoad = await loadDdexDelivery(await release(byProprietary), { ffprobePath });
+    expect(proprietaryLoad).toMatchObject({ kind: 'release', delivery: { release: { upc: 'proprietary:PADPIDA2026120301X:NLR-0042' } } });
+  });
+
+  it('refuses a release whose only id is a proprietary id that cannot be a key, saying why', async () => {
+    const spec = sampleRelease({ family: '4.3', tracks: 1, series: 95 });
+    spec.release.icpn = undefined;
+    spec.release.grid = undefined;
+    spec.release.proprietaryId = { namespace: 'DPID:PADPIDA2026120301X', value: 'NLR 0042/B' };
+    const error = await refusal(await release(spec));
+    expect(error.problems).toEqual([
+      expect.objectContaining({ code: 'MISSING', where: '/NewReleaseMessage/ReleaseList/Release/ReleaseId', message: expect.stringContaining('no ProprietaryId usable as its id') }),
     ]);
   });
 
@@ -92,6 +141,14 @@ describe('loadDdexDelivery', () => {
     const file = join(dir, 'purge.xml');
     await writeFile(file, ernMessage(spec));
     expect(await loadDdexDelivery(file, { ffprobePath })).toMatchObject({ kind: 'purge', upc: '012345678905', message: { kind: 'purge' } });
+  });
+
+  it('purges a release known only by its GRid', async () => {
+    const spec = sampleRelease({ family: '3.8.2', tracks: 1, series: 96, kind: 'purge' });
+    spec.release.icpn = undefined;
+    const file = join(dir, 'purge-grid.xml');
+    await writeFile(file, ernMessage(spec));
+    expect(await loadDdexDelivery(file, { ffprobePath })).toMatchObject({ kind: 'purge', upc: 'grid:A12425GABC1234002M' });
   });
 });
 

@@ -15,6 +15,7 @@ import { CadenceError } from '../errors/cadence-error.ts';
 import { type CheckDeliveryOptions, checkDelivery } from './delivery-checks.ts';
 import { type Delivery, type DeliveryDraft, DeliveryError, type DeliveryProblem } from './delivery-model.ts';
 import { deliveryOf } from './delivery.ts';
+import { durationWarnings } from './ddex-durations.ts';
 import { verifyReferencedFiles } from './ddex-files.ts';
 
 /** A refused DDEX message: every problem, and its header when it could be read (for the ack). */
@@ -45,6 +46,7 @@ export interface DdexPurgeLoad {
   kind: 'purge';
   file: string;
   message: MessageInfo;
+  /** The purged release's id (catalog/release-id.ts). */
   upc: string;
   title: string | null;
   warnings: DeliveryProblem[];
@@ -91,15 +93,12 @@ export async function loadDdexDelivery(file: string, options: LoadDdexOptions): 
   if (!model || !header) throw new DdexDeliveryError(path, problems, header);
 
   if (model.kind === 'purge') {
-    if (!model.release.ids.icpn) problems.push(noIcpn(`/${rootName(read.problems, 'PurgeReleaseMessage')}/PurgedRelease/ReleaseId`, model.release.key));
     if (problems.length > 0) throw new DdexDeliveryError(path, problems, header);
-    return { kind: 'purge', file: path, message: header, upc: model.release.ids.icpn!, title: model.release.title, warnings };
+    return { kind: 'purge', file: path, message: header, upc: model.release.key, title: model.release.title, warnings };
   }
 
   const fileProblems = await verifyReferencedFiles({ folder, files: filesToVerify(model) });
   problems.push(...fileProblems);
-  const root = model.tracks[0]?.location.split('/')[1] ?? 'NewReleaseMessage';
-  if (!model.release.upc) problems.push(noIcpn(`/${root}/ReleaseList`, model.release.key));
   // A master already reported missing or outside the folder is not probed (one problem, not two).
   const unusable = new Set(fileProblems.filter((p) => p.code !== 'HASH_MISMATCH').map((p) => p.where));
   const draft = draftOf(path, model, unusable);
@@ -108,6 +107,7 @@ export async function loadDdexDelivery(file: string, options: LoadDdexOptions): 
   if (problems.length > 0) throw new DdexDeliveryError(path, problems, header);
 
   const delivery = deliveryOf(draft, checked.tracks, checked.cover ?? null);
+  warnings.push(...durationWarnings(model.tracks, delivery.tracks));
   const byIsrc = new Map(model.tracks.map((track) => [track.isrc, track]));
   for (const track of delivery.tracks) track.rights = byIsrc.get(track.isrc)!.rights;
   const trackTakedowns = model.tracks.filter((t) => t.takedown !== null).map((t) => ({ isrc: t.isrc, takedown: t.takedown! }));
@@ -122,7 +122,7 @@ function draftOf(file: string, model: ReleaseDeliveryModel, unusableFiles: Set<s
     folder: dirname(file),
     label: release.label,
     release: {
-      upc: release.upc,
+      upc: release.key,
       title: withSubtitle(release.title, release.subtitle),
       artists: release.artists,
       releaseDate: release.releaseDate,
@@ -141,6 +141,7 @@ function draftOf(file: string, model: ReleaseDeliveryModel, unusableFiles: Set<s
       master: unusableFiles.has(track.master.location) ? null : track.master.path,
       explicit: track.explicit,
       rights: null,
+      recording: { genre: track.genre, credits: track.artistRoles, pLine: track.pLine },
     })),
   };
 }
@@ -152,13 +153,4 @@ function withSubtitle(title: string, subtitle: string | null): string {
 
 function problemOf({ code, path, message }: DdexProblem): DeliveryProblem {
   return { where: path, code, message };
-}
-
-/** The catalog, storage keys and routes are keyed by UPC/EAN: a release known only by GRid or a proprietary id is refused. */
-function noIcpn(where: string, key: string): DeliveryProblem {
-  return { where, code: 'NO_ICPN', message: `the release has no ICPN (UPC/EAN) but only ${key}; Cadence keys releases by their UPC/EAN, so add the ICPN to the ReleaseId` };
-}
-
-function rootName(problems: DdexProblem[], fallback: string): string {
-  return problems.find((p) => p.path.startsWith('/'))?.path.split('/')[1] ?? fallback;
 }

@@ -5,6 +5,7 @@
 
 import { realpath } from 'node:fs/promises';
 import PQueue from 'p-queue';
+import { isReleaseIdShape, upcOf } from '../catalog/release-id.ts';
 import { CadenceError } from '../errors/cadence-error.ts';
 import { checkDeliveryCover } from './delivery-cover.ts';
 import { resolveDeliveryFile } from './delivery-file.ts';
@@ -38,7 +39,9 @@ export async function checkDelivery(draft: DeliveryDraft, options: CheckDelivery
 function checkRelease({ release }: DeliveryDraft): DeliveryProblem[] {
   const problems: DeliveryProblem[] = [];
   const { upc, releaseDate, territories } = release;
-  if (upc !== null) {
+  // A DDEX release without an ICPN comes keyed by its GRid or proprietary id, checked by the reader.
+  const keyedOtherwise = upc !== null && isReleaseIdShape(upc) && upcOf(upc) === null;
+  if (upc !== null && !keyedOtherwise) {
     if (!/^[0-9]{12,13}$/.test(upc)) problems.push({ where: 'release.upc', message: 'must be a UPC-A or EAN-13: 12 or 13 digits' });
     else if (!isUpc(upc)) problems.push({ where: 'release.upc', message: `${upc} has a wrong check digit` });
   }
@@ -113,8 +116,8 @@ async function checkMaster(
     if (!(error instanceof CadenceError)) throw error;
     return { problem: { where, message: error.message.replace(`${masterPath}: `, `${master}: `) } };
   }
-  const { isrc, title, artists, trackNumber, discNumber, explicit } = track;
+  const { isrc, title, artists, trackNumber, discNumber, explicit, recording } = track;
   // A track with other problems has no place in a Delivery; its master was still worth checking.
   if (isrc === null || title === null || artists === null || trackNumber === null || discNumber === null || explicit === null) return { track: null };
-  return { track: { isrc, title, artists, trackNumber, discNumber, explicit, masterPath, master: info } };
+  return { track: { isrc, title, artists, trackNumber, discNumber, explicit, masterPath, master: info, ...(recording ? { recording } : {}) } };
 }

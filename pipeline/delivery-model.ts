@@ -3,7 +3,7 @@
 // problems it found; pipeline/delivery-checks.ts runs the checks shared by every format; only a
 // draft with no problem at all becomes a Delivery.
 
-import type { ReleaseRecord } from '../catalog/types.ts';
+import type { PLine, ReleaseRecord, TrackCredit } from '../catalog/types.ts';
 import { CadenceError } from '../errors/cadence-error.ts';
 import type { TrackRights } from '../listeners/rights-model.ts';
 import type { RawRights } from './delivery-rights.ts';
@@ -39,6 +39,7 @@ export interface DeliveryDraft {
   folder: string;
   label: string | null;
   release: {
+    /** The release id (catalog/release-id.ts): the UPC/EAN; a DDEX release without one, `grid:…` or `proprietary:…`. */
     upc: string | null;
     title: string | null;
     artists: string[] | null;
@@ -69,6 +70,15 @@ export interface DraftTrack {
   explicit: boolean | null;
   /** This track's own licence terms, overriding the release's field by field; null when absent. */
   rights: RawRights | null;
+  /** What the label says of the recording beyond title and artists (optional in every format). */
+  recording?: RecordingFacts;
+}
+
+/** A recording's genre, credits with roles and ℗ line, as delivered (each may be absent). */
+export interface RecordingFacts {
+  genre: string | null;
+  credits: TrackCredit[];
+  pLine: PLine | null;
 }
 
 export interface DeliveryTrack {
@@ -83,6 +93,7 @@ export interface DeliveryTrack {
   master: MasterInfo;
   /** What the label licensed (delivery-rights.ts); absent = the release's territories and date. */
   rights?: TrackRights;
+  recording?: RecordingFacts;
 }
 
 /** A release's cover that passed the checks (pipeline/delivery-cover.ts). */

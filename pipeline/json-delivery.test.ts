@@ -37,6 +37,24 @@ describe('parseJsonDelivery', () => {
     expect(draft!.folder).toBe(scratch);
   });
 
+  it('reads a track\'s optional genre, credits and ℗ line, and refuses a credit without a role', async () => {
+    const json = deliveryJson({ tracks: 3 });
+    Object.assign(json.tracks[0]!, {
+      genre: 'Neoclassical',
+      credits: [{ name: 'Ilse Varga', role: 'MainArtist' }, { name: 'Åsa Berg', role: 'Composer' }],
+      pLine: { year: 2026, text: '(P) 2026 Northern Lights Records' },
+    });
+    Object.assign(json.tracks[1]!, { credits: [{ name: 'Oskar Lind' }] });
+    const { draft, problems } = await parse(json);
+    expect(draft!.tracks[0]!.recording).toEqual({
+      genre: 'Neoclassical',
+      credits: [{ name: 'Ilse Varga', role: 'MainArtist' }, { name: 'Åsa Berg', role: 'Composer' }],
+      pLine: { year: 2026, text: '(P) 2026 Northern Lights Records' },
+    });
+    expect(draft!.tracks[2]!.recording).toBeUndefined();
+    expect(problems).toEqual([expect.objectContaining({ where: 'tracks[1] (GBCAD2600002).credits[0]', message: expect.stringContaining('role') })]);
+  });
+
   it('gives no draft for a file that is not JSON, with line and column', async () => {
     expect(await parse('{\n  "label": x\n}')).toEqual({ draft: null, problems: [{ where: 'file', message: "invalid JSON: line 2, column 12: expected a value, found 'x'" }] });
   });

@@ -6,7 +6,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
-import type { DeliveryDraft, DeliveryProblem, DraftTrack } from './delivery-model.ts';
+import type { TrackCredit } from '../catalog/types.ts';
+import type { DeliveryDraft, DeliveryProblem, DraftTrack, RecordingFacts } from './delivery-model.ts';
 import type { RawRights } from './delivery-rights.ts';
 import { parseJsonText } from './json-text.ts';
 
@@ -90,8 +91,24 @@ function draftOf(path: string, raw: unknown, refused: Set<string>): DeliveryDraf
         master: field(track, pointer, 'master', isString),
         explicit: has('explicit') ? field(track, pointer, 'explicit', isBoolean) : false,
         rights: field(track, pointer, 'rights', isRights),
+        ...recordingFacts(track, (key, is) => field(track, pointer, key, is)),
       };
     }),
+  };
+}
+
+type FieldReader = <T>(key: string, is: (value: unknown) => value is T) => T | null;
+
+/** The optional genre, credits and ℗ line, when the track gives any (the schema checked their shape). */
+function recordingFacts(track: unknown, field: FieldReader): { recording?: RecordingFacts } {
+  if (!isObject(track) || (track.genre === undefined && track.credits === undefined && track.pLine === undefined)) return {};
+  const pLine = field('pLine', isObject);
+  return {
+    recording: {
+      genre: field('genre', isString),
+      credits: field('credits', (value): value is TrackCredit[] => Array.isArray(value) && value.every(isObject)) ?? [],
+      pLine: pLine ? { year: typeof pLine.year === 'number' ? pLine.year : null, text: String(pLine.text) } : null,
+    },
   };
 }
 

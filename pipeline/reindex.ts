@@ -4,6 +4,7 @@
 // versions recorded (a recording on a single and an album keeps both), unless a stored removal
 // took it off that release since (pipeline/release-removals.ts).
 
+import PQueue from 'p-queue';
 import type { Catalog, PublishInput } from '../catalog/types.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import { isCadenceError } from '../errors/cadence-error.ts';
@@ -58,6 +59,11 @@ export interface ReindexReport {
   conflicts: number;
 }
 
+/** Tracks read from storage at once: reads are latency-bound, most of all on S3. */
+const READS_AT_ONCE = 16;
+/** Tracks published per catalog transaction: one commit (and WAL sync) per track was most of the time. */
+const TRACKS_PER_TRANSACTION = 200;
+
 export async function reindexCatalog(options: { store: ObjectStore; catalog: Catalog; logger?: Logger }): Promise<ReindexReport> {
   const { store, catalog, logger = silentLogger } = options;
   const versions = await listStoredVersions(store);
@@ -68,27 +74,61 @@ export async function reindexCatalog(options: { store: ObjectStore; catalog: Cat
   let tracks = 0;
   let conflicts = 0;
   const factsAt = new Map<string, Date>();
-  for (const [isrc, trackVersions] of byTrack) {
-    const newest = trackVersions.reduce((a, b) => (b.lastModified > a.lastModified ? b : a));
-    const { releases, byKey, storedAt } = await factsPerRelease(store, trackVersions);
-    for (const [upc, at] of storedAt) factsAt.set(`${isrc}/${upc}`, at);
-    const stored = await readStoredVersion(store, isrc, newest.version, { metaKey: newest.metaKey, meta: newest.metaKey === undefined ? undefined : byKey.get(newest.metaKey) });
-    if (!stored) continue; // removed since the listing
-    const version = versionRecord(isrc, newest.version, stored);
+  const reads = new PQueue({ concurrency: READS_AT_ONCE });
+  const all = [...byTrack];
+  for (let start = 0; start < all.length; start += TRACKS_PER_TRANSACTION) {
+    const batch = all.slice(start, start + TRACKS_PER_TRANSACTION);
+    // Read in parallel (object storage answers in milliseconds, each track needs several reads),
+    // publish in the listing's order.
+    const inputs = (await Promise.all(batch.map(([isrc, trackVersions]) => reads.add(() => trackInputs(store, isrc, trackVersions))))).filter(
+      (input): input is TrackInputs => input !== null && input !== undefined,
+    );
+    for (const track of inputs) for (const [upc, at] of track.storedAt) factsAt.set(`${track.isrc}\n${upc}`, at);
     try {
-      catalog.publishMany(releases.map((meta): PublishInput => ({ release: meta.release, track: meta.track, rights: meta.rights, version })));
-      tracks += 1;
+      catalog.publishMany(inputs.flatMap((track) => track.inputs));
+      tracks += inputs.length;
     } catch (error) {
-      if (!isCadenceError(error) || error.code !== 'CONFLICT') throw error;
-      conflicts += 1;
-      logger.warn({ isrc, err: error }, 'stored facts of this track name more than one owner; left out');
+      if (!isConflict(error)) throw error;
+      // The batch rolled back whole: publish its tracks one by one to leave out only the conflicting.
+      for (const track of inputs) {
+        try {
+          catalog.publishMany(track.inputs);
+          tracks += 1;
+        } catch (single) {
+          if (!isConflict(single)) throw single;
+          conflicts += 1;
+          logger.warn({ isrc: track.isrc, err: single }, 'stored facts of this track name more than one owner; left out');
+        }
+      }
     }
   }
   // After every track is back: a takedown record names tracks the catalog must already hold.
   const availabilityChanges = await replayAvailability({ store, catalog });
   // Last: a track on no release after this was taken down when it was removed (a record above).
-  const releaseRemovals = await replayRemovals({ store, catalog, storedAt: (isrc, upc) => factsAt.get(`${isrc}/${upc}`) ?? null });
+  const releaseRemovals = await replayRemovals({ store, catalog, storedAt: (isrc, upc) => factsAt.get(`${isrc}\n${upc}`) ?? null });
   return { tracks, versions: complete.length, incomplete: versions.length - complete.length, conflicts, availabilityChanges, releaseRemovals };
+}
+
+interface TrackInputs {
+  isrc: string;
+  /** One publish per release the track is on, the owning release first. */
+  inputs: PublishInput[];
+  /** When facts for each release were last stored (for replayRemovals). */
+  storedAt: Map<string, Date>;
+}
+
+/** What publishing one track back takes, read from storage; null when its newest version went away since the listing. */
+async function trackInputs(store: ObjectStore, isrc: string, trackVersions: StoredVersionRef[]): Promise<TrackInputs | null> {
+  const newest = trackVersions.reduce((a, b) => (b.lastModified > a.lastModified ? b : a));
+  const { releases, byKey, storedAt } = await factsPerRelease(store, trackVersions);
+  const stored = await readStoredVersion(store, isrc, newest.version, { metaKey: newest.metaKey, meta: newest.metaKey === undefined ? undefined : byKey.get(newest.metaKey) });
+  if (!stored) return null;
+  const version = versionRecord(isrc, newest.version, stored);
+  return { isrc, inputs: releases.map((meta): PublishInput => ({ release: meta.release, track: meta.track, rights: meta.rights, version })), storedAt };
+}
+
+function isConflict(error: unknown): boolean {
+  return isCadenceError(error) && error.code === 'CONFLICT';
 }
 
 /**

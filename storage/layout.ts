@@ -73,7 +73,8 @@ export function coverOriginalKey(upc: string, sha256: string, extension: 'jpg' |
   return `${RELEASES_PREFIX}${upc}/cover/${sha256}.${extension}`;
 }
 
-const COVER_ORIGINAL = /^releases\/([0-9]{12,13})\/cover\/([0-9a-f]{64})\.(jpg|png)$/;
+// The release id: a UPC/EAN, `grid:…` or `proprietary:…:…` (catalog/release-id.ts).
+const COVER_ORIGINAL = /^releases\/([0-9]{12,13}|grid:A1[0-9A-Z]{16}|proprietary:[A-Za-z0-9._-]{1,64}:[A-Za-z0-9._-]{1,64})\/cover\/([0-9a-f]{64})\.(jpg|png)$/;
 
 /** The parts of a cover original key, or null when `key` is not one. */
 export function parseCoverOriginalKey(key: string): { upc: string; sha256: string; extension: 'jpg' | 'png' } | null {

@@ -90,10 +90,13 @@ beforeAll(async () => {
   await writeReleaseFolder(folder('lossy'), lossy, { reuseMasters: true });
   expected['lossy'] = { code: '', where: /SoundRecording(\[1\])? \(GBCAD4800001\)\.master$/, message: /resources\/001\.mp3: .*MP3/i };
 
-  const noIcpn = release(49);
-  noIcpn.release.icpn = undefined;
-  await writeReleaseFolder(folder('no-icpn'), noIcpn, { seconds: 1 });
-  expected['no-icpn'] = { code: 'NO_ICPN', where: /ReleaseList$/, message: /grid:A12425GABC1234002M/ };
+  // No ICPN and no GRid: the release is known by its proprietary id, which cannot hold a space or '/'.
+  const noUsableId = release(49);
+  noUsableId.release.icpn = undefined;
+  noUsableId.release.grid = undefined;
+  noUsableId.release.proprietaryId = { namespace: 'DPID:PADPIDA2026120301X', value: 'NLR 0042/B' };
+  await writeReleaseFolder(folder('no-usable-id'), noUsableId, { seconds: 1 });
+  expected['no-usable-id'] = { code: 'MISSING', where: /Release(\[1\])?\/ReleaseId$/, message: /no ProprietaryId usable as its id/ };
 
   const purge = release(51);
   await mkdir(folder('purge-unknown'), { recursive: true });

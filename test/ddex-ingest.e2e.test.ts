@@ -17,6 +17,7 @@ import { writeReleaseFolder } from '../fixtures/ddex-releases.ts';
 import { resolveFfmpegPath } from '../fixtures/masters.ts';
 import { CLIENT_FFMPEG, runCadence } from './helpers/cadence-cli.ts';
 import { authorization } from './helpers/listener-tokens.ts';
+import { startNginxCdn } from './helpers/nginx-cdn.ts';
 import { startTestOrigin, type TestOrigin } from './helpers/origin-fixture.ts';
 
 const run = promisify(execFile);
@@ -99,6 +100,11 @@ describe('DDEX release folders', () => {
       expect(body.release).toMatchObject({ upc: ALBUM_UPC, label: 'Northern Lights Records' });
     }
     expect(album.tracks.some((t) => t.explicit) && album.tracks.some((t) => t.featured)).toBe(true);
+    // Credits with roles, the recording's own genre (else the release's) and the ℗ line.
+    const first = (await track(album.tracks[0]!.isrc)).body;
+    expect(first).toMatchObject({ genre: 'Classical', pLine: { year: 2026, text: '(P) 2026 Northern Lights Records' } });
+    expect(first.credits).toEqual(expect.arrayContaining([{ name: 'Ilse Varga', role: 'MainArtist' }, { name: 'Mara Holm', role: 'Producer' }]));
+    expect((await track(album.tracks[3]!.isrc)).body.genre).toBe('Ambient');
     const positions = await Promise.all(discs.tracks.map(async (t) => (await track(t.isrc)).body));
     expect(positions.map((t) => [t.discNumber, t.trackNumber])).toEqual([[1, 1], [1, 2], [2, 1], [2, 2]]);
 
@@ -231,5 +237,70 @@ describe('DDEX release folders', () => {
     await writeFile(join(purgeFolder, 'purge.xml'), (await import('../fixtures/ddex-messages.ts')).ernMessage({ ...purge, messageId: 'ALBUM-4b', createdAt: '2026-12-02T11:30:00Z' }));
     expect(JSON.parse((await ingest(purgeFolder)).stdout)).toMatchObject({ status: 'stale', takenDown: [], newer: { messageId: 'ALBUM-5' } });
     expect((await grant(album.tracks[5]!.isrc)).status).toBe(200);
+  }, 180_000);
+
+  it('keys a release without an ICPN by its GRid, or else its proprietary id, everywhere a release is named', async () => {
+    const byGrid = sampleRelease({ family: '4.3', tracks: 2, series: 87, messageId: 'GRID-1', createdAt: '2026-12-01T10:00:00Z' });
+    byGrid.release.icpn = undefined;
+    byGrid.release.title = 'Nordlys';
+    const byProprietary = sampleRelease({ family: '3.8.2', tracks: 1, series: 88, messageId: 'PROP-1', createdAt: '2026-12-01T10:05:00Z' });
+    byProprietary.release.icpn = undefined;
+    byProprietary.release.grid = undefined;
+    byProprietary.release.proprietaryId = { namespace: 'DPID:PADPIDA2026120301X', value: 'NLR-0042' };
+    const gridId = 'grid:A12425GABC1234002M';
+    const proprietaryId = 'proprietary:PADPIDA2026120301X:NLR-0042';
+    const folders = join(scratch, 'without-icpn');
+    await writeReleaseFolder(join(folders, 'grid'), byGrid, { seconds: 1 });
+    await writeReleaseFolder(join(folders, 'proprietary'), byProprietary, { seconds: 1 });
+    const result = await ingest(folders, '--batch');
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).messages.map((m: any) => [m.message.id, m.status, m.published])).toEqual([
+      ['GRID-1', 'applied', 2],
+      ['PROP-1', 'applied', 1],
+    ]);
+    expect(await ack('GRID-1')).toMatchObject({ status: 'applied', releaseId: gridId, upc: null });
+
+    // The answers name the release by its id and say it has no UPC; its cover is served at that id.
+    const { status, body } = await track(byGrid.tracks[1]!.isrc);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ album: 'Nordlys', trackNumber: 2, release: { id: gridId, upc: null, grid: 'A12425GABC1234002M' } });
+    expect(body.cover).toMatch(new RegExp(`^/v1/releases/${gridId}/cover\\?size=640&v=[0-9a-f]{16}$`));
+    const cover = await fetch(`${origin.url}${body.cover}`);
+    expect(cover.status).toBe(200);
+    expect(cover.headers.get('Content-Type')).toBe('image/jpeg');
+    // The nginx edge caches it like a cover named by UPC.
+    const cdn = await startNginxCdn({ origin: origin.url });
+    try {
+      const statuses: Array<string | null> = [];
+      for (let i = 0; i < 2; i++) statuses.push((await fetch(`${cdn.url}${body.cover}`)).headers.get('x-cache-status'));
+      expect(statuses).toEqual(['MISS', 'HIT']);
+    } finally {
+      await cdn.stop();
+    }
+    expect((await track(byProprietary.tracks[0]!.isrc)).body.release).toMatchObject({ id: proprietaryId, upc: null, proprietaryId: { namespace: 'PADPIDA2026120301X', value: 'NLR-0042' } });
+    const search = (await (await fetch(`${origin.url}/v1/search?q=Nordlys`)).json()) as { results: Array<Record<string, unknown>> };
+    expect(search.results[0]).toMatchObject({ releaseId: gridId, upc: null });
+    expect((await grant(byGrid.tracks[0]!.isrc)).status).toBe(200);
+
+    // The CLI takes the id (a GRid with its hyphens too).
+    const listed = await runCadence(['tracks', '--release', 'grid:A1-2425G-ABC1234002-M', '--json'], { env });
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout)).toMatchObject({ release: gridId, tracks: byGrid.tracks.map((t) => expect.objectContaining({ isrc: t.isrc })) });
+    const restored = await runCadence(['restore', '--upc', proprietaryId, '--json'], { env });
+    expect(restored.code, restored.stderr).toBe(0);
+    const badId = await runCadence(['takedown', '--upc', 'grid:A12425GABC1234002N'], { env });
+    expect(badId.code).not.toBe(0);
+    expect(badId.stderr).toMatch(/--upc "grid:A12425GABC1234002N" is not a release id: .*wrong check character/);
+
+    // A purge names the release by its GRid.
+    const purgeFolder = join(folders, 'purge-grid');
+    await mkdir(purgeFolder, { recursive: true });
+    const purge = { ...structuredClone(byGrid), kind: 'purge' as const, messageId: 'GRID-2', createdAt: '2026-12-02T10:00:00Z' };
+    await writeFile(join(purgeFolder, 'purge.xml'), (await import('../fixtures/ddex-messages.ts')).ernMessage(purge));
+    const purged = await ingest(purgeFolder);
+    expect(purged.code, purged.stderr).toBe(0);
+    expect(JSON.parse(purged.stdout)).toMatchObject({ status: 'applied', releaseId: gridId, upc: null, takenDown: byGrid.tracks.map((t) => t.isrc) });
+    expect(await grant(byGrid.tracks[0]!.isrc)).toMatchObject({ status: 410, body: { error: 'taken_down' } });
+    expect((await grant(byProprietary.tracks[0]!.isrc)).status).toBe(200);
   }, 180_000);
 });

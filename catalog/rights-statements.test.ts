@@ -69,9 +69,9 @@ describe('rights in the catalog', () => {
       catalog.publish(samplePublish({ isrc: 'GBAYE2600001' }));
       catalog.publish(samplePublish({ isrc: 'GBAYE2600002' }));
       catalog.publish(samplePublish({ isrc: 'GBAYE2600003', upc: '036000291452' }));
-      const takedown = { reason: 'label request', at: '2026-12-03T12:00:00Z' };
+      const takedown = { source: 'operator' as const, reason: 'label request', at: '2026-12-03T12:00:00Z' };
       expect(catalog.setTakedown({ upc: '012345678905' }, takedown)).toEqual(['GBAYE2600001', 'GBAYE2600002']);
-      expect(catalog.availability('GBAYE2600002')?.takedown).toEqual({ reason: 'label request', at: '2026-12-03T12:00:00.000Z' });
+      expect(catalog.availability('GBAYE2600002')?.takedown).toEqual({ source: 'operator', reason: 'label request', at: '2026-12-03T12:00:00.000Z' });
       expect(catalog.availability('GBAYE2600003')?.takedown).toBeNull();
       // A re-publish (a re-delivery, a reindex) changes the licence, never the takedown.
       catalog.publish(samplePublish({ isrc: 'GBAYE2600001', territories: ['GB'] }));
@@ -110,7 +110,7 @@ describe.each(SEARCH_MODES)('search and availability (searchInMemory: $searchInM
       expect(found()).toEqual(['GBAYE2600002']);
 
       // Written by another connection (`cadence takedown` beside `serve`): the next search sees it.
-      writer.setTakedown({ isrcs: ['GBAYE2600002'] }, { reason: 'dispute', at: clock.toISOString() });
+      writer.setTakedown({ isrcs: ['GBAYE2600002'] }, { source: 'operator', reason: 'dispute', at: clock.toISOString() });
       expect(found()).toEqual([]);
       writer.setTakedown({ isrcs: ['GBAYE2600002'] }, null);
       expect(found()).toEqual(['GBAYE2600002']);

@@ -4,14 +4,16 @@
 
 import type BetterSqlite3 from 'better-sqlite3';
 import { CadenceError } from '../errors/cadence-error.ts';
-import type { Takedown, TrackRights } from '../listeners/rights-model.ts';
+import type { Takedown, TakedownSource, TrackRights } from '../listeners/rights-model.ts';
 import { releaseRights } from './default-rights.ts';
+import { type StoredTakedown, withTakedownSource } from './takedown-source.ts';
 import type { PublishInput, TakedownTarget, TrackAvailability } from './types.ts';
 
 const JSON_ARRAY = (column: string) => `json_valid(${column}) AND json_type(${column}) = 'array'`;
 
 /**
- * Migration 10's table. Every write sets `revision` above all others (as search_docs does), so a
+ * Migration 11's table (migration 15, takedown-source.ts, rebuilds it with who made each
+ * takedown). Every write sets `revision` above all others (as search_docs does), so a
  * copy in memory (searchVisibility) catches up by reading the rows above the highest it holds.
  * Existing tracks get their release's territories from its date, no end, every tier: what the
  * catalog meant before rights were stored.
@@ -53,9 +55,12 @@ ON CONFLICT (isrc) DO UPDATE SET
 WHERE (track_rights.territories, track_rights.excluded_territories, track_rights.starts_at, track_rights.ends_at, track_rights.tiers)
   IS NOT (excluded.territories, excluded.excluded_territories, excluded.starts_at, excluded.ends_at, excluded.tiers)`;
 
+// A DDEX message never replaces an operator's takedown (a purge names the whole release): the
+// track stays the operator's, so no later message lifts it; only a restore does.
 const SET_TAKEDOWN = `
-UPDATE track_rights SET takedown_reason = @reason, takedown_at = @at, revision = ${NEXT_REVISION}
-WHERE isrc = @isrc AND (takedown_reason, takedown_at) IS NOT (@reason, @at)`;
+UPDATE track_rights SET takedown_reason = @reason, takedown_at = @at, takedown_source = @source, takedown_message_id = @messageId, revision = ${NEXT_REVISION}
+WHERE isrc = @isrc AND (takedown_reason, takedown_at, takedown_source, takedown_message_id) IS NOT (@reason, @at, @source, @messageId)
+  AND NOT (@source IS 'ddex' AND takedown_source IS 'operator')`;
 
 interface RightsRow {
   territories: string;
@@ -65,6 +70,9 @@ interface RightsRow {
   tiers: string | null;
   takedown_reason: string | null;
   takedown_at: string | null;
+  /** Migration 15: set exactly when taken down. */
+  takedown_source: TakedownSource | null;
+  takedown_message_id: string | null;
 }
 
 export interface RightsStatements {
@@ -76,9 +84,10 @@ export interface RightsStatements {
   /**
    * Inside a journal entry's transaction: the writer resolved the ISRCs against the same history,
    * so each is here; one that is not (a catalog rebuilt without it) is skipped rather than
-   * stopping this node from following the journal. Returns the ISRCs changed.
+   * stopping this node from following the journal. An entry written before takedowns carried
+   * their source gets the inferred one (takedown-source.ts). Returns the ISRCs changed.
    */
-  applyTakedown(isrcs: readonly string[], takedown: Takedown | null): string[];
+  applyTakedown(isrcs: readonly string[], takedown: StoredTakedown | null): string[];
 }
 
 export function prepareRights(db: BetterSqlite3.Database): RightsStatements {
@@ -99,7 +108,9 @@ export function prepareRights(db: BetterSqlite3.Database): RightsStatements {
   };
   const write = (isrcs: readonly string[], takedown: Takedown | null): void => {
     const at = takedown ? instant(takedown.at, 'takedown time') : null;
-    for (const isrc of isrcs) setTakedown.run({ isrc, reason: takedown?.reason ?? null, at });
+    const source = takedown?.source ?? null;
+    const messageId = takedown?.source === 'ddex' ? takedown.messageId : null;
+    for (const isrc of isrcs) setTakedown.run({ isrc, reason: takedown?.reason ?? null, at, source, messageId });
   };
   const change = db.transaction((target: TakedownTarget, takedown: Takedown | null): string[] => {
     const isrcs = targets(target);
@@ -130,17 +141,23 @@ export function prepareRights(db: BetterSqlite3.Database): RightsStatements {
           endsAt: row.ends_at,
           tiers: row.tiers === null ? null : (JSON.parse(row.tiers) as string[]),
         },
-        takedown: row.takedown_reason === null || row.takedown_at === null ? null : { reason: row.takedown_reason, at: row.takedown_at },
+        takedown: takedownOf(row),
       };
     },
     setTakedown: (target, takedown) => change.immediate(target, takedown),
     takedownTargets: (target) => db.transaction(targets).deferred(target),
     applyTakedown(isrcs, takedown) {
       const present = isrcs.filter((isrc) => published.get(isrc) !== undefined);
-      write(present, takedown);
+      write(present, takedown === null ? null : withTakedownSource(takedown));
       return present;
     },
   };
+}
+
+/** The row's takedown; the table's checks keep the four columns set together (migration 15). */
+function takedownOf({ takedown_reason: reason, takedown_at: at, takedown_source: source, takedown_message_id: messageId }: RightsRow): Takedown | null {
+  if (reason === null || at === null || source === null) return null;
+  return source === 'ddex' ? { source, messageId: messageId!, reason, at } : { source, reason, at };
 }
 
 /** One spelling per instant (toISOString), so stored times compare as text. */

@@ -54,7 +54,7 @@ describe('track details', () => {
 
   it('shows availability (rights and takedown) and the latest jobs newest first, with their errors', () => {
     catalog.publish({ ...publish({}), rights: { territories: ['WW'], excludedTerritories: ['FR'], startsAt: '2026-11-01T00:00:00Z', endsAt: '2027-06-30T00:00:00Z', tiers: ['premium', 'hifi'] } });
-    catalog.setTakedown({ isrcs: [ISRC] }, { reason: 'label request', at: '2026-12-01T09:00:00Z' });
+    catalog.setTakedown({ isrcs: [ISRC] }, { source: 'ddex', messageId: 'ALBUM-4', reason: 'label request', at: '2026-12-01T09:00:00Z' });
     for (let i = 0; i < 7; i++) {
       const id = catalog.startJob({ isrc: ISRC, delivery: `delivery-${i}.json` });
       catalog.finishJob(id, i === 6 ? { state: 'failed', error: 'BAD_MASTER: masters/01.flac: not a FLAC file' } : { state: 'published', version: 'v1' });
@@ -63,7 +63,7 @@ describe('track details', () => {
     const details = catalog.trackDetails(ISRC, { jobs: 3 })!;
     expect(details.availability).toEqual({
       rights: { territories: ['WW'], excludedTerritories: ['FR'], startsAt: '2026-11-01T00:00:00.000Z', endsAt: '2027-06-30T00:00:00.000Z', tiers: ['premium', 'hifi'] },
-      takedown: { reason: 'label request', at: '2026-12-01T09:00:00.000Z' },
+      takedown: { source: 'ddex', messageId: 'ALBUM-4', reason: 'label request', at: '2026-12-01T09:00:00.000Z' },
     });
     expect(details.jobs.map((job) => [job.delivery, job.state, job.lastError])).toEqual([
       ['delivery-6.json', 'failed', 'BAD_MASTER: masters/01.flac: not a FLAC file'],
@@ -84,7 +84,7 @@ describe('track listing', () => {
   });
 
   it('lists every track by ISRC with its owning release, current version and availability', () => {
-    catalog.setTakedown({ isrcs: ['GBAYE2600003'] }, { reason: 'dispute', at: '2026-12-01T09:00:00Z' });
+    catalog.setTakedown({ isrcs: ['GBAYE2600003'] }, { source: 'operator', reason: 'dispute', at: '2026-12-01T09:00:00Z' });
     const job = catalog.startJob({ isrc: ISRC, delivery: 'd.json' });
     catalog.finishJob(job, { state: 'published', version: 'v1' });
 
@@ -95,7 +95,7 @@ describe('track listing', () => {
       ['GBAYE2600009', ALBUM, 1],
     ]);
     expect(listing[0]).toMatchObject({ title: 'Prelude', currentVersion: 'v1', publishedAt: '2026-11-01T10:00:00.000Z', durationSeconds: 187.25, lastJob: { id: job, state: 'published', lastError: null } });
-    expect(listing[1]!.availability?.takedown).toEqual({ reason: 'dispute', at: '2026-12-01T09:00:00.000Z' });
+    expect(listing[1]!.availability?.takedown).toEqual({ source: 'operator', reason: 'dispute', at: '2026-12-01T09:00:00.000Z' });
     expect(listing[1]!.lastJob).toBeNull();
   });
 

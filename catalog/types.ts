@@ -194,7 +194,10 @@ export interface TrackListing {
 export interface AvailabilityChange {
   kind: 'availability';
   isrcs: string[];
-  /** The takedown (its reason and UTC time), or null to restore. */
+  /**
+   * The takedown (its reason, UTC time and source: an operator or a DDEX message), or null to
+   * restore. Entries written before sources were kept have none: the catalog infers it.
+   */
   takedown: Takedown | null;
   /** The release named on the command line, when it named one: for the record only. */
   upc?: string;

@@ -64,7 +64,10 @@ export function addAvailabilityCommands(program: Command, { config, withStoreAnd
     const { changeAvailability } = await import('../pipeline/takedown-records.ts');
     // Through the publish journal, as publishes go: every origin node following it applies the change.
     const isrcs = await withStoreAndCatalog(config, (store, catalog) =>
-      withPublishingJournal(config, { store, catalog, logger: logger() }, (journal) => changeAvailability({ store, catalog, target, reason, journal })),
+      withPublishingJournal(config, { store, catalog, logger: logger() }, (journal) =>
+        // An operator's takedown: no DDEX message lifts it, only `cadence restore`.
+        changeAvailability({ store, catalog, target, takedown: reason === null ? null : { source: 'operator', reason }, journal }),
+      ),
     );
     // Only a takedown purges: after a restore the edge holds nothing it should not serve.
     const purged = reason !== null && config.purgeCommand !== null;

@@ -36,6 +36,11 @@ export interface DdexTargets {
   store: ObjectStore;
   catalog: Catalog;
   journal: AvailabilityLog & PublishLog;
+  /**
+   * Brings `catalog` up to what the journal holds. Others publish too (workers through the queue
+   * above all), and what a message takes down or restores is decided from this catalog.
+   */
+  catchUp(): Promise<unknown>;
 }
 
 export interface DdexIngestDeps {
@@ -126,7 +131,15 @@ async function processMessage(file: string, options: DdexIngestOptions, deps: Dd
   const loaded = { ...base, message: load.message, upc: load.kind === 'purge' ? load.upc : load.delivery.release.upc, warnings: load.warnings };
   if (!('catalog' in targets)) return { ...loaded, status: 'valid', preview: await previewOf(targets.store, load.message, loaded.upc) };
   try {
-    const outcome = await applyDdexMessage({ ...targets, load, ingest: (delivery) => deps.ingestRelease(targets, delivery) });
+    // Before (tracks already published go down before the ingest) and after the release's ingest
+    // (what the workers just published is taken down or restored), the catalog is current.
+    await targets.catchUp();
+    const ingest = async (delivery: Delivery): Promise<IngestReport> => {
+      const report = await deps.ingestRelease(targets, delivery);
+      await targets.catchUp();
+      return report;
+    };
+    const outcome = await applyDdexMessage({ ...targets, load, ingest });
     return { ...loaded, status: outcome.status, outcome };
   } catch (error) {
     // e.g. a purge of a release the catalog does not hold (NOT_FOUND), storage refusing a record.

@@ -3,7 +3,7 @@
 
 import cliProgress from 'cli-progress';
 import { isCadenceError } from '../errors/cadence-error.ts';
-import { DeliveryError } from '../pipeline/delivery.ts';
+import { DeliveryError, type DeliveryProblem } from '../pipeline/delivery.ts';
 import type { IngestEvents, IngestReport, TrackChange, TrackOutcome } from '../pipeline/ingest.ts';
 
 export interface IngestView extends IngestEvents {
@@ -73,6 +73,11 @@ export function formatIngestSummary(report: IngestReport): string {
     ...report.tracks.filter((t) => t.state === 'failed').map((t) => `  ${t.isrc} "${t.title}": ${t.error}`),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** A delivery's warnings (accepted, but the label should know), one line each, after its summary. */
+export function formatWarnings(warnings: DeliveryProblem[]): string {
+  return warnings.map((w) => `  warning: ${w.where}: ${w.message}\n`).join('');
 }
 
 export function deliveryErrorJson(error: DeliveryError): object {

@@ -15,7 +15,7 @@ import { addTracksCommands } from './tracks-commands.ts';
 import { type CadenceConfig, readConfig } from './config.ts';
 import { checkIngestTargets } from './ingest-targets.ts';
 import { abortedExitStatus, withInterrupts } from './interrupt.ts';
-import { formatIngestSummary, ingestErrorJson, ingestView } from './ingest-view.ts';
+import { formatIngestSummary, formatWarnings, ingestErrorJson, ingestView } from './ingest-view.ts';
 import { readListenersConfig } from './listeners-config.ts';
 import { readOriginSettings } from './origin-config.ts';
 import { progressReporter } from './progress.ts';
@@ -99,8 +99,8 @@ async function runIngest(config: CadenceConfig, path: string, options: IngestOpt
   const delivery = await loadDelivery(path, { ffprobePath: config.tools.ffprobePath, maxDurationSeconds: options.maxDuration });
   if (options.dryRun) {
     const report = ingestReport(delivery, [], true);
-    if (options.json) writeJson({ ok: true, ...report });
-    else process.stdout.write(formatIngestSummary(report));
+    if (options.json) writeJson({ ok: true, ...report, warnings: delivery.warnings });
+    else process.stdout.write(formatIngestSummary(report) + formatWarnings(delivery.warnings));
     return;
   }
   let report: IngestReport;
@@ -113,8 +113,8 @@ async function runIngest(config: CadenceConfig, path: string, options: IngestOpt
       withPublishingJournal(config, { store, catalog, logger: logger(config) }, (journal) => ingestInProcess(config, { store, catalog, journal }, delivery, options)),
     );
   }
-  if (options.json) writeJson({ ok: report.failed === 0, ...report });
-  else process.stdout.write(formatIngestSummary(report));
+  if (options.json) writeJson({ ok: report.failed === 0, ...report, warnings: delivery.warnings });
+  else process.stdout.write(formatIngestSummary(report) + formatWarnings(delivery.warnings));
   if (report.failed > 0) process.exitCode = 1;
 }
 
@@ -160,7 +160,15 @@ async function ingestInProcess(config: CadenceConfig, { store, catalog, journal 
 
 /** DDEX ERN: a release folder, its message file, or `--batch` a folder of release folders (cli/ddex-ingest.ts). */
 async function runDdexDelivery(config: CadenceConfig, path: string, options: IngestOptions): Promise<void> {
-  if (options.detach) throw new CadenceError('BAD_INPUT', '--detach is for JSON deliveries: a DDEX message is applied in order (takedowns, acknowledgement) once its tracks are published');
+  // Refused rather than queued: a message is applied in MessageCreatedDateTime order, its TakeDown
+  // deals and its record wait for its tracks, and its acknowledgement tells the outcome, all of
+  // which need this command to follow the jobs. Without --detach the tracks still go to the workers.
+  if (options.detach) {
+    throw new CadenceError(
+      'BAD_INPUT',
+      `--detach is for JSON deliveries: ${path} is DDEX, and a DDEX message is applied in order once its tracks are published (takedowns, its record, the acknowledgement), so this command must follow its jobs; run it without --detach (with CADENCE_QUEUE the tracks are still encoded by the workers)`,
+    );
+  }
   const { runDdexIngest } = await import('./ddex-ingest.ts');
   await runDdexIngest(
     path,
@@ -168,7 +176,10 @@ async function runDdexDelivery(config: CadenceConfig, path: string, options: Ing
     {
       // One journal for the whole run: publishes and DDEX takedowns/restores reach every following node.
       withTargets: (run) =>
-        withStoreAndCatalog(config, (store, catalog) => withPublishingJournal(config, { store, catalog, logger: logger(config) }, (journal) => run({ store, catalog, journal }))),
+        withStoreAndCatalog(config, async (store, catalog) => {
+          const { catchUp } = await import('../journal/catch-up.ts');
+          return withPublishingJournal(config, { store, catalog, logger: logger(config) }, (journal) => run({ store, catalog, journal, catchUp: () => catchUp({ store, catalog }) }));
+        }),
       withStore: async (run) => {
         const { openObjectStore } = await import('../storage/open-store.ts');
         const store = openObjectStore(config.storeUrl, { s3: config.s3, logger: logger(config) });

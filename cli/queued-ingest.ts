@@ -14,6 +14,7 @@ import type { RedisTarget, TrackJobData } from '../queue/types.ts';
 import { watchJobs } from '../queue/watch-jobs.ts';
 import { openObjectStore } from '../storage/open-store.ts';
 import type { CadenceConfig } from './config.ts';
+import { formatWarnings } from './ingest-view.ts';
 
 export interface QueuedIngestOptions {
   config: CadenceConfig;
@@ -43,7 +44,7 @@ export async function ingestThroughQueue(options: QueuedIngestOptions): Promise<
     const ffmpegBuild = await ffmpegVersion(config.tools.ffmpegPath);
     const jobs = await enqueueDelivery({ queue, store, delivery, ffmpegBuild, signal });
     if (!queueEvents) {
-      process.stdout.write(options.json ? `${JSON.stringify(detachedJson(delivery, jobs), null, 2)}\n` : formatDetached(jobs));
+      process.stdout.write(options.json ? `${JSON.stringify(detachedJson(delivery, jobs), null, 2)}\n` : formatDetached(jobs) + formatWarnings(delivery.warnings));
       return null;
     }
     const outcomes = await watchJobs({ queue, queueEvents, jobs, events, signal });
@@ -65,5 +66,6 @@ function detachedJson(delivery: Delivery, jobs: EnqueuedTrack[]): object {
     delivery: delivery.file,
     upc: delivery.release.upc,
     jobs: jobs.map(({ track, jobId, masterKey, uploaded, result }) => ({ isrc: track.isrc, title: track.title, jobId, masterKey, uploaded, result })),
+    warnings: delivery.warnings,
   };
 }

@@ -2,7 +2,7 @@
 // track's versions, releases, availability and jobs. Pure: catalog records and a clock in, text out.
 
 import type { TrackAvailability, TrackDetails, TrackListing } from '../catalog/types.ts';
-import type { TrackRights } from '../listeners/rights-model.ts';
+import type { TakedownBy, TrackRights } from '../listeners/rights-model.ts';
 
 /** Longest title or artist list shown in the table before it is cut with an ellipsis. */
 const CELL_MAX = 32;
@@ -16,6 +16,11 @@ export function availabilityLabel(availability: TrackAvailability | null, now: D
   if (rights.endsAt !== null && now.getTime() >= Date.parse(rights.endsAt)) return `ended ${rights.endsAt}`;
   if (rights.tiers !== null && rights.tiers.length === 0) return 'no streaming tier';
   return rights.endsAt === null ? 'available' : `available until ${rights.endsAt}`;
+}
+
+/** Who made a takedown: `by an operator` or `by DDEX message ID` (only those a later message may lift). */
+export function takedownByLabel(takedown: TakedownBy): string {
+  return takedown.source === 'ddex' ? `by DDEX message ${takedown.messageId}` : 'by an operator';
 }
 
 /** `WW except FR · 2026-11-01T00:00:00.000Z → open-ended · tiers premium, hifi`. */
@@ -68,7 +73,7 @@ export function formatTrackDetails(track: TrackDetails, now: Date): string {
   }
   out.push('', `availability: ${availabilityLabel(track.availability, now)}`);
   if (track.availability) {
-    if (track.availability.takedown) out.push(`  takedown: ${track.availability.takedown.reason} (at ${track.availability.takedown.at})`);
+    if (track.availability.takedown) out.push(`  takedown: ${track.availability.takedown.reason} (at ${track.availability.takedown.at}, ${takedownByLabel(track.availability.takedown)})`);
     out.push(`  rights: ${rightsLine(track.availability.rights)}`);
   }
   out.push('', 'latest jobs (newest first):');

@@ -68,7 +68,7 @@ describe.each(['3.8.2', '4.3'] as const)('deals → rights, ERN %s', (family) =>
 
   it('a TakeDown deal takes every track of the release down', () => {
     const model = modelWith(family, [stream(['SubscriptionModel'], { takedown: true })]);
-    expect(model.takedown).toEqual({ reason: 'TakeDown deal in DDEX message MSG-DEALS', at: '2026-12-01T10:00:00.000Z' });
+    expect(model.takedown).toEqual({ source: 'ddex', messageId: 'MSG-DEALS', reason: 'TakeDown deal in DDEX message MSG-DEALS', at: '2026-12-01T10:00:00.000Z' });
     expect(model.tracks.map((t) => t.takedown?.at)).toEqual(['2026-12-01T10:00:00.000Z', '2026-12-01T10:00:00.000Z']);
     // The takedown deal opens no tier itself.
     expect(model.tracks[0]!.rights.tiers).toEqual([]);

@@ -69,7 +69,7 @@ export function rightsFromDeals(deals: readonly DealTerms[], context: RightsCont
   // A worldwide TakeDown deal takes the track down; one naming countries withdraws those only.
   const takedownDeals = deals.filter((deal) => deal.takedown);
   const takedown: Takedown | null = takedownDeals.some((deal) => deal.territories.includes(WORLDWIDE))
-    ? { reason: `TakeDown deal in DDEX message ${context.messageId}`, at: context.messageCreatedAt }
+    ? { source: 'ddex', messageId: context.messageId, reason: `TakeDown deal in DDEX message ${context.messageId}`, at: context.messageCreatedAt }
     : null;
   const withdrawn = new Set(takedownDeals.flatMap((deal) => deal.territories.filter((code) => code !== WORLDWIDE)));
   const outcome = licensed(deals, releaseStart, context);

@@ -22,14 +22,17 @@ describe('decidePlayback', () => {
   });
 
   it('refuses a taken-down track with 410 and its reason, whatever the licence says', () => {
-    const down = { ...rights(), takedown: { reason: 'rights dispute', at: '2026-12-25T10:00:00.000Z' } };
+    const down = { ...rights(), takedown: { source: 'operator' as const, reason: 'rights dispute', at: '2026-12-25T10:00:00.000Z' } };
     expect(decidePlayback(ISRC, down, at('2026-12-26T00:00:00Z'))).toEqual({
       status: 410,
       error: 'taken_down',
       message: `${ISRC} was taken down: rights dispute`,
-      details: { since: '2026-12-25T10:00:00.000Z' },
+      details: { since: '2026-12-25T10:00:00.000Z', source: 'operator' },
     });
     expect(refuseAtTime(ISRC, down, new Date('2026-12-26T00:00:00Z'))?.status).toBe(410);
+    // A DDEX message's takedown names the message, for whoever must lift it.
+    const byMessage = { ...rights(), takedown: { source: 'ddex' as const, messageId: 'ALBUM-4', reason: 'TakeDown deal', at: '2026-12-25T10:00:00.000Z' } };
+    expect(refuseAtTime(ISRC, byMessage, new Date('2026-12-26T00:00:00Z'))?.details).toEqual({ since: '2026-12-25T10:00:00.000Z', source: 'ddex', messageId: 'ALBUM-4' });
   });
 
   it('subtracts excluded territories; an unknown country passes only plain worldwide rights', () => {

@@ -55,7 +55,11 @@ export function decidePlayback(isrc: string, availability: TrackAvailability | n
 export function refuseAtTime(isrc: string, availability: TrackAvailability | null, now: Date): RightsRefusal | null {
   if (!availability || !isStarted(availability.rights, now)) return { status: 404, error: 'not_found', message: `no published track ${isrc}` };
   const { rights, takedown } = availability;
-  if (takedown) return { status: 410, error: 'taken_down', message: `${isrc} was taken down: ${takedown.reason}`, details: { since: takedown.at } };
+  if (takedown) {
+    // Who took it down tells support whether a label's message or an operator has to lift it.
+    const by: Record<string, string> = takedown.source === 'ddex' ? { source: takedown.source, messageId: takedown.messageId } : { source: takedown.source };
+    return { status: 410, error: 'taken_down', message: `${isrc} was taken down: ${takedown.reason}`, details: { since: takedown.at, ...by } };
+  }
   if (rights.endsAt !== null && now.getTime() >= Date.parse(rights.endsAt)) {
     return { status: 410, error: 'rights_ended', message: `${isrc} may not be streamed since ${rights.endsAt}`, details: { endsAt: rights.endsAt } };
   }

@@ -16,9 +16,20 @@ export interface TrackRights {
   tiers: string[] | null;
 }
 
+/** Who may make a takedown: an operator (`cadence takedown`) or a DDEX message (purge, TakeDown deal). */
+export type TakedownSource = 'operator' | 'ddex';
+
+/**
+ * Who made a takedown, kept as data beside it (never read from its reason): a later DDEX message
+ * lifts only a takedown a DDEX message made; `cadence restore` lifts either.
+ */
+export type TakedownBy = { source: 'operator' } | { source: 'ddex'; /** The MessageId of the message that made it. */ messageId: string };
+
+/** A takedown to make: why, and who makes it (the time is the change's). */
+export type TakedownRequest = TakedownBy & { reason: string };
+
 /** A takedown overrides every licence until restored; no media is touched. */
-export interface Takedown {
-  reason: string;
+export type Takedown = TakedownRequest & {
   /** ISO-8601 UTC. */
   at: string;
-}
+};

@@ -22,7 +22,7 @@ describe('availability gate', () => {
     for (let ms = 0; ms < 1000; ms += 10) expect(gate.refuse(ISRC, new Date(t0 + ms))).toBeNull();
     expect(catalog.state.reads).toBe(1);
 
-    catalog.state.availability = { ...licensed(), takedown: { reason: 'dispute', at: '2026-12-03T12:00:00.500Z' } };
+    catalog.state.availability = { ...licensed(), takedown: { source: 'operator', reason: 'dispute', at: '2026-12-03T12:00:00.500Z' } };
     expect(gate.refuse(ISRC, new Date(t0 + 999))).toBeNull(); // still inside the max age
     expect(gate.refuse(ISRC, new Date(t0 + 1000))).toMatchObject({ status: 410, error: 'taken_down' });
     expect(catalog.state.reads).toBe(2);

@@ -5,7 +5,7 @@ const rights = { territories: ['WW'], excludedTerritories: [], startsAt: '2026-0
 
 describe('a track on no release', () => {
   it('is gone (410) with the reason it was taken down; a track on a release is not', () => {
-    const down = { rights, takedown: { reason: 'dropped from release 012345678905 (now on no release) in DDEX message M-2', at: '2026-12-01T10:00:00.000Z' } };
+    const down = { rights, takedown: { source: 'ddex' as const, messageId: 'M-2', reason: 'dropped from release 012345678905 (now on no release) in DDEX message M-2', at: '2026-12-01T10:00:00.000Z' } };
     expect(notOnAnyRelease({ isrc: 'GBAYE2600003', releases: [] }, down)).toEqual({
       status: 410,
       error: 'not_on_any_release',

@@ -94,10 +94,10 @@ describe('rights on the API', () => {
     clock = new Date('2026-12-03T12:00:00Z');
     const granted = await get(`/v1/tracks/${NOT_IN_FRANCE}/playback`, { headers: { 'CloudFront-Viewer-Country': 'GB' } });
     expect(granted.status).toBe(200);
-    catalog.setTakedown({ isrcs: [NOT_IN_FRANCE] }, { reason: 'label request', at: clock.toISOString() });
+    catalog.setTakedown({ isrcs: [NOT_IN_FRANCE] }, { source: 'operator', reason: 'label request', at: clock.toISOString() });
     expect(await get(`/v1/tracks/${NOT_IN_FRANCE}/playback`, { headers: { 'CloudFront-Viewer-Country': 'GB' } })).toMatchObject({
       status: 410,
-      body: { error: 'taken_down', message: `${NOT_IN_FRANCE} was taken down: label request` },
+      body: { error: 'taken_down', message: `${NOT_IN_FRANCE} was taken down: label request`, source: 'operator' },
     });
     clock = new Date(clock.getTime() + 1000);
     const media = await app.serveMedia({ method: 'GET', rawPath: granted.body.hls!, headers: new Headers() });

@@ -1,6 +1,8 @@
-// applyDdexMessage over a real catalog, a real file store and a real journal writer; the release's
-// tracks are published by the `ingest` it is given (the pipeline's own publish step, no encoding),
-// so these tests are about what the message does around them: update or new, track lists, takedowns.
+// DDEX messages lift only the takedowns a DDEX message made, by the takedown's source: an
+// operator's takedown stays whatever its reason says, and `cadence restore` lifts either kind.
+// A real file store, real catalogs and the real publish journal; the ingest callback publishes
+// each track's facts through the journal as a worker would, without the encode (the e2e suite
+// test/ddex-ingest.e2e.test.ts runs the whole path with ffmpeg).
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,119 +13,108 @@ import { samplePublish } from '../catalog/test-support.ts';
 import type { Catalog } from '../catalog/types.ts';
 import type { MessageInfo } from '../ddex/types.ts';
 import { catchUp } from '../journal/catch-up.ts';
-import { createJournalWriter, type JournalWriter } from '../journal/journal-writer.ts';
+import { createJournalWriter } from '../journal/journal-writer.ts';
 import { FsObjectStore } from '../storage/fs-store.ts';
-import { RELEASE_REMOVALS_PREFIX } from '../storage/layout.ts';
 import type { ObjectStore } from '../storage/types.ts';
-import { appliedKind, applyDdexMessage } from './ddex-apply.ts';
-import type { DdexReleaseLoad } from './ddex-delivery.ts';
+import { applyDdexMessage } from './ddex-apply.ts';
+import type { DdexLoad, DdexReleaseLoad } from './ddex-delivery.ts';
 import type { Delivery } from './delivery-model.ts';
 import type { IngestReport } from './ingest.ts';
-import { publishVersion } from './publish-version.ts';
+import { changeAvailability } from './takedown-records.ts';
 
 const UPC = '012345678905';
-const OTHER = '036000291452';
-const ISRCS = ['GBAYE2600001', 'GBAYE2600002', 'GBAYE2600003'];
+const [A, B, C] = ['GBAYE2600001', 'GBAYE2600002', 'GBAYE2600003'] as const;
 let dir: string;
 let store: ObjectStore;
 let catalog: Catalog;
-let journal: JournalWriter;
 const opened: Catalog[] = [];
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'cadence-ddex-apply-'));
   store = new FsObjectStore({ root: join(dir, 'objects') });
-  catalog = openCatalog(join(dir, 'writer.db'));
+  catalog = openCatalog(join(dir, 'catalog.db'));
   opened.push(catalog);
-  journal = createJournalWriter({ store, catalog });
 });
 afterEach(() => {
-  for (const each of opened.splice(0)) each.close();
+  for (const open of opened.splice(0)) open.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-function message(id: string, createdAt: string, kind: MessageInfo['kind'] = 'new'): MessageInfo {
-  return { kind, ernVersion: '4.3', id, threadId: null, createdAt, sender: { partyId: 'PADPIDA2026120101A', name: 'Northern Lights' }, recipients: [], controlType: null };
+function message(id: string, createdAt: string, kind: MessageInfo['kind'] = 'update'): MessageInfo {
+  return { kind, ernVersion: '4.3', id, threadId: null, createdAt, sender: { partyId: 'PADPIDA2026120301X', name: 'Northern Lights Records' }, recipients: [], controlType: null } as MessageInfo;
 }
 
-/** A release message listing these tracks of `upc` (all with the same master). */
-function load(info: MessageInfo, isrcs: string[], upc = UPC): DdexReleaseLoad {
-  const sample = samplePublish({ upc });
-  const delivery: Delivery = {
-    file: join(dir, `${info.id}.xml`),
-    release: sample.release,
-    cover: null,
-    tracks: isrcs.map((isrc, i) => ({ isrc, title: `Track ${i + 1}`, artists: ['Ilse Varga'], trackNumber: i + 1, discNumber: 1, explicit: false, masterPath: '/nowhere.wav', master: {} as never })),
-  };
-  return { kind: 'release', file: delivery.file, message: info, delivery, takedown: null, trackTakedowns: [], warnings: [] };
+function delivery(): Delivery {
+  const release = samplePublish().release;
+  const tracks = [A, B, C].map((isrc, i) => ({
+    isrc,
+    title: `Movement ${i + 1}`,
+    artists: ['Ilse Varga'],
+    trackNumber: i + 1,
+    discNumber: 1,
+    explicit: false,
+    masterPath: join(dir, `${isrc}.wav`),
+    master: { path: join(dir, `${isrc}.wav`), format: 'wav', codec: 'pcm_s16le', sampleRate: 44_100, channels: 2, bitDepth: 16, sampleFormat: 'int', declaredSamples: 88_200, completeData: true, durationSeconds: 2 },
+  })) as Delivery['tracks'];
+  return { file: join(dir, 'message.xml'), release, tracks, cover: null, warnings: [] };
 }
 
-/** Publishes every track through the journal: what the pipeline's ingest ends with. */
-async function ingest(delivery: Delivery): Promise<IngestReport> {
-  for (const track of delivery.tracks) {
-    const input = samplePublish({ isrc: track.isrc, upc: delivery.release.upc, title: track.title });
-    input.track.trackNumber = track.trackNumber;
-    await publishVersion({ catalog, journal }, input);
-  }
-  const tracks = delivery.tracks.map((t) => ({ isrc: t.isrc, title: t.title, state: 'published' as const, version: 'v1', error: null, seconds: 0 }));
-  return { delivery: delivery.file, upc: delivery.release.upc, dryRun: false, tracks, published: tracks.length, skipped: 0, failed: 0, aborted: 0 };
+/** A release message; `takenDown` is the TakeDown deal on the main release. */
+function releaseLoad(id: string, createdAt: string, { takenDown = false } = {}): DdexReleaseLoad {
+  const info = message(id, createdAt);
+  const reason = `TakeDown deal in DDEX message ${id}`;
+  return { kind: 'release', file: join(dir, `${id}.xml`), message: info, delivery: delivery(), takedown: takenDown ? { source: 'ddex', messageId: id, reason, at: info.createdAt } : null, trackTakedowns: [], warnings: [] };
 }
 
-const apply = (l: DdexReleaseLoad) => applyDdexMessage({ store, catalog, load: l, ingest, journal });
+describe('applyDdexMessage and who made a takedown', () => {
+  it('restores only DDEX takedowns: an operator takedown whose reason reads "in DDEX message" stays; cadence restore lifts either', async () => {
+    const journal = createJournalWriter({ store, catalog });
+    // The ingest a worker runs, minus the encode: each track's facts published through the journal.
+    const ingest = async (release: Delivery): Promise<IngestReport> => {
+      for (const [i, track] of release.tracks.entries()) {
+        await journal.append({ kind: 'publish', input: samplePublish({ isrc: track.isrc, title: track.title, version: `v${i + 1}` }) });
+      }
+      const tracks = release.tracks.map((track) => ({ isrc: track.isrc, title: track.title, state: 'published' as const, version: 'v1', error: null, seconds: 0 }));
+      return { delivery: release.file, upc: UPC, dryRun: false, tracks, published: tracks.length, skipped: 0, failed: 0, aborted: 0 };
+    };
+    const apply = (load: DdexLoad) => applyDdexMessage({ store, catalog, load, ingest, journal });
 
-describe('a DDEX message for a release already known', () => {
-  it('is applied as an update, whatever kind it declares', async () => {
-    expect(appliedKind('new', false)).toBe('new');
-    expect(appliedKind('new', true)).toBe('update');
-    expect(appliedKind('update', false)).toBe('update');
-    expect(appliedKind('purge', true)).toBe('purge');
+    expect((await apply(releaseLoad('ALBUM-1', '2026-12-01T09:00:00.000Z'))).status).toBe('applied');
+    // The operator's reason happens to carry the words older code looked for.
+    await changeAvailability({ store, catalog, journal, target: { isrcs: [A] }, takedown: { source: 'operator', reason: 'dispute raised in DDEX message ALBUM-1' } });
 
-    expect(await apply(load(message('M-1', '2026-12-01T09:00:00Z'), ISRCS))).toMatchObject({ status: 'applied', kind: 'new', appliedAs: 'new' });
-    expect(await apply(load(message('M-2', '2026-12-01T10:00:00Z'), ISRCS))).toMatchObject({ status: 'applied', kind: 'new', appliedAs: 'update' });
-  });
+    const down = await apply(releaseLoad('ALBUM-2', '2026-12-02T09:00:00.000Z', { takenDown: true }));
+    // A was down already: it stays the operator's.
+    expect(down.takenDown).toEqual([B, C]);
+    expect(catalog.availability(A)?.takedown).toMatchObject({ source: 'operator', reason: 'dispute raised in DDEX message ALBUM-1' });
+    expect(catalog.availability(B)?.takedown).toMatchObject({ source: 'ddex', messageId: 'ALBUM-2', reason: 'TakeDown deal in DDEX message ALBUM-2' });
 
-  it('takes a track it no longer lists off the release, on every following node, and takes it down when no release holds it', async () => {
-    await apply(load(message('M-1', '2026-12-01T09:00:00Z'), ISRCS));
-    const dropped = ISRCS[2]!;
-    const outcome = await apply(load(message('M-2', '2026-12-01T10:00:00Z'), ISRCS.slice(0, 2)));
-    expect(outcome).toMatchObject({ appliedAs: 'update', dropped: [dropped], onNoRelease: [dropped], takenDown: [dropped] });
-    expect(catalog.listTracks({ upc: UPC })!.map((t) => t.isrc)).toEqual(ISRCS.slice(0, 2));
-    expect(catalog.availability(dropped)?.takedown?.reason).toBe(`dropped from release ${UPC} (now on no release) in DDEX message M-2`);
-    expect(catalog.search({ q: 'track 3' })).toEqual([]);
+    const back = await apply(releaseLoad('ALBUM-3', '2026-12-03T09:00:00.000Z'));
+    expect(back.restored).toEqual([B, C]);
+    expect(catalog.availability(A)?.takedown?.source).toBe('operator');
+    expect(catalog.availability(B)?.takedown).toBeNull();
 
-    // Recorded for reindex, and one journal entry every node applies.
-    const records: string[] = [];
-    for await (const { key } of store.list(RELEASE_REMOVALS_PREFIX)) records.push(JSON.parse((await store.getBytes(key)).toString('utf8')).isrcs);
-    expect(records).toEqual([[dropped]]);
+    // A purge takes the whole release down, yet the operator's takedown stays the operator's.
+    const purge: DdexLoad = { kind: 'purge', file: join(dir, 'purge.xml'), message: message('ALBUM-4', '2026-12-04T09:00:00.000Z', 'purge'), upc: UPC, title: null, warnings: [] };
+    await apply(purge);
+    expect(catalog.availability(A)?.takedown).toMatchObject({ source: 'operator', reason: 'dispute raised in DDEX message ALBUM-1' });
+    expect(catalog.availability(C)?.takedown).toMatchObject({ source: 'ddex', messageId: 'ALBUM-4', reason: 'PurgeReleaseMessage in DDEX message ALBUM-4' });
+    // `cadence restore` (an operator) lifts a DDEX takedown ...
+    expect(await changeAvailability({ store, catalog, journal, target: { isrcs: [C] }, takedown: null })).toEqual([C]);
+    expect(catalog.availability(C)?.takedown).toBeNull();
+    // ... a later message lifts the purge's, never the operator's ...
+    expect((await apply(releaseLoad('ALBUM-5', '2026-12-05T09:00:00.000Z'))).restored).toEqual([B]);
+    expect(catalog.availability(A)?.takedown?.source).toBe('operator');
+    // ... and `cadence restore` lifts the operator's.
+    await changeAvailability({ store, catalog, journal, target: { isrcs: [A] }, takedown: null });
+    expect(catalog.availability(A)?.takedown).toBeNull();
+    await changeAvailability({ store, catalog, journal, target: { isrcs: [B] }, takedown: { source: 'ddex', messageId: 'ALBUM-6', reason: 'by hand, as a message would' } });
+
+    // A node following the journal ends the same, sources and all.
     const follower = openCatalog(join(dir, 'follower.db'));
     opened.push(follower);
     await catchUp({ store, catalog: follower });
-    expect(follower.listTracks({ upc: UPC })!.map((t) => t.isrc)).toEqual(ISRCS.slice(0, 2));
-    expect(follower.getTrack(dropped)!.releases).toEqual([]);
-    expect(follower.availability(dropped)?.takedown?.reason).toMatch(/on no release/);
-
-    // A newer message that lists it again puts it back and restores it.
-    const back = await apply(load(message('M-3', '2026-12-01T11:00:00Z'), ISRCS));
-    expect(back).toMatchObject({ dropped: [], restored: [dropped] });
-    expect(catalog.getTrack(dropped)!.releases.map((r) => r.upc)).toEqual([UPC]);
-    expect(catalog.availability(dropped)?.takedown).toBeNull();
-  });
-
-  it('leaves a dropped track that another release still holds playable, owned by that release', async () => {
-    await apply(load(message('M-1', '2026-12-01T09:00:00Z'), ISRCS));
-    await apply(load(message('S-1', '2026-12-01T09:30:00Z'), [ISRCS[2]!], OTHER));
-    const outcome = await apply(load(message('M-2', '2026-12-01T10:00:00Z'), ISRCS.slice(0, 2)));
-    expect(outcome).toMatchObject({ dropped: [ISRCS[2]], onNoRelease: [], takenDown: [] });
-    const view = catalog.getTrack(ISRCS[2]!)!;
-    expect([view.release.upc, view.releases.map((r) => r.upc)]).toEqual([OTHER, [OTHER]]);
-    expect(catalog.availability(ISRCS[2]!)?.takedown).toBeNull();
-  });
-
-  it('a hand takedown of a dropped track keeps its reason', async () => {
-    await apply(load(message('M-1', '2026-12-01T09:00:00Z'), ISRCS));
-    catalog.setTakedown({ isrcs: [ISRCS[2]!] }, { reason: 'legal hold', at: '2026-12-01T09:45:00.000Z' });
-    const outcome = await apply(load(message('M-2', '2026-12-01T10:00:00Z'), ISRCS.slice(0, 2)));
-    expect(outcome).toMatchObject({ onNoRelease: [ISRCS[2]], takenDown: [] });
-    expect(catalog.availability(ISRCS[2]!)?.takedown?.reason).toBe('legal hold');
+    for (const isrc of [A, B, C]) expect(follower.availability(isrc)?.takedown).toEqual(catalog.availability(isrc)?.takedown);
+    expect(follower.availability(B)?.takedown).toMatchObject({ source: 'ddex', messageId: 'ALBUM-6' });
   });
 });

@@ -2,8 +2,9 @@
 // release: a message older than the newest one applied is recorded and changes nothing. A release
 // message is ingested like a JSON delivery (the same master with new facts or deals is a metadata
 // revision, no encode), then its TakeDown deals take the release or tracks down, and a message
-// that licenses them again restores what an earlier DDEX message took down (a takedown made by
-// hand, `cadence takedown`, is left alone). A purge takes the whole release down.
+// that licenses them again restores what an earlier DDEX message took down: a takedown whose
+// source is 'ddex' (an operator's, `cadence takedown`, is left alone whatever its reason says).
+// A purge takes the whole release down.
 // A release message for a release already known (an earlier message applied, or the release in
 // the catalog) is applied as an update whatever it declares (ERN 4 has no UpdateIndicator), and
 // the release's track list follows it: a track it no longer lists leaves the release
@@ -11,6 +12,7 @@
 
 import type { Catalog } from '../catalog/types.ts';
 import type { MessageInfo } from '../ddex/types.ts';
+import type { TakedownBy } from '../listeners/rights-model.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import type { DdexLoad } from './ddex-delivery.ts';
 import { isStale, type MessageRecord, newestAppliedMessage, recordMessage } from './ddex-message-log.ts';
@@ -19,20 +21,13 @@ import type { IngestReport } from './ingest.ts';
 import { removeTracksFromRelease } from './release-removals.ts';
 import { type AvailabilityLog, changeAvailability } from './takedown-records.ts';
 
-/** What an availability change by DDEX says in its reason, so a later message knows it may undo it. */
-const DDEX_REASON_MARK = 'in DDEX message ';
-
 export function purgeReason(message: MessageInfo): string {
-  return `PurgeReleaseMessage ${DDEX_REASON_MARK}${message.id}`;
+  return `PurgeReleaseMessage in DDEX message ${message.id}`;
 }
 
 /** A track no release lists after this message dropped it from its last one. */
 export function droppedReason(message: MessageInfo, upc: string): string {
-  return `dropped from release ${upc} (now on no release) ${DDEX_REASON_MARK}${message.id}`;
-}
-
-export function isDdexTakedownReason(reason: string): boolean {
-  return reason.includes(DDEX_REASON_MARK);
+  return `dropped from release ${upc} (now on no release) in DDEX message ${message.id}`;
 }
 
 export type DdexStatus = 'applied' | 'stale' | 'failed';
@@ -80,6 +75,8 @@ export interface ApplyDdexOptions {
 
 export async function applyDdexMessage({ store, catalog, load, ingest, journal, now = () => new Date() }: ApplyDdexOptions): Promise<DdexOutcome> {
   const { message } = load;
+  // Every takedown this message makes says so: only those may a later message lift.
+  const by: TakedownBy = { source: 'ddex', messageId: message.id };
   const upc = load.kind === 'purge' ? load.upc : load.delivery.release.upc;
   const newest = await newestAppliedMessage(store, upc);
   const appliedAs = appliedKind(message.kind, newest !== null || catalog.getRelease(upc) !== null);
@@ -101,7 +98,7 @@ export async function applyDdexMessage({ store, catalog, load, ingest, journal, 
   }
 
   if (load.kind === 'purge') {
-    outcome.takenDown = await changeAvailability({ store, catalog, target: { upc }, reason: purgeReason(message), now, journal });
+    outcome.takenDown = await changeAvailability({ store, catalog, target: { upc }, takedown: { ...by, reason: purgeReason(message) }, now, journal });
     await record('applied');
     return outcome;
   }
@@ -114,18 +111,15 @@ export async function applyDdexMessage({ store, catalog, load, ingest, journal, 
     const removal = await removeTracksFromRelease({ store, catalog, upc, isrcs, cause: `DDEX message ${message.id} no longer lists them`, now, journal });
     outcome.dropped = removal.removed;
     outcome.onNoRelease = removal.onNoRelease;
-    // On no release: not playable, not found. A takedown by hand stays as it is (its reason kept).
-    const down = removal.onNoRelease.filter((isrc) => {
-      const reason = catalog.availability(isrc)?.takedown?.reason;
-      return reason === undefined || isDdexTakedownReason(reason);
-    });
-    if (down.length > 0) outcome.takenDown.push(...(await changeAvailability({ store, catalog, target: { isrcs: down }, reason: droppedReason(message, upc), now, journal })));
+    // On no release: not playable, not found. An operator's takedown stays as it is (its reason kept).
+    const down = removal.onNoRelease.filter((isrc) => catalog.availability(isrc)?.takedown?.source !== 'operator');
+    if (down.length > 0) outcome.takenDown.push(...(await changeAvailability({ store, catalog, target: { isrcs: down }, takedown: { ...by, reason: droppedReason(message, upc) }, now, journal })));
   };
   const takeDown = async (): Promise<void> => {
     const due = [...takedowns].filter(([isrc]) => catalog.getTrack(isrc)?.current && !catalog.availability(isrc)?.takedown);
     for (const reason of new Set(due.map(([, why]) => why))) {
       const isrcs = due.filter(([, why]) => why === reason).map(([isrc]) => isrc);
-      outcome.takenDown.push(...(await changeAvailability({ store, catalog, target: { isrcs }, reason, now, journal })));
+      outcome.takenDown.push(...(await changeAvailability({ store, catalog, target: { isrcs }, takedown: { ...by, reason }, now, journal })));
     }
   };
   // The release's track list before this message: what it no longer lists leaves the release once it applied.
@@ -138,11 +132,11 @@ export async function applyDdexMessage({ store, catalog, load, ingest, journal, 
   // A message half applied is not recorded: running it again finishes it.
   if (report.failed > 0 || report.aborted > 0) return { ...outcome, status: 'failed' };
   await takeDown();
-  // Licensed again by this message: undo what an earlier DDEX message took down.
+  // Licensed again by this message: undo what an earlier DDEX message took down, never an operator's takedown.
   const restore = load.delivery.tracks
     .map((track) => track.isrc)
-    .filter((isrc) => !takedowns.has(isrc) && isDdexTakedownReason(catalog.availability(isrc)?.takedown?.reason ?? ''));
-  if (restore.length > 0) outcome.restored = await changeAvailability({ store, catalog, target: { isrcs: restore }, reason: null, now, journal });
+    .filter((isrc) => !takedowns.has(isrc) && catalog.availability(isrc)?.takedown?.source === 'ddex');
+  if (restore.length > 0) outcome.restored = await changeAvailability({ store, catalog, target: { isrcs: restore }, takedown: null, now, journal });
   if (dropped.length > 0) await dropTracks(dropped);
   await record('applied');
   return outcome;

@@ -14,7 +14,7 @@ let dir: string;
 
 const md5 = (bytes: Buffer): string => createHash('md5').update(bytes).digest('hex');
 
-async function release(spec: ErnMessageSpec, { utf16 = false } = {}): Promise<string> {
+async function release(spec: ErnMessageSpec, { utf16 = false, cover = { width: 640, height: 640 } } = {}): Promise<string> {
   await mkdir(join(dir, 'resources'), { recursive: true });
   for (const [i, track] of spec.tracks.entries()) {
     track.file = track.file.replace('.flac', '.wav');
@@ -25,7 +25,7 @@ async function release(spec: ErnMessageSpec, { utf16 = false } = {}): Promise<st
   }
   if (spec.cover) {
     // A real image: the shared checks refuse a cover that is not one (delivery-cover.ts).
-    const bytes = await makeCover({ width: 640, height: 640 });
+    const bytes = await makeCover(cover);
     await writeFile(join(dir, spec.cover.file), bytes);
     spec.cover.hash = { algorithm: 'MD5', value: md5(bytes) };
   }
@@ -52,6 +52,19 @@ afterEach(async () => {
 });
 
 describe('loadDdexDelivery', () => {
+  it('accepts a FrontCoverImage that is not square with a COVER_NOT_SQUARE warning, carried with the message warnings', async () => {
+    const file = await release(sampleRelease({ family: '4.3', tracks: 1, series: 91 }), { cover: { width: 700, height: 1000 } });
+    const load = await loadDdexDelivery(file, { ffprobePath });
+    expect(load.kind).toBe('release');
+    if (load.kind !== 'release') return;
+    expect(load.delivery.cover).not.toBeNull();
+    const warning = { where: 'release.cover', code: 'COVER_NOT_SQUARE', message: 'resources/cover.jpg: the cover is 700×1000, not square: served sizes are cropped to the centre square' };
+    expect(load.warnings).toEqual([warning]);
+    // A square cover: no warning.
+    const square = await release(sampleRelease({ family: '4.3', tracks: 1, series: 91 }));
+    expect((await loadDdexDelivery(square, { ffprobePath })).warnings).toEqual([]);
+  });
+
   it('maps an ERN 3.8.2 2-disc release (UTF-16) into the delivery model with rights, positions and the cover path', async () => {
     const file = await release(sampleRelease({ family: '3.8.2', tracks: 4, discs: 2, series: 90 }), { utf16: true });
     const load = await loadDdexDelivery(file, { ffprobePath });

@@ -106,8 +106,10 @@ export async function loadDdexDelivery(file: string, options: LoadDdexOptions): 
   problems.push(...checked.problems);
   if (problems.length > 0) throw new DdexDeliveryError(path, problems, header);
 
-  const delivery = deliveryOf(draft, checked.tracks, checked.cover ?? null);
-  warnings.push(...durationWarnings(model.tracks, delivery.tracks));
+  const delivery = deliveryOf(draft, checked.tracks, checked.cover ?? null, checked.warnings);
+  // The message's own warnings and the files' (a cover that is not square, a stated duration far
+  // from the master's) reach the acknowledgement and the summary.
+  warnings.push(...delivery.warnings, ...durationWarnings(model.tracks, delivery.tracks));
   const byIsrc = new Map(model.tracks.map((track) => [track.isrc, track]));
   for (const track of delivery.tracks) track.rights = byIsrc.get(track.isrc)!.rights;
   const trackTakedowns = model.tracks.filter((t) => t.takedown !== null).map((t) => ({ isrc: t.isrc, takedown: t.takedown! }));

@@ -27,13 +27,15 @@ export interface CheckedDelivery {
   problems: DeliveryProblem[];
   /** The release's cover when it has one and it passed (delivery-cover.ts); else null. */
   cover?: DeliveryCover | null;
+  /** Accepted, but worth telling the label (a cover that is not square). */
+  warnings?: DeliveryProblem[];
 }
 
 export async function checkDelivery(draft: DeliveryDraft, options: CheckDeliveryOptions): Promise<CheckedDelivery> {
   const problems = [...checkRelease(draft), ...checkTracks(draft)];
   // The cover decodes while the masters are probed.
   const [cover, masters] = await Promise.all([checkDeliveryCover(draft), checkMasters(draft, options)]);
-  return { tracks: masters.tracks, problems: [...problems, ...cover.problems, ...masters.problems], cover: cover.cover };
+  return { tracks: masters.tracks, problems: [...problems, ...cover.problems, ...masters.problems], cover: cover.cover, warnings: cover.warnings };
 }
 
 function checkRelease({ release }: DeliveryDraft): DeliveryProblem[] {

@@ -7,7 +7,12 @@ import { makeCover } from '../fixtures/cover-images.ts';
 import { deliveryJson } from '../fixtures/deliveries.ts';
 import { checkDelivery } from './delivery-checks.ts';
 import { checkDeliveryCover } from './delivery-cover.ts';
+import { tinyWav } from '../fixtures/ddex-releases.ts';
+import { loadDelivery } from './delivery.ts';
 import { parseJsonDelivery } from './json-delivery.ts';
+import { resolveToolPaths } from './tool-paths.ts';
+
+const { ffprobePath } = resolveToolPaths({});
 
 // The cover is checked like a master: a path inside the delivery folder, then its bytes. Any
 // problem names `release.cover` and the path as delivered, never the folder on this machine.
@@ -34,8 +39,9 @@ describe('checkDeliveryCover', () => {
   it('accepts a real JPEG and gives its hash, format and real path', async () => {
     const bytes = await makeCover({ width: 800, height: 800 });
     await writeFile(join(folder, 'art/front.jpg'), bytes);
-    const { cover, problems } = await check('art/front.jpg');
+    const { cover, problems, warnings } = await check('art/front.jpg');
     expect(problems).toEqual([]);
+    expect(warnings).toEqual([]);
     expect(cover).toMatchObject({ sha256: createHash('sha256').update(bytes).digest('hex'), extension: 'jpg', contentType: 'image/jpeg', bytes: bytes.length });
     expect(cover!.path.endsWith('/release/art/front.jpg')).toBe(true);
   });
@@ -46,7 +52,29 @@ describe('checkDeliveryCover', () => {
   });
 
   it('no cover, no problem', async () => {
-    expect(await check(null)).toEqual({ cover: null, problems: [] });
+    expect(await check(null)).toEqual({ cover: null, problems: [], warnings: [] });
+  });
+
+  it.each([
+    [800, 640],
+    [640, 960],
+  ])('accepts a %i×%i cover with a COVER_NOT_SQUARE warning: served sizes are its centre square', async (width, height) => {
+    const bytes = await makeCover({ width, height });
+    await writeFile(join(folder, 'art/front.jpg'), bytes);
+    const { cover, problems, warnings } = await check('art/front.jpg');
+    expect(problems).toEqual([]);
+    expect(cover).toMatchObject({ sha256: createHash('sha256').update(bytes).digest('hex'), extension: 'jpg' });
+    expect(warnings).toEqual([
+      { where: 'release.cover', code: 'COVER_NOT_SQUARE', message: `art/front.jpg: the cover is ${width}×${height}, not square: served sizes are cropped to the centre square` },
+    ]);
+  });
+
+  it('a cover too small and not square is refused, not warned about', async () => {
+    await writeFile(join(folder, 'art/front.jpg'), await makeCover({ width: 800, height: 600 }));
+    const { cover, problems, warnings } = await check('art/front.jpg');
+    expect(cover).toBeNull();
+    expect(problems.map((p) => p.message)).toEqual([expect.stringMatching(/^art\/front\.jpg: COVER_TOO_SMALL: /)]);
+    expect(warnings).toEqual([]);
   });
 
   it.each([
@@ -97,6 +125,19 @@ describe('a JSON delivery with a cover', () => {
       { where: 'tracks[0] (GBCAD2600001).master', message: 'masters/01.wav: the file does not exist' },
     ]);
     expect(checked.cover).toBeNull();
+  });
+
+  it('loads a delivery whose cover is not square, carrying the warning for the summary', async () => {
+    const json = deliveryJson({ tracks: 1 });
+    json.release = { ...json.release, cover: 'art/front.jpg' } as typeof json.release;
+    await writeFile(join(folder, 'art/front.jpg'), await makeCover({ width: 1000, height: 800 }));
+    await mkdir(join(folder, 'masters'));
+    await writeFile(join(folder, json.tracks[0]!.master), tinyWav(0.5, 1));
+    const file = join(folder, 'delivery.json');
+    await writeFile(file, JSON.stringify(json));
+    const delivery = await loadDelivery(file, { ffprobePath });
+    expect(delivery.cover).not.toBeNull();
+    expect(delivery.warnings).toEqual([{ where: 'release.cover', code: 'COVER_NOT_SQUARE', message: 'art/front.jpg: the cover is 1000×800, not square: served sizes are cropped to the centre square' }]);
   });
 
   it('the schema refuses a cover that is not a path string', async () => {

@@ -114,4 +114,6 @@ export interface Delivery {
   tracks: DeliveryTrack[];
   /** The cover file to store before anything is published; null when the release has none. */
   cover: DeliveryCover | null;
+  /** Accepted, but the label should know (a cover that is not square): shown in the summary. */
+  warnings: DeliveryProblem[];
 }

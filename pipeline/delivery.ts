@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import type { ReleaseRecord } from '../catalog/types.ts';
 import { type CheckDeliveryOptions, checkDelivery } from './delivery-checks.ts';
-import { type Delivery, type DeliveryCover, type DeliveryDraft, DeliveryError, type DeliveryTrack } from './delivery-model.ts';
+import { type Delivery, type DeliveryCover, type DeliveryDraft, DeliveryError, type DeliveryProblem, type DeliveryTrack } from './delivery-model.ts';
 import { deliveryRights } from './delivery-rights.ts';
 import { parseJsonDelivery } from './json-delivery.ts';
 
@@ -25,7 +25,7 @@ export async function loadDelivery(file: string, options: LoadDeliveryOptions): 
   const licensed = licensedRights(draft);
   problems.push(...licensed.problems);
   if (problems.length > 0) throw new DeliveryError(draft.file, problems);
-  const delivery = deliveryOf(draft, checked.tracks, checked.cover ?? null);
+  const delivery = deliveryOf(draft, checked.tracks, checked.cover ?? null, checked.warnings);
   // Without problems every track was checked, in delivery order.
   delivery.tracks.forEach((track, i) => (track.rights = licensed.rights[i]));
   return delivery;
@@ -39,12 +39,12 @@ function licensedRights({ release, tracks }: DeliveryDraft): ReturnType<typeof d
 }
 
 /** A draft with no problem left: every field is usable. */
-export function deliveryOf(draft: DeliveryDraft, tracks: DeliveryTrack[], cover: DeliveryCover | null): Delivery {
+export function deliveryOf(draft: DeliveryDraft, tracks: DeliveryTrack[], cover: DeliveryCover | null, warnings: DeliveryProblem[] = []): Delivery {
   const { label, release } = draft;
   const { upc, title, artists, releaseDate, genre, territories } = release;
   if (label === null || upc === null || title === null || artists === null || releaseDate === null || territories === null || tracks.length !== draft.tracks.length || (release.cover !== null && cover === null)) {
     throw new Error('a delivery without problems has an unusable field'); // a bug in a parser, not in the delivery
   }
   const record: ReleaseRecord = { upc, label, title, artists, releaseDate, genre, territories, cover: cover && { sha256: cover.sha256, extension: cover.extension } };
-  return { file: draft.file, release: record, tracks, cover };
+  return { file: draft.file, release: record, tracks, cover, warnings };
 }

@@ -4,19 +4,22 @@
 // recorded in object storage so that `cadence reindex` keeps it: storage is the only shared truth
 // (the catalog is a rebuildable index), and objects are never overwritten, so every change is a new
 // record under takedowns/ named by its UTC time; replaying them in key order leaves the newest
-// change in force. No media is touched.
+// change in force. Each takedown carries who made it (an operator or a DDEX message), in the
+// catalog, the journal entry and the record alike, since a later DDEX message may lift only its own
+// kind. No media is touched.
 
 import { createHash } from 'node:crypto';
+import { type StoredTakedown, withTakedownSource } from '../catalog/takedown-source.ts';
 import type { Catalog, CatalogChange, TakedownTarget } from '../catalog/types.ts';
 import { CadenceError, isCadenceError } from '../errors/cadence-error.ts';
-import type { Takedown } from '../listeners/rights-model.ts';
+import type { Takedown, TakedownRequest } from '../listeners/rights-model.ts';
 import { TAKEDOWNS_PREFIX } from '../storage/layout.ts';
 import type { ObjectStore } from '../storage/types.ts';
 
-/** One stored change: `takedown` null is a restore. */
+/** One stored change: `takedown` null is a restore (records written before sources were kept have none). */
 export interface AvailabilityRecord {
   target: TakedownTarget;
-  takedown: Takedown | null;
+  takedown: StoredTakedown | null;
   /** ISO-8601 UTC. */
   recordedAt: string;
 }
@@ -33,8 +36,8 @@ export interface ChangeAvailabilityOptions {
   store: ObjectStore;
   catalog: Catalog;
   target: TakedownTarget;
-  /** The takedown's reason, or null to restore. */
-  reason: string | null;
+  /** The takedown to make (its reason and who makes it), or null to restore. */
+  takedown: TakedownRequest | null;
   now?: () => Date;
   /** The publish journal: every node following it gets the change. Absent: this catalog only. */
   journal?: AvailabilityLog;
@@ -44,9 +47,9 @@ export interface ChangeAvailabilityOptions {
  * Applies the change to the catalog first, through the journal when given (it names an unknown
  * ISRC or UPC, and a takedown must take effect at once), then records it. Returns the ISRCs changed.
  */
-export async function changeAvailability({ store, catalog, target, reason, now = () => new Date(), journal }: ChangeAvailabilityOptions): Promise<string[]> {
+export async function changeAvailability({ store, catalog, target, takedown: request, now = () => new Date(), journal }: ChangeAvailabilityOptions): Promise<string[]> {
   const at = now();
-  const takedown = reason === null ? null : { reason, at: at.toISOString() };
+  const takedown: Takedown | null = request === null ? null : { ...request, at: at.toISOString() };
   let isrcs: string[];
   if (journal) {
     let resolved: string[] = [];
@@ -71,7 +74,9 @@ export async function changeAvailability({ store, catalog, target, reason, now =
 
 /**
  * Replays every stored change in order onto a (re)built catalog. A change naming a track or
- * release the catalog no longer has is skipped. Returns how many changes were applied.
+ * release the catalog no longer has is skipped; a takedown recorded without its source gets the
+ * one inferred from its reason, as migration 15 infers it (catalog/takedown-source.ts). Returns
+ * how many changes were applied.
  */
 export async function replayAvailability({ store, catalog }: { store: ObjectStore; catalog: Catalog }): Promise<number> {
   let applied = 0;
@@ -79,7 +84,7 @@ export async function replayAvailability({ store, catalog }: { store: ObjectStor
     if (!key.endsWith('.json')) continue;
     const record = JSON.parse((await store.getBytes(key)).toString('utf8')) as AvailabilityRecord;
     try {
-      catalog.setTakedown(record.target, record.takedown);
+      catalog.setTakedown(record.target, record.takedown === null ? null : withTakedownSource(record.takedown));
       applied++;
     } catch (error) {
       if (!(isCadenceError(error) && error.code === 'NOT_FOUND')) throw error;

@@ -72,6 +72,8 @@ async function addOnce(queue: Queue<TrackJobData>, jobId: string, data: TrackJob
   }
   const state = await existing.getState();
   if (state !== 'completed' && state !== 'failed') return 'already-queued';
+  // Run again with what this delivery says (its file, its master's path), not the earlier one's.
+  await existing.updateData(data);
   await existing.retry(state, { resetAttemptsMade: true, resetAttemptsStarted: true });
   return 'requeued';
 }

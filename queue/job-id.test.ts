@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { TrackRights } from '../listeners/rights-model.ts';
 import type { TrackIngestInput } from '../pipeline/track-ingest.ts';
 import { canonicalJson, trackJobId } from './job-id.ts';
 import { failureCode, isRetryable } from './retry-policy.ts';
@@ -21,6 +22,16 @@ describe('trackJobId', () => {
     expect(trackJobId(input, 'v2')).not.toBe(trackJobId(input, 'v1'));
     const corrected = { ...input, track: { ...input.track, title: 'One (remastered)' } };
     expect(trackJobId(corrected, 'v1')).not.toBe(trackJobId(input, 'v1'));
+  });
+
+  it('differs for another deal on the track (a DDEX update of rights only), and not for a track without rights of its own', () => {
+    const rights = (tiers: string[]): TrackRights => ({ territories: ['WW'], excludedTerritories: [], startsAt: '2026-11-01T00:00:00.000Z', endsAt: null, tiers });
+    const licensed = { ...input, track: { ...input.track, rights: rights(['free', 'premium']) } } as unknown as TrackIngestInput;
+    const subscription = { ...input, track: { ...input.track, rights: rights(['premium']) } } as unknown as TrackIngestInput;
+    expect(trackJobId(subscription, 'v1')).not.toBe(trackJobId(licensed, 'v1'));
+    expect(trackJobId(licensed, 'v1')).not.toBe(trackJobId(input, 'v1'));
+    // A JSON delivery's track has no rights of its own: its id hashes its facts alone, as before.
+    expect(trackJobId({ ...input, track: { ...input.track, rights: undefined } } as TrackIngestInput, 'v1')).toBe(trackJobId(input, 'v1'));
   });
 
   it('hashes facts independently of key order', () => {

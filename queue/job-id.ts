@@ -1,6 +1,8 @@
 // A job's id says what it will produce, so adding the same track twice is one job (BullMQ ignores
 // an add whose id exists): the ISRC, the version id (master bytes + packaging settings, as the
-// pipeline names versions) and a hash of the facts (a corrected title is a different job).
+// pipeline names versions) and a hash of the facts (a corrected title is a different job) and of
+// the track's rights (a DDEX update that only changes a deal is a different job too: otherwise
+// it would join the finished job of the earlier message and run again with the old deal).
 
 import { createHash } from 'node:crypto';
 import type { TrackIngestInput } from '../pipeline/track-ingest.ts';
@@ -13,7 +15,8 @@ import { trackRecord } from '../pipeline/track-ingest.ts';
  */
 export function trackJobId(input: TrackIngestInput, version: string): string {
   const facts = createHash('sha256')
-    .update(canonicalJson({ release: input.release, track: trackRecord(input.track, input.release) }))
+    // `rights` is absent for tracks licensed by the release alone (JSON deliveries): their ids do not change.
+    .update(canonicalJson({ release: input.release, track: trackRecord(input.track, input.release), rights: input.track.rights }))
     .digest('hex')
     .slice(0, 12);
   return `${input.track.isrc}-${version}-${facts}`;

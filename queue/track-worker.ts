@@ -15,6 +15,7 @@ import { extname, join } from 'node:path';
 import { type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import type { Catalog } from '../catalog/types.ts';
 import { isCadenceError } from '../errors/cadence-error.ts';
+import { catchUp } from '../journal/catch-up.ts';
 import { ffmpegVersion } from '../pipeline/ffmpeg-runner.ts';
 import type { PublishLog } from '../pipeline/publish-version.ts';
 import { ingestTrack, type TrackOutcome } from '../pipeline/track-ingest.ts';
@@ -121,6 +122,9 @@ export async function startTrackWorker(options: TrackWorkerOptions): Promise<Tra
       return { isrc: track.isrc, title: track.title, state: 'failed', version: null, error: message, seconds: 0 };
     }
     await mkdir(join(folder, 'work'));
+    // Other workers publish too: what this track is now (new, a new master, or new facts on the
+    // same version) is decided from a catalog that has every journal entry so far.
+    if (options.journal) await catchUp({ store, catalog });
     return ingestTrack(
       { ...input, track: { ...track, masterPath, master: { ...track.master, path: masterPath } }, masterSha256 },
       {

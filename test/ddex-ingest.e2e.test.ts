@@ -3,7 +3,8 @@
 // artists and explicit flags; an update that changes a title and a deal runs no ffmpeg encode and
 // the next grant reflects both; an older update after a newer one changes nothing; deals become
 // grant answers per tier and country; purge and TakeDown messages stop playback and a new message
-// restores it; every acknowledgement says what happened.
+// restores it, but never an operator's takedown (whatever its reason says); every acknowledgement
+// says what happened.
 
 import { execFile } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -208,30 +209,43 @@ describe('DDEX release folders', () => {
     // Through the publish journal, so every origin node following it takes the release down too.
     const entries = join(scratch, 'objects', 'journal', 'entries');
     const journal = await Promise.all((await readdir(entries)).filter((name) => name.endsWith('.json')).map((name) => readFile(join(entries, name), 'utf8')));
-    expect(journal.some((entry) => entry.includes('PurgeReleaseMessage in DDEX message ALBUM-2'))).toBe(true);
+    const purgeEntry = journal.map((entry) => JSON.parse(entry)).find((entry) => entry.change.takedown?.reason === 'PurgeReleaseMessage in DDEX message ALBUM-2');
+    expect(purgeEntry?.change.takedown).toMatchObject({ source: 'ddex', messageId: 'ALBUM-2' });
 
     const back = await deliver({ ...structuredClone(album), messageId: 'ALBUM-3', createdAt: '2026-12-02T10:00:00Z' });
     expect(back.restored).toHaveLength(12);
     expect((await grant(isrc)).status).toBe(200);
 
+    // An operator's takedown, whatever its reason says, is the operator's: no message lifts it.
+    const held = album.tracks[1]!.isrc;
+    const operator = await runCadence(['takedown', '--isrc', held, '--reason', 'rights query in DDEX message ALBUM-3'], { env });
+    expect(operator.code, operator.stderr).toBe(0);
+
     const takedown = { ...structuredClone(album), kind: 'update' as const, messageId: 'ALBUM-4', createdAt: '2026-12-02T11:00:00Z' };
     takedown.deals = [{ release: 'main', commercialModels: ['SubscriptionModel'], useTypes: ['OnDemandStream'], territories: ['Worldwide'], takedown: true }];
-    expect((await deliver(takedown)).takenDown).toHaveLength(12);
-    expect(await grant(album.tracks[5]!.isrc)).toMatchObject({ status: 410, body: { error: 'taken_down' } });
-    expect((await ack('ALBUM-4')).takenDown).toHaveLength(12);
+    // The track the operator holds is down already and stays the operator's.
+    expect((await deliver(takedown)).takenDown).toHaveLength(11);
+    expect(await grant(album.tracks[5]!.isrc)).toMatchObject({ status: 410, body: { error: 'taken_down', source: 'ddex', messageId: 'ALBUM-4' } });
+    expect((await ack('ALBUM-4')).takenDown).toHaveLength(11);
 
     // Storage keeps it: a catalog rebuilt from storage alone has the takedown.
     const rebuilt = join(scratch, 'rebuilt.db');
     expect((await runCadence(['reindex'], { env: { ...env, CADENCE_CATALOG: rebuilt } })).code).toBe(0);
     const catalog = openCatalog(rebuilt);
     try {
-      expect(catalog.availability(album.tracks[5]!.isrc)?.takedown?.reason).toMatch(/TakeDown deal in DDEX message ALBUM-4/);
+      expect(catalog.availability(album.tracks[5]!.isrc)?.takedown).toMatchObject({ source: 'ddex', messageId: 'ALBUM-4', reason: 'TakeDown deal in DDEX message ALBUM-4' });
+      expect(catalog.availability(held)?.takedown).toMatchObject({ source: 'operator', reason: 'rights query in DDEX message ALBUM-3' });
     } finally {
       catalog.close();
     }
 
-    await deliver({ ...structuredClone(album), kind: 'update', messageId: 'ALBUM-5', createdAt: '2026-12-02T12:00:00Z' });
+    expect((await deliver({ ...structuredClone(album), kind: 'update', messageId: 'ALBUM-5', createdAt: '2026-12-02T12:00:00Z' })).restored).toHaveLength(11);
     expect((await grant(album.tracks[5]!.isrc)).status).toBe(200);
+    expect(await grant(held)).toMatchObject({ status: 410, body: { error: 'taken_down', source: 'operator' } });
+    expect((await runCadence(['track', held], { env })).stdout).toMatch(/takedown: rights query in DDEX message ALBUM-3 \(at \S+Z, by an operator\)/);
+    // `cadence restore` lifts it.
+    expect((await runCadence(['restore', '--isrc', held], { env })).code).toBe(0);
+    expect((await grant(held)).status).toBe(200);
 
     // A purge created before ALBUM-5 but delivered after it changes nothing.
     await writeFile(join(purgeFolder, 'purge.xml'), (await import('../fixtures/ddex-messages.ts')).ernMessage({ ...purge, messageId: 'ALBUM-4b', createdAt: '2026-12-02T11:30:00Z' }));

@@ -137,6 +137,8 @@ describe('takedowns through the publish journal', () => {
     };
     const expected = availabilityIn('writer.db');
     expect(expected.map((availability) => availability?.takedown?.reason)).toEqual(['before the snapshot', 'after the snapshot']);
+    // Who made them travels with them: `cadence takedown` is an operator's.
+    expect(expected.map((availability) => availability?.takedown?.source)).toEqual(['operator', 'operator']);
     for (const name of ['a.db', 'b.db', 'c.db']) expect(availabilityIn(name), name).toEqual(expected);
   }, 240_000);
 });

@@ -162,7 +162,7 @@ describe('takedown and restore', () => {
     expect(JSON.parse(reindex.stdout)).toMatchObject({ tracks: 4 });
     const catalog = openCatalog(rebuilt.CADENCE_CATALOG);
     try {
-      for (const isrc of fixture.worldwide) expect(catalog.availability(isrc)?.takedown).toMatchObject({ reason: 'territory dispute' });
+      for (const isrc of fixture.worldwide) expect(catalog.availability(isrc)?.takedown).toMatchObject({ source: 'operator', reason: 'territory dispute' });
       expect(catalog.availability(fixture.gbOnly)).toMatchObject({ takedown: null, rights: { territories: ['GB'], tiers: null, endsAt: null } });
     } finally {
       catalog.close();

@@ -75,7 +75,7 @@ describe('cadence tracks', () => {
       [ALBUM_ONLY, ALBUM_UPC, 1, 1],
       [SHARED, ALBUM_UPC, 1, 3],
     ]);
-    expect(document.tracks[0]!.availability?.takedown?.reason).toBe('label request');
+    expect(document.tracks[0]!.availability?.takedown).toMatchObject({ source: 'operator', reason: 'label request' });
     const all = JSON.parse((await cadence(['tracks', '--json'])).stdout) as { tracks: TrackListing[] };
     expect(all.tracks.map((track) => track.isrc)).toEqual([SHARED, ALBUM_ONLY]);
     const table = (await cadence(['tracks', '--release', ALBUM_UPC])).stdout;
@@ -110,7 +110,8 @@ describe('cadence track', () => {
     expect(text).toMatch(/ {6}error: CONFLICT: GBTRK2600001 belongs to label/);
 
     const down = (await cadence(['track', ALBUM_ONLY])).stdout;
-    expect(down).toMatch(/availability: taken down \S+Z\n {2}takedown: label request \(at \S+Z\)\n/);
+    expect(down).toMatch(/availability: taken down \S+Z\n {2}takedown: label request \(at \S+Z, by an operator\)\n/);
+    expect((JSON.parse((await cadence(['track', ALBUM_ONLY, '--json'])).stdout) as TrackDetails).availability?.takedown?.source).toBe('operator');
   });
 
   it('names an unknown or malformed ISRC or UPC with a non-zero exit', async () => {

@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { Queue } from 'bullmq';
 import { pino } from 'pino';
 import { openCatalog } from '../catalog/open-catalog.ts';
+import { restoreSnapshotIfNew } from '../journal/snapshot.ts';
 import { QUEUE_NAME, QUEUE_PREFIX, checkReachable, redisOptions } from '../queue/connection.ts';
 import { ffmpegLeash } from '../queue/ffmpeg-leash.ts';
 import { redisSettingsWarnings } from '../queue/redis-settings.ts';
@@ -44,6 +45,8 @@ export async function runWorker(options: WorkerCommandOptions): Promise<void> {
 
   const logger = pino({ level: config.logLevel ?? 'warn' }, pino.destination(2));
   const store = openObjectStore(config.storeUrl, { s3: config.s3, logger });
+  // A new worker starts from the newest snapshot, not from journal entry 1 (it catches up before each job).
+  const restored = await restoreSnapshotIfNew({ store, catalogPath: config.catalogPath });
   const catalog = openCatalog(config.catalogPath);
   let countsQueue: Queue | null = null;
   let server: Server | null = null;
@@ -70,7 +73,8 @@ export async function runWorker(options: WorkerCommandOptions): Promise<void> {
         name: `${hostname()}:${process.pid}`,
       });
       const metricsNote = options.metricsPort !== undefined ? `, metrics on http://${options.metricsHost}:${options.metricsPort}/metrics` : '';
-      say(`worker ${process.pid} ready: ${redis.display}, concurrency ${options.concurrency}${metricsNote}`);
+      const snapshotNote = restored ? `, catalog from the snapshot at journal entry ${restored.position}` : '';
+      say(`worker ${process.pid} ready: ${redis.display}, concurrency ${options.concurrency}${snapshotNote}${metricsNote}`);
       await new Promise<void>((resolve) => {
         let signals = 0;
         const onSignal = (signal: NodeJS.Signals): void => {

@@ -195,7 +195,12 @@ describe('DDEX messages through the queue', () => {
       worker.child.kill('SIGTERM');
       expect(await worker.exited).toBe(0);
     }
-    workers.push(await startWorker({ ...envOf('worker-3.db'), FFMPEG_PATH: wrapper }));
+    // A snapshot of the engineer's catalog (caught up by its ingest): the new worker starts from it, not from entry 1.
+    const snapshot = await runCadence(['snapshot'], { env: envOf('engineer.db') });
+    expect(snapshot.code, snapshot.stderr).toBe(0);
+    const late = await startWorker({ ...envOf('worker-3.db'), FFMPEG_PATH: wrapper });
+    workers.push(late);
+    expect(late.stderr()).toMatch(/worker \d+ ready: .*catalog from the snapshot at journal entry [1-9]\d*/);
     const folder = join(scratch, 'incoming', EP_UPC);
     const update = structuredClone(ep);
     Object.assign(update, { kind: 'update', messageId: 'Q-EP-2', createdAt: '2026-12-02T12:00:00Z' });

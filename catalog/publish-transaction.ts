@@ -38,6 +38,12 @@ INSERT INTO release_tracks (upc, isrc, disc_number, track_number) VALUES (@upc, 
 ON CONFLICT (upc, isrc) DO UPDATE SET disc_number = excluded.disc_number, track_number = excluded.track_number
 WHERE (release_tracks.disc_number, release_tracks.track_number) IS NOT (excluded.disc_number, excluded.track_number)`;
 
+// A track no release lists any more (membership-statements.ts) is owned by the next release that
+// lists it again, with its position there (the same label: ownershipConflict saw to that).
+const ADOPT_TRACK = `
+UPDATE tracks SET upc = @upc, track_number = @trackNumber, disc_number = @discNumber, updated_at = @now
+WHERE isrc = @isrc AND upc <> @upc AND NOT EXISTS (SELECT 1 FROM release_tracks m WHERE m.isrc = tracks.isrc AND m.upc = tracks.upc)`;
+
 const INSERT_VERSION = `
 INSERT INTO versions (isrc, version, duration_seconds, loudness_integrated, loudness_range, true_peak, published_at, master_sha256)
 VALUES (@isrc, @version, @durationSeconds, @integrated, @range, @truePeak, @publishedAt, @masterSha256)
@@ -72,6 +78,7 @@ export function preparePublish(db: BetterSqlite3.Database, now: () => Date): Pub
   );
   const upsertTrack = db.prepare(UPSERT_TRACK);
   const upsertMembership = db.prepare(UPSERT_MEMBERSHIP);
+  const adoptTrack = db.prepare(ADOPT_TRACK);
   const ownershipConflict = prepareOwnership(db);
   const insertVersion = db.prepare(INSERT_VERSION);
   const insertRendition = db.prepare(INSERT_RENDITION);
@@ -128,6 +135,7 @@ export function preparePublish(db: BetterSqlite3.Database, now: () => Date): Pub
       now: stamp,
     });
     upsertMembership.run({ upc: release.upc, isrc: track.isrc, discNumber: track.discNumber, trackNumber: track.trackNumber });
+    adoptTrack.run({ upc: release.upc, isrc: track.isrc, discNumber: track.discNumber, trackNumber: track.trackNumber, now: stamp });
 
     // Versions are content-addressed and immutable: an existing row (and its renditions) is
     // already the same packaging, so only a new version writes renditions.

@@ -5,6 +5,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { catalogFailure } from './catalog-failure.ts';
 import { prepareJobs } from './job-statements.ts';
 import { prepareJournal } from './journal-statements.ts';
+import { prepareMembership } from './membership-statements.ts';
 import { type PublishStatements, preparePublish } from './publish-transaction.ts';
 import { prepareRights, searchVisibility } from './rights-statements.ts';
 import { memorySearchDocs, storedSearchDocs } from './search-docs.ts';
@@ -56,7 +57,9 @@ export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => ne
   const playStream = preparePlayStream(db, recordPlays);
   const reads = prepareTrackReads(db);
   const jobs = prepareJobs(db, now);
-  const journal = prepareJournal(db, { publish, rights });
+  const membership = prepareMembership(db, now);
+  const removeFromRelease = db.transaction((upc: string, isrcs: readonly string[]) => membership.removeFromRelease(upc, isrcs));
+  const journal = prepareJournal(db, { publish, rights, membership });
   const details = prepareTrackDetails(db, { availability: rights.availability, jobs: (isrc) => jobs.jobs(isrc) });
 
   function guard<T>(what: string, run: () => T): T {
@@ -94,6 +97,7 @@ export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => ne
     availability: (isrc) => guard(`read rights of ${isrc}`, () => rights.availability(isrc)),
     setTakedown: (target, takedown) =>
       write(`${takedown ? 'take down' : 'restore'} ${'upc' in target ? `release ${target.upc}` : target.isrcs.join(', ')}`, () => rights.setTakedown(target, takedown)),
+    removeFromRelease: (upc, isrcs) => write(`take ${isrcs.join(', ')} off release ${upc}`, () => removeFromRelease.immediate(upc, isrcs)),
     takedownTargets: (target) => guard(`resolve ${'upc' in target ? `release ${target.upc}` : target.isrcs.join(', ')}`, () => rights.takedownTargets(target)),
     startJob: (input) => write(`start job for ${input.isrc}`, () => jobs.startJob(input)),
     finishJob: (id, outcome) => write(`finish job ${id}`, () => jobs.finishJob(id, outcome)),

@@ -97,8 +97,12 @@ export function consistencyProblems(path: string, renditionsPerVersion = synthet
       GROUP BY t.isrc
       HAVING count(v.version) = 0 OR count(r.id) <> ?`).all(renditionsPerVersion);
     for (const row of broken) problems.push(`current version without its renditions: ${JSON.stringify(row)}`);
-    // Every track is on the release that owns it.
-    const homeless = db.prepare('SELECT t.isrc FROM tracks t WHERE NOT EXISTS (SELECT 1 FROM release_tracks m WHERE m.isrc = t.isrc AND m.upc = t.upc)').pluck().all();
+    // Every track on a release is on the release that owns it (one a DDEX update dropped from its
+    // only release is on none: membership-statements.ts).
+    const homeless = db
+      .prepare('SELECT t.isrc FROM tracks t WHERE EXISTS (SELECT 1 FROM release_tracks m WHERE m.isrc = t.isrc) AND NOT EXISTS (SELECT 1 FROM release_tracks m WHERE m.isrc = t.isrc AND m.upc = t.upc)')
+      .pluck()
+      .all();
     for (const isrc of homeless) problems.push(`track not on its own release: ${String(isrc)}`);
     // The search index is written in the publish transaction: one row per track, always.
     const unindexed = db.prepare('SELECT count(*) FROM tracks t WHERE NOT EXISTS (SELECT 1 FROM track_search s WHERE s.rowid = t.rowid)').pluck().get() as number;

@@ -203,8 +203,29 @@ export interface AvailabilityChange {
   upc?: string;
 }
 
+/**
+ * Tracks a release no longer lists (a DDEX update that dropped them): they leave its track list on
+ * every node (catalog/membership-statements.ts). Media, versions and rights are untouched.
+ */
+export interface ReleaseTracksChange {
+  kind: 'release-tracks';
+  upc: string;
+  /** The ISRCs that leave the release. */
+  removed: string[];
+}
+
+/** What taking tracks off a release did (Catalog.removeFromRelease). */
+export interface ReleaseRemoval {
+  /** The ISRCs that were on the release and left it. */
+  removed: string[];
+  /** Tracks whose owning release dropped them: now owned by another release that lists them. */
+  moved: Array<{ isrc: string; upc: string }>;
+  /** Tracks that are now on no release at all (they keep their owner, label and versions). */
+  onNoRelease: string[];
+}
+
 /** One change of what is published, as the publish journal records it. */
-export type CatalogChange = { kind: 'publish'; input: PublishInput } | AvailabilityChange;
+export type CatalogChange = { kind: 'publish'; input: PublishInput } | AvailabilityChange | ReleaseTracksChange;
 
 /**
  * A numbered, immutable entry of the publish journal (journal/). It carries everything the catalog
@@ -359,6 +380,11 @@ export interface Catalog {
    * media is touched. Returns the ISRCs changed; NOT_FOUND names an unknown ISRC or UPC.
    */
   setTakedown(target: TakedownTarget, takedown: Takedown | null): string[];
+  /**
+   * Takes these tracks off the release's track list, in one transaction (see ReleaseRemoval); an
+   * ISRC not on it is skipped. Used without a journal and by reindex; with one, a ReleaseTracksChange.
+   */
+  removeFromRelease(upc: string, isrcs: readonly string[]): ReleaseRemoval;
   /** The published ISRCs a takedown or restore of `target` would change; NOT_FOUND as setTakedown. Writes nothing. */
   takedownTargets(target: TakedownTarget): string[];
   startJob(input: { isrc: string; delivery: string; owner?: JobOwner }): number;

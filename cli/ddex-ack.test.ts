@@ -25,4 +25,13 @@ describe('acknowledgements', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('say a NewReleaseMessage for a known release was applied as an update, and which tracks left the release', () => {
+    const message = { kind: 'new' as const, ernVersion: '4.3' as const, id: 'ALBUM-2', threadId: null, createdAt: '2026-12-02T09:00:00.000Z', sender: { partyId: null, name: null }, recipients: [], controlType: null };
+    const outcome = { messageId: 'ALBUM-2', kind: 'new' as const, appliedAs: 'update' as const, createdAt: message.createdAt, upc: '012345678905', status: 'applied' as const, newer: null, report: null, takenDown: ['GBAYE2600003'], restored: [], dropped: ['GBAYE2600003'], onNoRelease: ['GBAYE2600003'] };
+    expect(acknowledgement({ file: 'a.xml', message, status: 'applied', outcome })).toMatchObject({ messageKind: 'update', declaredKind: 'new', dropped: ['GBAYE2600003'], onNoRelease: ['GBAYE2600003'], stale: false, newerMessage: null });
+    // A dry run names the newer message already applied: the message would be stale.
+    const preview = { appliedAs: 'update' as const, newer: { messageId: 'ALBUM-3', createdAt: '2026-12-02T10:00:00.000Z' } };
+    expect(acknowledgement({ file: 'a.xml', message, status: 'valid', preview })).toMatchObject({ status: 'valid', messageKind: 'update', declaredKind: 'new', stale: true, newerMessage: preview.newer });
+  });
 });

@@ -1,6 +1,8 @@
 // `cadence ingest --ack DIR`: one acknowledgement per DDEX message, so the label's delivery system
 // learns the outcome: applied, stale (older than a message already applied), failed (some tracks),
-// refused (each problem with its element path or file), or valid (a dry run). Written for refused
+// refused (each problem with its element path or file), or valid (a dry run, which still says
+// whether the message would be stale). `messageKind` is how it was applied (a NewReleaseMessage for
+// a known release is an update), `declaredKind` what the message says. Written for refused
 // messages too; named after the MessageId. Written whole or not at all (temp file, then rename).
 
 import { createHash } from 'node:crypto';
@@ -8,7 +10,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { upcOf } from '../catalog/release-id.ts';
 import type { MessageInfo } from '../ddex/types.ts';
-import type { DdexOutcome } from '../pipeline/ddex-apply.ts';
+import type { AppliedKind, DdexOutcome } from '../pipeline/ddex-apply.ts';
 import type { DeliveryProblem } from '../pipeline/delivery-model.ts';
 
 export type AckStatus = 'applied' | 'stale' | 'failed' | 'refused' | 'valid';
@@ -17,7 +19,10 @@ export interface Acknowledgement {
   messageId: string | null;
   messageThreadId: string | null;
   messageCreatedAt: string | null;
-  messageKind: MessageInfo['kind'] | null;
+  /** How the message was applied (a NewReleaseMessage for a known release: `update`). */
+  messageKind: AppliedKind | null;
+  /** The kind the message itself declares. */
+  declaredKind: MessageInfo['kind'] | null;
   sender: MessageInfo['sender'] | null;
   /** The message file as given. */
   file: string;
@@ -31,6 +36,12 @@ export interface Acknowledgement {
   tracks: Array<{ isrc: string; state: string; error: string | null }>;
   takenDown: string[];
   restored: string[];
+  /** Tracks the release held that this message no longer lists: they left the release. */
+  dropped: string[];
+  /** Of those, tracks no release holds any more (taken down). */
+  onNoRelease: string[];
+  /** Older than a message already applied for the release: not applied (in a dry run: would not be). */
+  stale: boolean;
   /** A stale message: the newer message already applied for the release. */
   newerMessage: { messageId: string; createdAt: string } | null;
   acknowledgedAt: string;
@@ -44,6 +55,8 @@ export interface AckInput {
   problems?: DeliveryProblem[];
   warnings?: DeliveryProblem[];
   outcome?: DdexOutcome;
+  /** A dry run's reading of the message log. */
+  preview?: { appliedAs: AppliedKind; newer: { messageId: string; createdAt: string } | null };
 }
 
 /** The release's id, and its UPC when it has one (null for a release keyed by GRid or proprietary id). */
@@ -51,7 +64,8 @@ export function releaseNames(id: string | null): { releaseId: string | null; upc
   return { releaseId: id, upc: id === null ? null : upcOf(id) };
 }
 
-export function acknowledgement({ file, message, status, upc = null, problems = [], warnings = [], outcome }: AckInput, now = new Date()): Acknowledgement {
+export function acknowledgement({ file, message, status, upc = null, problems = [], warnings = [], outcome, preview }: AckInput, now = new Date()): Acknowledgement {
+  const newer = outcome?.newer ?? preview?.newer ?? null;
   const located = (p: DeliveryProblem) => ({ code: p.code ?? null, location: p.where, message: p.message });
   const tracks = (outcome?.report?.tracks ?? []).map((t) => ({ isrc: t.isrc, state: t.state, error: t.error }));
   const trackProblems = tracks.filter((t) => t.error).map((t) => ({ code: t.error!.split(':')[0] ?? null, location: `track ${t.isrc}`, message: t.error! }));
@@ -59,7 +73,8 @@ export function acknowledgement({ file, message, status, upc = null, problems = 
     messageId: message?.id ?? null,
     messageThreadId: message?.threadId ?? null,
     messageCreatedAt: message?.createdAt ?? null,
-    messageKind: message?.kind ?? null,
+    messageKind: outcome?.appliedAs ?? preview?.appliedAs ?? message?.kind ?? null,
+    declaredKind: message?.kind ?? null,
     sender: message?.sender ?? null,
     file,
     ...releaseNames(outcome?.upc ?? upc),
@@ -69,7 +84,10 @@ export function acknowledgement({ file, message, status, upc = null, problems = 
     tracks,
     takenDown: outcome?.takenDown ?? [],
     restored: outcome?.restored ?? [],
-    newerMessage: outcome?.newer ?? null,
+    dropped: outcome?.dropped ?? [],
+    onNoRelease: outcome?.onNoRelease ?? [],
+    stale: newer !== null,
+    newerMessage: newer,
     acknowledgedAt: now.toISOString(),
   };
 }

@@ -10,8 +10,9 @@ import { readErnMessage } from '../ddex/read-ern.ts';
 import type { MessageInfo } from '../ddex/types.ts';
 import { DEFAULT_MAX_BYTES } from '../ddex/xml-guard.ts';
 import { CadenceError, isCadenceError } from '../errors/cadence-error.ts';
-import { applyDdexMessage, type DdexOutcome } from '../pipeline/ddex-apply.ts';
+import { type AppliedKind, appliedKind, applyDdexMessage, type DdexOutcome } from '../pipeline/ddex-apply.ts';
 import { DdexDeliveryError, type DdexLoad, findErnMessage, loadDdexDelivery } from '../pipeline/ddex-delivery.ts';
+import { isStale, newestAppliedMessage } from '../pipeline/ddex-message-log.ts';
 import type { Delivery, DeliveryProblem } from '../pipeline/delivery-model.ts';
 import type { IngestReport } from '../pipeline/ingest.ts';
 import type { PublishLog } from '../pipeline/publish-version.ts';
@@ -44,6 +45,8 @@ export interface DdexTargets {
 
 export interface DdexIngestDeps {
   withTargets<T>(run: (targets: DdexTargets) => Promise<T>): Promise<T>;
+  /** Object storage alone, read only (a dry run asks the per-release message log). */
+  withStore<T>(run: (store: ObjectStore) => Promise<T>): Promise<T>;
   /** Ingests a release's tracks (in process or through the queue, as configured). */
   ingestRelease(targets: DdexTargets, delivery: Delivery): Promise<IngestReport>;
   writeJson(value: unknown): void;
@@ -60,8 +63,17 @@ export interface MessageResult {
   problems: DeliveryProblem[];
   warnings: DeliveryProblem[];
   outcome: DdexOutcome | null;
+  /** A dry run: how the message would be applied, read from storage without writing anything. */
+  preview: DryRunPreview | null;
   /** The error that refused or failed the message, for the single-message exit. */
   error: CadenceError | null;
+}
+
+export interface DryRunPreview {
+  /** From the release's message log: an applied message makes this one an update. */
+  appliedAs: AppliedKind;
+  /** Set when a newer message was already applied: ingesting this one would record it as stale. */
+  newer: { messageId: string; createdAt: string } | null;
 }
 
 export async function runDdexIngest(path: string, options: DdexIngestOptions, deps: DdexIngestDeps): Promise<void> {
@@ -86,23 +98,24 @@ export async function runDdexIngest(path: string, options: DdexIngestOptions, de
 /** Checks then applies each message in turn; the store and catalog are opened once, only when something is applied. */
 async function processMessages(files: string[], options: DdexIngestOptions, deps: DdexIngestDeps): Promise<MessageResult[]> {
   const results: MessageResult[] = [];
-  const run = async (targets: DdexTargets | null): Promise<void> => {
+  const run = async (targets: DdexTargets | { store: ObjectStore }): Promise<void> => {
     for (const file of files) {
       const result = await processMessage(file, options, deps, targets);
       if (options.ack) {
         const { outcome } = result;
-        await writeAcknowledgement(options.ack, acknowledgement({ file: shown(file), message: result.message, upc: result.upc, status: result.status, problems: result.problems, warnings: result.warnings, ...(outcome ? { outcome } : {}) }));
+        const { preview } = result;
+        await writeAcknowledgement(options.ack, acknowledgement({ file: shown(file), message: result.message, upc: result.upc, status: result.status, problems: result.problems, warnings: result.warnings, ...(outcome ? { outcome } : {}), ...(preview ? { preview } : {}) }));
       }
       results.push(result);
     }
   };
-  if (options.dryRun) await run(null);
+  if (options.dryRun) await deps.withStore((store) => run({ store }));
   else await deps.withTargets(run);
   return results;
 }
 
-async function processMessage(file: string, options: DdexIngestOptions, deps: DdexIngestDeps, targets: DdexTargets | null): Promise<MessageResult> {
-  const base = { file: shown(file), upc: null, outcome: null, error: null, problems: [], warnings: [] };
+async function processMessage(file: string, options: DdexIngestOptions, deps: DdexIngestDeps, targets: DdexTargets | { store: ObjectStore }): Promise<MessageResult> {
+  const base = { file: shown(file), upc: null, outcome: null, preview: null, error: null, problems: [], warnings: [] };
   let load: DdexLoad;
   try {
     // A batch entry may be a release folder without a message: findErnMessage says so.
@@ -116,7 +129,7 @@ async function processMessage(file: string, options: DdexIngestOptions, deps: Dd
     throw error;
   }
   const loaded = { ...base, message: load.message, upc: load.kind === 'purge' ? load.upc : load.delivery.release.upc, warnings: load.warnings };
-  if (!targets) return { ...loaded, status: 'valid' };
+  if (!('catalog' in targets)) return { ...loaded, status: 'valid', preview: await previewOf(targets.store, load.message, loaded.upc) };
   try {
     // Before (tracks already published go down before the ingest) and after the release's ingest
     // (what the workers just published is taken down or restored), the catalog is current.
@@ -133,6 +146,15 @@ async function processMessage(file: string, options: DdexIngestOptions, deps: Dd
     if (!isCadenceError(error) || error.code === 'ABORTED') throw error;
     return { ...loaded, status: 'failed', problems: [{ where: shown(file), code: error.code, message: error.message }], error };
   }
+}
+
+/** What applying the message would do, as far as the message log in storage tells (reads only). */
+async function previewOf(store: ObjectStore, message: MessageInfo, upc: string): Promise<DryRunPreview> {
+  const newest = await newestAppliedMessage(store, upc);
+  return {
+    appliedAs: appliedKind(message.kind, newest !== null),
+    newer: isStale(message, newest) ? { messageId: newest!.messageId, createdAt: newest!.createdAt } : null,
+  };
 }
 
 /** Every release folder's one message, oldest MessageCreatedDateTime first; unreadable ones last, by name. */
@@ -170,8 +192,11 @@ function shown(file: string): string {
 const KIND_WORDS = { new: 'new release', update: 'update', purge: 'purge' } as const;
 
 export function formatResult(result: MessageResult): string {
-  const { message, outcome } = result;
-  const head = message ? `${message.id} (${KIND_WORDS[message.kind]}, created ${message.createdAt})` : result.file;
+  const { message, outcome, preview } = result;
+  const applied = outcome?.appliedAs ?? preview?.appliedAs ?? message?.kind;
+  // A NewReleaseMessage for a known release says so: it is applied as an update.
+  const kind = message && applied !== message.kind ? `${KIND_WORDS[applied!]}, declared as a ${KIND_WORDS[message.kind]}` : message ? KIND_WORDS[message.kind] : '';
+  const head = message ? `${message.id} (${kind}, created ${message.createdAt})` : result.file;
   const lines: string[] = [];
   switch (result.status) {
     case 'refused':
@@ -179,6 +204,7 @@ export function formatResult(result: MessageResult): string {
       break;
     case 'valid':
       lines.push(`${head}: dry run: ${result.file} is valid; nothing was encoded or published`);
+      if (preview?.newer) lines.push(`  stale: release ${result.upc} already has the newer message ${preview.newer.messageId} (created ${preview.newer.createdAt}); ingesting this one would record it and change nothing`);
       break;
     case 'stale':
       lines.push(`${head}: not applied: release ${outcome!.upc} already has the newer message ${outcome!.newer!.messageId} (created ${outcome!.newer!.createdAt}); recorded`);
@@ -189,6 +215,7 @@ export function formatResult(result: MessageResult): string {
       if (outcome?.report) lines.push(...formatIngestSummary(outcome.report).trimEnd().split('\n').map((line) => `  ${line}`));
       if (outcome?.takenDown.length) lines.push(`  taken down: ${outcome.takenDown.join(', ')}`);
       if (outcome?.restored.length) lines.push(`  restored: ${outcome.restored.join(', ')}`);
+      if (outcome?.dropped.length) lines.push(`  no longer on release ${outcome.upc}: ${outcome.dropped.join(', ')}${outcome.onNoRelease.length ? ` (on no release, taken down: ${outcome.onNoRelease.join(', ')})` : ''}`);
       lines.push(...result.problems.map((p) => `  ${p.code ? `${p.code}: ` : ''}${p.message}`));
     }
   }
@@ -203,18 +230,24 @@ function countBy(results: MessageResult[]): string {
 }
 
 export function resultJson(result: MessageResult): object {
-  const { message, outcome, status } = result;
+  const { message, outcome, preview, status } = result;
   const report = outcome?.report;
+  const newer = outcome?.newer ?? preview?.newer ?? null;
   return {
     ok: status !== 'refused' && status !== 'failed',
     status,
     file: result.file,
-    message: message ? { id: message.id, kind: message.kind, createdAt: message.createdAt } : null,
+    // `kind` as the message declares it; `appliedAs` how it is (or, in a dry run, would be) applied.
+    message: message ? { id: message.id, kind: message.kind, appliedAs: outcome?.appliedAs ?? preview?.appliedAs ?? message.kind, createdAt: message.createdAt } : null,
     ...releaseNames(outcome?.upc ?? result.upc),
     ...(report ? { ...report } : {}),
     takenDown: outcome?.takenDown ?? [],
     restored: outcome?.restored ?? [],
-    newer: outcome?.newer ?? null,
+    dropped: outcome?.dropped ?? [],
+    onNoRelease: outcome?.onNoRelease ?? [],
+    /** Older than a message already applied: recorded and not applied (or, in a dry run, would be). */
+    stale: newer !== null,
+    newer,
     problems: result.problems,
     warnings: result.warnings,
   };

@@ -64,18 +64,27 @@ function logger(config: CadenceConfig): pino.Logger {
  * Not for `reindex`, which rebuilds from the stored versions alone.
  */
 async function withStoreAndCatalog<T>(config: CadenceConfig, run: (store: ObjectStore, catalog: Catalog) => Promise<T>, { fromSnapshot = false } = {}): Promise<T> {
-  // Loaded on demand: the AWS SDK and SQLite are not needed by `package`, which starts faster without them.
-  const [{ openObjectStore }, { openCatalog }] = await Promise.all([
-    import('../storage/open-store.ts'),
-    import('../catalog/open-catalog.ts'),
-  ]);
+  return withStore(config, async (store) => {
+    // Loaded on demand: SQLite is not needed by `package`, which starts faster without it.
+    const { openCatalog } = await import('../catalog/open-catalog.ts');
+    if (fromSnapshot) await (await import('../journal/snapshot.ts')).restoreSnapshotIfNew({ store, catalogPath: config.catalogPath });
+    const catalog = openCatalog(config.catalogPath);
+    try {
+      return await run(store, catalog);
+    } finally {
+      catalog.close();
+    }
+  });
+}
+
+/** Object storage alone (a dry run reads the DDEX message log and writes nothing). */
+async function withStore<T>(config: CadenceConfig, run: (store: ObjectStore) => Promise<T>): Promise<T> {
+  // Loaded on demand: the AWS SDK is not needed by `package`.
+  const { openObjectStore } = await import('../storage/open-store.ts');
   const store = openObjectStore(config.storeUrl, { s3: config.s3, logger: logger(config) });
-  if (fromSnapshot) await (await import('../journal/snapshot.ts')).restoreSnapshotIfNew({ store, catalogPath: config.catalogPath });
-  const catalog = openCatalog(config.catalogPath);
   try {
-    return await run(store, catalog);
+    return await run(store);
   } finally {
-    catalog.close();
     await store.close?.();
   }
 }
@@ -192,6 +201,7 @@ async function runDdexDelivery(config: CadenceConfig, path: string, options: Ing
           },
           { fromSnapshot: true },
         ),
+      withStore: (run) => withStore(config, run),
       ingestRelease: async (targets, delivery) => {
         if (!config.queue) return ingestInProcess(config, targets, delivery, options);
         return (await ingestQueued(config, delivery, { ...options, detach: false }))!;
@@ -271,7 +281,7 @@ export function buildProgram(config: CadenceConfig): Command {
       if (options.json) writeJson(report);
       else {
         const conflicts = report.conflicts > 0 ? `; ${report.conflicts} tracks left out: their stored facts name two labels (see the log)` : '';
-        process.stdout.write(`reindexed ${report.tracks} tracks from ${report.versions} complete versions (${report.incomplete} incomplete ignored, ${report.availabilityChanges} takedown/restore records replayed)${conflicts}\n`);
+        process.stdout.write(`reindexed ${report.tracks} tracks from ${report.versions} complete versions (${report.incomplete} incomplete ignored, ${report.availabilityChanges} takedown/restore records replayed, ${report.releaseRemovals} track(s) taken off releases)${conflicts}\n`);
       }
     });
 

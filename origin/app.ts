@@ -1,5 +1,5 @@
 // The origin over the catalog and object storage: a hono app, and the media answers beside it. Routes:
-//   GET /v1/tracks/:isrc            track metadata
+//   GET /v1/tracks/:isrc            track metadata (410 once no release lists the track)
 //   GET /v1/tracks/:isrc/playback   with a listener's access token: tier-scoped signed manifest URLs
 //                                   (401/403/404/410/429/451 with a JSON reason)
 //   PUT|GET /v1/me/positions[/:isrc] the listener's resume positions (origin/positions-routes.ts)
@@ -14,6 +14,7 @@ import { Hono, type Context } from 'hono';
 import { releaseIdentity, upcOf } from '../catalog/release-id.ts';
 import type { Catalog } from '../catalog/types.ts';
 import { decidePlayback, isStarted } from '../listeners/rights-decision.ts';
+import { notOnAnyRelease } from './release-membership.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import { coverOriginalKey } from '../storage/layout.ts';
 import { ByteCache } from './byte-cache.ts';
@@ -131,6 +132,8 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
     // Before its start a track is invisible: the same answer as for no track at all.
     const rights = track?.current ? catalog.availability(isrc)?.rights : undefined;
     if (!track?.current || !rights || !isStarted(rights, now())) return jsonError(c, 404, 'not_found', `no published track ${isrc}`);
+    const gone = notOnAnyRelease(track, catalog.availability(isrc));
+    if (gone) return jsonError(c, gone.status, gone.error, gone.message);
     const { release, current } = track;
     c.header('Cache-Control', 'public, max-age=60');
     return c.json({
@@ -167,7 +170,7 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
       defaultCountry: config.defaultCountry,
     });
     const availability = track?.current ? catalog.availability(isrc) : null;
-    const refusal = decidePlayback(isrc, availability, { country, tier: listener.tier, now: at });
+    const refusal = decidePlayback(isrc, availability, { country, tier: listener.tier, now: at }) ?? (track?.current ? notOnAnyRelease(track, availability) : null);
     if (refusal) return jsonError(c, refusal.status, refusal.error, refusal.message, refusal.details);
     const version = track!.current!.version;
     // HEAD is hono's GET without a body: asking whether a grant would be given is not a play.

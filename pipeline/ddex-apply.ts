@@ -5,6 +5,10 @@
 // that licenses them again restores what an earlier DDEX message took down: a takedown whose
 // source is 'ddex' (an operator's, `cadence takedown`, is left alone whatever its reason says).
 // A purge takes the whole release down.
+// A release message for a release already known (an earlier message applied, or the release in
+// the catalog) is applied as an update whatever it declares (ERN 4 has no UpdateIndicator), and
+// the release's track list follows it: a track it no longer lists leaves the release
+// (pipeline/release-removals.ts); one that is then on no release at all is taken down.
 
 import type { Catalog } from '../catalog/types.ts';
 import type { MessageInfo } from '../ddex/types.ts';
@@ -14,17 +18,35 @@ import type { DdexLoad } from './ddex-delivery.ts';
 import { isStale, type MessageRecord, newestAppliedMessage, recordMessage } from './ddex-message-log.ts';
 import type { Delivery } from './delivery-model.ts';
 import type { IngestReport } from './ingest.ts';
+import { removeTracksFromRelease } from './release-removals.ts';
 import { type AvailabilityLog, changeAvailability } from './takedown-records.ts';
 
 export function purgeReason(message: MessageInfo): string {
   return `PurgeReleaseMessage in DDEX message ${message.id}`;
 }
 
+/** A track no release lists after this message dropped it from its last one. */
+export function droppedReason(message: MessageInfo, upc: string): string {
+  return `dropped from release ${upc} (now on no release) in DDEX message ${message.id}`;
+}
+
 export type DdexStatus = 'applied' | 'stale' | 'failed';
+
+/** How a message is (or would be) applied: a NewReleaseMessage for a known release is an update. */
+export type AppliedKind = 'new' | 'update' | 'purge';
+
+/** `declared` is the message's own kind; `known`: the release had an applied message or is in the catalog. */
+export function appliedKind(declared: MessageInfo['kind'], known: boolean): AppliedKind {
+  if (declared === 'purge') return 'purge';
+  return declared === 'update' || known ? 'update' : 'new';
+}
 
 export interface DdexOutcome {
   messageId: string;
+  /** The kind the message declares. */
   kind: MessageInfo['kind'];
+  /** How it was applied (or would have been, when stale). */
+  appliedAs: AppliedKind;
   createdAt: string;
   upc: string;
   status: DdexStatus;
@@ -34,6 +56,10 @@ export interface DdexOutcome {
   report: IngestReport | null;
   takenDown: string[];
   restored: string[];
+  /** Tracks the release held that this message no longer lists: they left the release. */
+  dropped: string[];
+  /** Of those, the tracks now on no release (taken down, reason droppedReason). */
+  onNoRelease: string[];
 }
 
 export interface ApplyDdexOptions {
@@ -52,7 +78,9 @@ export async function applyDdexMessage({ store, catalog, load, ingest, journal, 
   // Every takedown this message makes says so: only those may a later message lift.
   const by: TakedownBy = { source: 'ddex', messageId: message.id };
   const upc = load.kind === 'purge' ? load.upc : load.delivery.release.upc;
-  const outcome: DdexOutcome = { messageId: message.id, kind: message.kind, createdAt: message.createdAt, upc, status: 'applied', newer: null, report: null, takenDown: [], restored: [] };
+  const newest = await newestAppliedMessage(store, upc);
+  const appliedAs = appliedKind(message.kind, newest !== null || catalog.getRelease(upc) !== null);
+  const outcome: DdexOutcome = { messageId: message.id, kind: message.kind, appliedAs, createdAt: message.createdAt, upc, status: 'applied', newer: null, report: null, takenDown: [], restored: [], dropped: [], onNoRelease: [] };
   const record = (result: MessageRecord['outcome'], newer?: MessageRecord): Promise<string> =>
     recordMessage(store, {
       upc,
@@ -64,7 +92,6 @@ export async function applyDdexMessage({ store, catalog, load, ingest, journal, 
       recordedAt: now().toISOString(),
     });
 
-  const newest = await newestAppliedMessage(store, upc);
   if (isStale(message, newest)) {
     await record('stale', newest!);
     return { ...outcome, status: 'stale', newer: { messageId: newest!.messageId, createdAt: newest!.createdAt } };
@@ -80,6 +107,14 @@ export async function applyDdexMessage({ store, catalog, load, ingest, journal, 
   const takedowns = new Map<string, string>(
     load.takedown ? load.delivery.tracks.map((track) => [track.isrc, load.takedown!.reason]) : load.trackTakedowns.map((entry) => [entry.isrc, entry.takedown.reason]),
   );
+  const dropTracks = async (isrcs: string[]): Promise<void> => {
+    const removal = await removeTracksFromRelease({ store, catalog, upc, isrcs, cause: `DDEX message ${message.id} no longer lists them`, now, journal });
+    outcome.dropped = removal.removed;
+    outcome.onNoRelease = removal.onNoRelease;
+    // On no release: not playable, not found. An operator's takedown stays as it is (its reason kept).
+    const down = removal.onNoRelease.filter((isrc) => catalog.availability(isrc)?.takedown?.source !== 'operator');
+    if (down.length > 0) outcome.takenDown.push(...(await changeAvailability({ store, catalog, target: { isrcs: down }, takedown: { ...by, reason: droppedReason(message, upc) }, now, journal })));
+  };
   const takeDown = async (): Promise<void> => {
     const due = [...takedowns].filter(([isrc]) => catalog.getTrack(isrc)?.current && !catalog.availability(isrc)?.takedown);
     for (const reason of new Set(due.map(([, why]) => why))) {
@@ -87,6 +122,9 @@ export async function applyDdexMessage({ store, catalog, load, ingest, journal, 
       outcome.takenDown.push(...(await changeAvailability({ store, catalog, target: { isrcs }, takedown: { ...by, reason }, now, journal })));
     }
   };
+  // The release's track list before this message: what it no longer lists leaves the release once it applied.
+  const listed = new Set(load.delivery.tracks.map((track) => track.isrc));
+  const dropped = (catalog.listTracks({ upc }) ?? []).map((track) => track.isrc).filter((isrc) => !listed.has(isrc));
   // Tracks already published go down before the ingest republishes them, so they never play in between.
   await takeDown();
   const report = await ingest(load.delivery);
@@ -99,6 +137,7 @@ export async function applyDdexMessage({ store, catalog, load, ingest, journal, 
     .map((track) => track.isrc)
     .filter((isrc) => !takedowns.has(isrc) && catalog.availability(isrc)?.takedown?.source === 'ddex');
   if (restore.length > 0) outcome.restored = await changeAvailability({ store, catalog, target: { isrcs: restore }, takedown: null, now, journal });
+  if (dropped.length > 0) await dropTracks(dropped);
   await record('applied');
   return outcome;
 }

@@ -1,7 +1,8 @@
 // `cadence reindex`: rebuilds the catalog from object storage alone. Every complete version
 // (one with a description) is found; each track points at its most recently completed one, is
 // owned by the release that first published it, and sits on every release whose facts any of its
-// versions recorded (a recording on a single and an album keeps both).
+// versions recorded (a recording on a single and an album keeps both), unless a stored removal
+// took it off that release since (pipeline/release-removals.ts).
 
 import PQueue from 'p-queue';
 import type { Catalog, PublishInput } from '../catalog/types.ts';
@@ -11,6 +12,7 @@ import { DESCRIPTION_FILE, META_FILE, META_REVISIONS_DIR, TRACKS_PREFIX } from '
 import { isNewerMeta, readMetaObject, readStoredVersion, type VersionMeta, versionRecord } from './publish.ts';
 import type { Logger } from './types.ts';
 import { silentLogger } from './types.ts';
+import { replayRemovals } from './release-removals.ts';
 import { replayAvailability } from './takedown-records.ts';
 
 export interface StoredVersionRef {
@@ -51,6 +53,8 @@ export interface ReindexReport {
   incomplete: number;
   /** Takedowns and restores replayed from storage. */
   availabilityChanges: number;
+  /** Tracks taken off a release by stored removals (DDEX updates that no longer list them). */
+  releaseRemovals: number;
   /** Tracks left out because their stored facts name two labels (see the log). */
   conflicts: number;
 }
@@ -69,6 +73,7 @@ export async function reindexCatalog(options: { store: ObjectStore; catalog: Cat
 
   let tracks = 0;
   let conflicts = 0;
+  const factsAt = new Map<string, Date>();
   const reads = new PQueue({ concurrency: READS_AT_ONCE });
   const all = [...byTrack];
   for (let start = 0; start < all.length; start += TRACKS_PER_TRANSACTION) {
@@ -78,6 +83,7 @@ export async function reindexCatalog(options: { store: ObjectStore; catalog: Cat
     const inputs = (await Promise.all(batch.map(([isrc, trackVersions]) => reads.add(() => trackInputs(store, isrc, trackVersions))))).filter(
       (input): input is TrackInputs => input !== null && input !== undefined,
     );
+    for (const track of inputs) for (const [upc, at] of track.storedAt) factsAt.set(`${track.isrc}\n${upc}`, at);
     try {
       catalog.publishMany(inputs.flatMap((track) => track.inputs));
       tracks += inputs.length;
@@ -98,23 +104,27 @@ export async function reindexCatalog(options: { store: ObjectStore; catalog: Cat
   }
   // After every track is back: a takedown record names tracks the catalog must already hold.
   const availabilityChanges = await replayAvailability({ store, catalog });
-  return { tracks, versions: complete.length, incomplete: versions.length - complete.length, conflicts, availabilityChanges };
+  // Last: a track on no release after this was taken down when it was removed (a record above).
+  const releaseRemovals = await replayRemovals({ store, catalog, storedAt: (isrc, upc) => factsAt.get(`${isrc}\n${upc}`) ?? null });
+  return { tracks, versions: complete.length, incomplete: versions.length - complete.length, conflicts, availabilityChanges, releaseRemovals };
 }
 
 interface TrackInputs {
   isrc: string;
   /** One publish per release the track is on, the owning release first. */
   inputs: PublishInput[];
+  /** When facts for each release were last stored (for replayRemovals). */
+  storedAt: Map<string, Date>;
 }
 
 /** What publishing one track back takes, read from storage; null when its newest version went away since the listing. */
 async function trackInputs(store: ObjectStore, isrc: string, trackVersions: StoredVersionRef[]): Promise<TrackInputs | null> {
   const newest = trackVersions.reduce((a, b) => (b.lastModified > a.lastModified ? b : a));
-  const { releases, byKey } = await factsPerRelease(store, trackVersions);
+  const { releases, byKey, storedAt } = await factsPerRelease(store, trackVersions);
   const stored = await readStoredVersion(store, isrc, newest.version, { metaKey: newest.metaKey, meta: newest.metaKey === undefined ? undefined : byKey.get(newest.metaKey) });
   if (!stored) return null;
   const version = versionRecord(isrc, newest.version, stored);
-  return { isrc, inputs: releases.map((meta): PublishInput => ({ release: meta.release, track: meta.track, rights: meta.rights, version })) };
+  return { isrc, inputs: releases.map((meta): PublishInput => ({ release: meta.release, track: meta.track, rights: meta.rights, version })), storedAt };
 }
 
 function isConflict(error: unknown): boolean {
@@ -126,19 +136,23 @@ function isConflict(error: unknown): boolean {
  * that first published the track (its owner) first, then the others by when their facts were last
  * written, so the recording's own facts end as the newest say.
  */
-async function factsPerRelease(store: ObjectStore, versions: StoredVersionRef[]): Promise<{ releases: VersionMeta[]; byKey: Map<string, VersionMeta> }> {
+async function factsPerRelease(store: ObjectStore, versions: StoredVersionRef[]): Promise<{ releases: VersionMeta[]; byKey: Map<string, VersionMeta>; storedAt: Map<string, Date> }> {
   const metas = versions.flatMap((version) => version.metas).sort((a, b) => a.lastModified.getTime() - b.lastModified.getTime() || (isNewerMeta(a.key, b.key) ? 1 : -1));
   const byKey = new Map<string, VersionMeta>();
   const newestPerRelease = new Map<string, VersionMeta>();
+  /** When facts for each release were last stored. */
+  const storedAt = new Map<string, Date>();
   let owner: VersionMeta | null = null;
-  for (const { key } of metas) {
+  for (const { key, lastModified } of metas) {
     const meta = await readMetaObject(store, key);
     if (!meta) continue;
     byKey.set(key, meta);
+    const last = storedAt.get(meta.release.upc);
+    if (!last || lastModified > last) storedAt.set(meta.release.upc, lastModified);
     owner ??= meta;
     newestPerRelease.delete(meta.release.upc); // re-inserted last: Map keeps insertion order
     newestPerRelease.set(meta.release.upc, meta);
   }
-  if (!owner) return { releases: [], byKey };
-  return { releases: [newestPerRelease.get(owner.release.upc)!, ...newestPerRelease.values()], byKey };
+  if (!owner) return { releases: [], byKey, storedAt };
+  return { releases: [newestPerRelease.get(owner.release.upc)!, ...newestPerRelease.values()], byKey, storedAt };
 }

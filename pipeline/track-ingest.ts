@@ -104,7 +104,10 @@ export async function ingestTrack(input: TrackIngestInput, context: TrackIngestC
     if (!stored) stored = await packageAndUpload(input, version, meta, context, progress);
     else {
       const storedForRelease = await readStoredMetaFor(store, track.isrc, version, release.upc, stored.meta);
-      if (!storedForRelease || !sameMeta(storedForRelease, meta)) {
+      // A known track coming back onto a release (a DDEX update had taken it off) stores its facts
+      // again, so reindex sees them after the removal record (pipeline/release-removals.ts).
+      const backOnRelease = before !== null && !before.releases.some((member) => member.upc === release.upc);
+      if (!storedForRelease || !sameMeta(storedForRelease, meta) || backOnRelease) {
         await addMetaRevision(store, track.isrc, version, meta, signal);
         logger.info({ isrc: track.isrc, version, upc: release.upc }, 'track facts recorded for release');
       }

@@ -18,6 +18,12 @@ export const DESCRIPTION_FILE = 'description.json';
  */
 export const TAKEDOWNS_PREFIX = 'takedowns/';
 /**
+ * Tracks taken off a release (a DDEX update that no longer lists them): one create-only record per
+ * change, `release-removals/<UTC time>-<hash>.json`, replayed in key order by `cadence reindex`
+ * (pipeline/release-removals.ts).
+ */
+export const RELEASE_REMOVALS_PREFIX = 'release-removals/';
+/**
  * DDEX messages seen per release (`ddex-messages/{upc}/<created time>-<hash>.json`), create-only:
  * whether each was applied or arrived after a newer one, so every node and every later ingest
  * applies a release's messages in MessageCreatedDateTime order (pipeline/ddex-message-log.ts).

@@ -95,41 +95,63 @@ export async function runDdexIngest(path: string, options: DdexIngestOptions, de
   if (!ok) process.exitCode = 1;
 }
 
-/** Checks then applies each message in turn; the store and catalog are opened once, only when something is applied. */
+/**
+ * Checks then applies each message in turn; the store and catalog are opened once. A dry run
+ * checks every message first and opens the store (to read the message logs) only when one is
+ * valid: a refused message, a hostile one above all, costs no storage client.
+ */
 async function processMessages(files: string[], options: DdexIngestOptions, deps: DdexIngestDeps): Promise<MessageResult[]> {
   const results: MessageResult[] = [];
-  const run = async (targets: DdexTargets | { store: ObjectStore }): Promise<void> => {
-    for (const file of files) {
-      const result = await processMessage(file, options, deps, targets);
-      if (options.ack) {
-        const { outcome } = result;
-        const { preview } = result;
-        await writeAcknowledgement(options.ack, acknowledgement({ file: shown(file), message: result.message, upc: result.upc, status: result.status, problems: result.problems, warnings: result.warnings, ...(outcome ? { outcome } : {}), ...(preview ? { preview } : {}) }));
-      }
-      results.push(result);
+  const done = async (result: MessageResult): Promise<void> => {
+    if (options.ack) {
+      const { outcome, preview } = result;
+      await writeAcknowledgement(options.ack, acknowledgement({ file: result.file, message: result.message, upc: result.upc, status: result.status, problems: result.problems, warnings: result.warnings, ...(outcome ? { outcome } : {}), ...(preview ? { preview } : {}) }));
     }
+    results.push(result);
   };
-  if (options.dryRun) await deps.withStore((store) => run({ store }));
-  else await deps.withTargets(run);
+  if (options.dryRun) {
+    const checked: CheckedMessage[] = [];
+    for (const path of files) checked.push(await checkMessage(path, options));
+    const previewAll = async (store: ObjectStore | null): Promise<void> => {
+      for (const each of checked) await done(each.load && store ? { ...each.result, status: 'valid', preview: await previewOf(store, each.load.message, each.result.upc!) } : each.result);
+    };
+    if (checked.some((each) => each.load)) await deps.withStore(previewAll);
+    else await previewAll(null);
+    return results;
+  }
+  await deps.withTargets(async (targets) => {
+    for (const path of files) {
+      const each = await checkMessage(path, options);
+      await done(each.load ? await applyChecked(each.result, each.load, deps, targets) : each.result);
+    }
+  });
   return results;
 }
 
-async function processMessage(file: string, options: DdexIngestOptions, deps: DdexIngestDeps, targets: DdexTargets | { store: ObjectStore }): Promise<MessageResult> {
-  const base = { file: shown(file), upc: null, outcome: null, preview: null, error: null, problems: [], warnings: [] };
-  let load: DdexLoad;
+/** A message read and checked: `load` when it may be applied, else its refusal in `result`. */
+interface CheckedMessage {
+  result: MessageResult;
+  load: DdexLoad | null;
+}
+
+async function checkMessage(path: string, options: DdexIngestOptions): Promise<CheckedMessage> {
+  const base = { file: shown(path), upc: null, outcome: null, preview: null, error: null, problems: [], warnings: [] };
   try {
     // A batch entry may be a release folder without a message: findErnMessage says so.
-    load = await loadDdexDelivery(await findErnMessage(file), { ffprobePath: options.ffprobePath, maxDurationSeconds: options.maxDurationSeconds });
+    const load = await loadDdexDelivery(await findErnMessage(path), { ffprobePath: options.ffprobePath, maxDurationSeconds: options.maxDurationSeconds });
+    const upc = load.kind === 'purge' ? load.upc : load.delivery.release.upc;
+    return { result: { ...base, message: load.message, upc, status: 'valid', warnings: load.warnings }, load };
   } catch (error) {
-    if (error instanceof DdexDeliveryError) return { ...base, message: error.ern, status: 'refused', problems: error.problems, error };
+    if (error instanceof DdexDeliveryError) return { result: { ...base, message: error.ern, status: 'refused', problems: error.problems, error }, load: null };
     if (isCadenceError(error)) {
-      const message = error.message.startsWith(`${file}: `) ? error.message.slice(file.length + 2) : error.message;
-      return { ...base, message: null, status: 'refused', problems: [{ where: shown(file), code: error.code, message }], error };
+      const message = error.message.startsWith(`${path}: `) ? error.message.slice(path.length + 2) : error.message;
+      return { result: { ...base, message: null, status: 'refused', problems: [{ where: shown(path), code: error.code, message }], error }, load: null };
     }
     throw error;
   }
-  const loaded = { ...base, message: load.message, upc: load.kind === 'purge' ? load.upc : load.delivery.release.upc, warnings: load.warnings };
-  if (!('catalog' in targets)) return { ...loaded, status: 'valid', preview: await previewOf(targets.store, load.message, loaded.upc) };
+}
+
+async function applyChecked(loaded: MessageResult, load: DdexLoad, deps: DdexIngestDeps, targets: DdexTargets): Promise<MessageResult> {
   try {
     // Before (tracks already published go down before the ingest) and after the release's ingest
     // (what the workers just published is taken down or restored), the catalog is current.
@@ -144,7 +166,7 @@ async function processMessage(file: string, options: DdexIngestOptions, deps: Dd
   } catch (error) {
     // e.g. a purge of a release the catalog does not hold (NOT_FOUND), storage refusing a record.
     if (!isCadenceError(error) || error.code === 'ABORTED') throw error;
-    return { ...loaded, status: 'failed', problems: [{ where: shown(file), code: error.code, message: error.message }], error };
+    return { ...loaded, status: 'failed', problems: [{ where: loaded.file, code: error.code, message: error.message }], error };
   }
 }
 

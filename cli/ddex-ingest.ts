@@ -261,8 +261,9 @@ export function resultJson(result: MessageResult): object {
     file: result.file,
     // `kind` as the message declares it; `appliedAs` how it is (or, in a dry run, would be) applied.
     message: message ? { id: message.id, kind: message.kind, appliedAs: outcome?.appliedAs ?? preview?.appliedAs ?? message.kind, createdAt: message.createdAt } : null,
-    ...releaseNames(outcome?.upc ?? result.upc),
     ...(report ? { ...report } : {}),
+    // After the report, whose `upc` is the release id.
+    ...releaseNames(outcome?.upc ?? result.upc),
     takenDown: outcome?.takenDown ?? [],
     restored: outcome?.restored ?? [],
     dropped: outcome?.dropped ?? [],

@@ -272,6 +272,7 @@ describe('DDEX release folders', () => {
       ['GRID-1', 'applied', 2],
       ['PROP-1', 'applied', 1],
     ]);
+    expect(JSON.parse(result.stdout).messages[0]).toMatchObject({ releaseId: gridId, upc: null });
     expect(await ack('GRID-1')).toMatchObject({ status: 'applied', releaseId: gridId, upc: null });
 
     // The answers name the release by its id and say it has no UPC; its cover is served at that id.

@@ -261,6 +261,32 @@ describe('DDEX messages through the queue', () => {
     expect(last).toMatchObject({ kind: 'availability', isrcs });
   }, 60_000);
 
+  it('a release known by its GRid goes through the workers; an update that lists one track less drops it on the node, with no encode', async () => {
+    const trio = sampleRelease({ family: '4.3', tracks: 3, series: 73, messageId: 'Q-TRIO-1', createdAt: '2026-12-02T14:00:00Z' });
+    trio.release.icpn = undefined;
+    const releaseId = 'grid:A12425GABC1234002M';
+    const folder = join(scratch, 'incoming-trio', 'trio');
+    await writeReleaseFolder(folder, trio, { messageFile: 'trio.xml' });
+    const first = await ingest(folder, ['--json', '--ack', acks]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ status: 'applied', releaseId, upc: null, published: 3 });
+    const [kept, , dropped] = trio.tracks.map((t) => t.isrc) as [string, string, string];
+    await waitForGrant(node, dropped, await authorization({ tier: 'hifi' }), { withinMs: 20_000 });
+
+    const shorter = { ...structuredClone(trio), messageId: 'Q-TRIO-2', createdAt: '2026-12-02T15:00:00Z' };
+    shorter.tracks = shorter.tracks.slice(0, 2);
+    await writeReleaseFolder(folder, shorter, { reuseMasters: true, messageFile: 'trio.xml' });
+    await writeFile(calls, '');
+    const update = await ingest(folder, ['--json', '--ack', acks]);
+    expect(update.code, update.stderr).toBe(0);
+    expect(JSON.parse(update.stdout)).toMatchObject({ status: 'applied', message: { appliedAs: 'update' }, dropped: [dropped], onNoRelease: [dropped] });
+    expect(await ack('Q-TRIO-2')).toMatchObject({ messageKind: 'update', declaredKind: 'new', releaseId });
+    expect(await readFile(calls, 'utf8')).toBe('');
+    await nodeShows('the dropped track gone from the node', async () => (await onNode(`/v1/tracks/${dropped}`)).body.error === 'not_on_any_release');
+    expect((await onNode(`/v1/tracks/${dropped}/playback`, 'hifi')).body.error).toBe('taken_down');
+    expect((await onNode(`/v1/tracks/${kept}/playback`, 'hifi')).status).toBe(200);
+  }, 120_000);
+
   it('--detach with a DDEX folder is refused with BAD_INPUT saying why, nothing queued; an unreachable Redis fails the message, acknowledged', async () => {
     const before = await jobs();
     const folder = join(scratch, 'incoming', EP_UPC);

@@ -48,11 +48,11 @@ export async function removeTracksFromRelease({ store, catalog, upc, isrcs, caus
     removal = { removed: [], moved: [], onNoRelease: [] };
     for (const isrc of isrcs) {
       const was = before.get(isrc);
-      const now = catalog.getTrack(isrc);
-      if (!was?.releases.some((r) => r.upc === upc) || !now) continue;
+      const after = catalog.getTrack(isrc);
+      if (!was?.releases.some((r) => r.upc === upc) || !after) continue;
       removal.removed.push(isrc);
-      if (now.releases.length === 0) removal.onNoRelease.push(isrc);
-      else if (was.upc !== now.upc) removal.moved.push({ isrc, upc: now.upc });
+      if (after.releases.length === 0) removal.onNoRelease.push(isrc);
+      else if (was.upc !== after.upc) removal.moved.push({ isrc, upc: after.upc });
     }
   } else removal = catalog.removeFromRelease(upc, isrcs);
 

@@ -96,7 +96,8 @@ describe('applyDdexMessage and who made a takedown', () => {
 
     // A purge takes the whole release down, yet the operator's takedown stays the operator's.
     const purge: DdexLoad = { kind: 'purge', file: join(dir, 'purge.xml'), message: message('ALBUM-4', '2026-12-04T09:00:00.000Z', 'purge'), upc: UPC, title: null, warnings: [] };
-    await apply(purge);
+    // ... and its report (the acknowledgement's takenDown) does not name the operator's track.
+    expect((await apply(purge)).takenDown).toEqual([B, C]);
     expect(catalog.availability(A)?.takedown).toMatchObject({ source: 'operator', reason: 'dispute raised in DDEX message ALBUM-1' });
     expect(catalog.availability(C)?.takedown).toMatchObject({ source: 'ddex', messageId: 'ALBUM-4', reason: 'PurgeReleaseMessage in DDEX message ALBUM-4' });
     // `cadence restore` (an operator) lifts a DDEX takedown ...

@@ -98,7 +98,10 @@ export async function applyDdexMessage({ store, catalog, load, ingest, journal, 
   }
 
   if (load.kind === 'purge') {
-    outcome.takenDown = await changeAvailability({ store, catalog, target: { upc }, takedown: { ...by, reason: purgeReason(message) }, now, journal });
+    // An operator's takedown stays the operator's (the catalog keeps it): the purge did not take those down.
+    const operatorHeld = new Set((catalog.listTracks({ upc }) ?? []).filter((track) => track.availability?.takedown?.source === 'operator').map((track) => track.isrc));
+    const changed = await changeAvailability({ store, catalog, target: { upc }, takedown: { ...by, reason: purgeReason(message) }, now, journal });
+    outcome.takenDown = changed.filter((isrc) => !operatorHeld.has(isrc));
     await record('applied');
     return outcome;
   }

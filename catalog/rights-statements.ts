@@ -80,7 +80,7 @@ export interface RightsStatements {
   writeRights(input: PublishInput): void;
   availability(isrc: string): TrackAvailability | null;
   setTakedown(target: TakedownTarget, takedown: Takedown | null): string[];
-  takedownTargets(target: TakedownTarget): string[];
+  takedownTargets(target: TakedownTarget, takedown: Takedown | null): string[];
   /**
    * Inside a journal entry's transaction: the writer resolved the ISRCs against the same history,
    * so each is here; one that is not (a catalog rebuilt without it) is skipped rather than
@@ -100,11 +100,14 @@ export function prepareRights(db: BetterSqlite3.Database): RightsStatements {
     'SELECT t.isrc FROM release_tracks m JOIN tracks t ON t.isrc = m.isrc WHERE m.upc = ? AND t.current_version IS NOT NULL ORDER BY t.isrc',
   ).pluck();
 
-  const targets = (target: TakedownTarget): string[] => {
+  const sourceOf = db.prepare<[string], TakedownSource | null>('SELECT takedown_source FROM track_rights WHERE isrc = ?').pluck();
+  // What the change applies to: a DDEX takedown never replaces an operator's (SET_TAKEDOWN keeps it
+  // too), so those tracks are not its targets and no report or journal entry names them.
+  const targets = (target: TakedownTarget, takedown: Takedown | null): string[] => {
     const isrcs = 'upc' in target ? ofRelease.all(target.upc) : target.isrcs;
     if ('upc' in target && isrcs.length === 0) throw new CadenceError('NOT_FOUND', `no published release ${target.upc} in the catalog`);
     for (const isrc of isrcs) if (published.get(isrc) === undefined) throw new CadenceError('NOT_FOUND', `no published track ${isrc} in the catalog`);
-    return isrcs;
+    return takedown?.source === 'ddex' ? isrcs.filter((isrc) => sourceOf.get(isrc) !== 'operator') : isrcs;
   };
   const write = (isrcs: readonly string[], takedown: Takedown | null): void => {
     const at = takedown ? instant(takedown.at, 'takedown time') : null;
@@ -113,7 +116,7 @@ export function prepareRights(db: BetterSqlite3.Database): RightsStatements {
     for (const isrc of isrcs) setTakedown.run({ isrc, reason: takedown?.reason ?? null, at, source, messageId });
   };
   const change = db.transaction((target: TakedownTarget, takedown: Takedown | null): string[] => {
-    const isrcs = targets(target);
+    const isrcs = targets(target, takedown);
     write(isrcs, takedown);
     return isrcs;
   });
@@ -145,7 +148,7 @@ export function prepareRights(db: BetterSqlite3.Database): RightsStatements {
       };
     },
     setTakedown: (target, takedown) => change.immediate(target, takedown),
-    takedownTargets: (target) => db.transaction(targets).deferred(target),
+    takedownTargets: (target, takedown) => db.transaction(targets).deferred(target, takedown),
     applyTakedown(isrcs, takedown) {
       const present = isrcs.filter((isrc) => published.get(isrc) !== undefined);
       write(present, takedown === null ? null : withTakedownSource(takedown));

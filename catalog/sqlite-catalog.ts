@@ -98,7 +98,7 @@ export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => ne
     setTakedown: (target, takedown) =>
       write(`${takedown ? 'take down' : 'restore'} ${'upc' in target ? `release ${target.upc}` : target.isrcs.join(', ')}`, () => rights.setTakedown(target, takedown)),
     removeFromRelease: (upc, isrcs) => write(`take ${isrcs.join(', ')} off release ${upc}`, () => removeFromRelease.immediate(upc, isrcs)),
-    takedownTargets: (target) => guard(`resolve ${'upc' in target ? `release ${target.upc}` : target.isrcs.join(', ')}`, () => rights.takedownTargets(target)),
+    takedownTargets: (target, takedown) => guard(`resolve ${'upc' in target ? `release ${target.upc}` : target.isrcs.join(', ')}`, () => rights.takedownTargets(target, takedown)),
     startJob: (input) => write(`start job for ${input.isrc}`, () => jobs.startJob(input)),
     finishJob: (id, outcome) => write(`finish job ${id}`, () => jobs.finishJob(id, outcome)),
     jobs: (isrc) => guard('list jobs', () => jobs.jobs(isrc)),

@@ -385,8 +385,11 @@ export interface Catalog {
    * ISRC not on it is skipped. Used without a journal and by reindex; with one, a ReleaseTracksChange.
    */
   removeFromRelease(upc: string, isrcs: readonly string[]): ReleaseRemoval;
-  /** The published ISRCs a takedown or restore of `target` would change; NOT_FOUND as setTakedown. Writes nothing. */
-  takedownTargets(target: TakedownTarget): string[];
+  /**
+   * The published ISRCs a takedown or restore of `target` would change (a DDEX takedown leaves an
+   * operator's alone); NOT_FOUND as setTakedown. Writes nothing.
+   */
+  takedownTargets(target: TakedownTarget, takedown: Takedown | null): string[];
   startJob(input: { isrc: string; delivery: string; owner?: JobOwner }): number;
   finishJob(id: number, outcome: { state: Exclude<JobState, 'running'>; version?: string | null; error?: string | null }): void;
   jobs(isrc?: string): JobRecord[];

@@ -98,10 +98,7 @@ export async function applyDdexMessage({ store, catalog, load, ingest, journal, 
   }
 
   if (load.kind === 'purge') {
-    // An operator's takedown stays the operator's (the catalog keeps it): the purge did not take those down.
-    const operatorHeld = new Set((catalog.listTracks({ upc }) ?? []).filter((track) => track.availability?.takedown?.source === 'operator').map((track) => track.isrc));
-    const changed = await changeAvailability({ store, catalog, target: { upc }, takedown: { ...by, reason: purgeReason(message) }, now, journal });
-    outcome.takenDown = changed.filter((isrc) => !operatorHeld.has(isrc));
+    outcome.takenDown = await changeAvailability({ store, catalog, target: { upc }, takedown: { ...by, reason: purgeReason(message) }, now, journal });
     await record('applied');
     return outcome;
   }
@@ -114,9 +111,10 @@ export async function applyDdexMessage({ store, catalog, load, ingest, journal, 
     const removal = await removeTracksFromRelease({ store, catalog, upc, isrcs, cause: `DDEX message ${message.id} no longer lists them`, now, journal });
     outcome.dropped = removal.removed;
     outcome.onNoRelease = removal.onNoRelease;
-    // On no release: not playable, not found. An operator's takedown stays as it is (its reason kept).
-    const down = removal.onNoRelease.filter((isrc) => catalog.availability(isrc)?.takedown?.source !== 'operator');
-    if (down.length > 0) outcome.takenDown.push(...(await changeAvailability({ store, catalog, target: { isrcs: down }, takedown: { ...by, reason: droppedReason(message, upc) }, now, journal })));
+    // On no release: not playable, not found (an operator's takedown stays as it is, reason and all).
+    if (removal.onNoRelease.length > 0) {
+      outcome.takenDown.push(...(await changeAvailability({ store, catalog, target: { isrcs: removal.onNoRelease }, takedown: { ...by, reason: droppedReason(message, upc) }, now, journal })));
+    }
   };
   const takeDown = async (): Promise<void> => {
     const due = [...takedowns].filter(([isrc]) => catalog.getTrack(isrc)?.current && !catalog.availability(isrc)?.takedown);

@@ -54,7 +54,7 @@ export async function changeAvailability({ store, catalog, target, takedown: req
   if (journal) {
     let resolved: string[] = [];
     await journal.append(() => {
-      resolved = catalog.takedownTargets(target);
+      resolved = catalog.takedownTargets(target, takedown);
       return { kind: 'availability', isrcs: resolved, takedown, ...('upc' in target ? { upc: target.upc } : {}) };
     });
     isrcs = resolved;

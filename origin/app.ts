@@ -130,9 +130,9 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
     const isrc = c.req.param('isrc');
     const track = ISRC.test(isrc) ? catalog.getTrack(isrc) : null;
     // Before its start a track is invisible: the same answer as for no track at all.
-    const rights = track?.current ? catalog.availability(isrc)?.rights : undefined;
-    if (!track?.current || !rights || !isStarted(rights, now())) return jsonError(c, 404, 'not_found', `no published track ${isrc}`);
-    const gone = notOnAnyRelease(track, catalog.availability(isrc));
+    const availability = track?.current ? catalog.availability(isrc) : null;
+    if (!track?.current || !availability || !isStarted(availability.rights, now())) return jsonError(c, 404, 'not_found', `no published track ${isrc}`);
+    const gone = notOnAnyRelease(track, availability);
     if (gone) return jsonError(c, gone.status, gone.error, gone.message);
     const { release, current } = track;
     c.header('Cache-Control', 'public, max-age=60');

@@ -211,11 +211,16 @@ function shown(file: string): string {
   return rel.startsWith('..') ? file : rel;
 }
 
+/** How the message was (or, in a dry run, would be) applied; its declared kind when neither says. */
+function appliedAsOf({ message, outcome, preview }: MessageResult): AppliedKind | undefined {
+  return outcome?.appliedAs ?? preview?.appliedAs ?? message?.kind;
+}
+
 const KIND_WORDS = { new: 'new release', update: 'update', purge: 'purge' } as const;
 
 export function formatResult(result: MessageResult): string {
   const { message, outcome, preview } = result;
-  const applied = outcome?.appliedAs ?? preview?.appliedAs ?? message?.kind;
+  const applied = appliedAsOf(result);
   // A NewReleaseMessage for a known release says so: it is applied as an update.
   const kind = message && applied !== message.kind ? `${KIND_WORDS[applied!]}, declared as a ${KIND_WORDS[message.kind]}` : message ? KIND_WORDS[message.kind] : '';
   const head = message ? `${message.id} (${kind}, created ${message.createdAt})` : result.file;
@@ -260,7 +265,7 @@ export function resultJson(result: MessageResult): object {
     status,
     file: result.file,
     // `kind` as the message declares it; `appliedAs` how it is (or, in a dry run, would be) applied.
-    message: message ? { id: message.id, kind: message.kind, appliedAs: outcome?.appliedAs ?? preview?.appliedAs ?? message.kind, createdAt: message.createdAt } : null,
+    message: message ? { id: message.id, kind: message.kind, appliedAs: appliedAsOf(result), createdAt: message.createdAt } : null,
     ...(report ? { ...report } : {}),
     // After the report, whose `upc` is the release id.
     ...releaseNames(outcome?.upc ?? result.upc),

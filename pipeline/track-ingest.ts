@@ -70,8 +70,8 @@ export interface TrackIngestContext extends ToolPaths {
 
 export function trackRecord(track: DeliveryTrack, release: ReleaseRecord): TrackRecord {
   const { isrc, title, artists, trackNumber, discNumber, explicit, recording } = track;
-  const facts = recording ? { genre: recording.genre, credits: recording.credits, pLine: recording.pLine } : {};
-  return { isrc, upc: release.upc, title, artists, trackNumber, discNumber, explicit, ...facts };
+  // RecordingFacts are TrackRecord's genre, credits and pLine by name.
+  return { isrc, upc: release.upc, title, artists, trackNumber, discNumber, explicit, ...recording };
 }
 
 export async function ingestTrack(input: TrackIngestInput, context: TrackIngestContext): Promise<TrackOutcome> {

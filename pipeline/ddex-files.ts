@@ -2,13 +2,12 @@
 // (symlinks resolved) and match the hash the message promised (MD5, SHA-1 or SHA-256). Each
 // problem names the file and the element that promised it, so the label finds both.
 
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
-import { resolve, sep } from 'node:path';
 import PQueue from 'p-queue';
 import { type FileToVerify, NODE_HASH_NAME } from '../ddex/file-refs.ts';
+import { resolveDeliveryFile } from './delivery-file.ts';
 import type { DeliveryProblem } from './delivery-model.ts';
+import { fileDigest } from './version-id.ts';
 
 export interface VerifyFilesOptions {
   /** The release folder, absolute. */
@@ -28,23 +27,12 @@ export async function verifyReferencedFiles({ folder, files, concurrency = 2 }: 
 async function verifyOne(root: string, { file }: FileToVerify): Promise<DeliveryProblem | null> {
   const where = file.location;
   // The reader refused unsafe paths already (UNSAFE_PATH); a symlink can still lead out.
-  const path = await realpath(resolve(root, file.path)).catch(() => null);
-  if (!path) return { where, code: 'NO_FILE', message: `${file.path}: the file does not exist in the release folder` };
-  if (!path.startsWith(root + sep)) return { where, code: 'UNSAFE_PATH', message: `${file.path} leads outside the release folder` };
-  if (!(await stat(path)).isFile()) return { where, code: 'NO_FILE', message: `${file.path} is not a file` };
+  const resolved = await resolveDeliveryFile(root, file.path, { within: 'release folder' });
+  if ('problem' in resolved) return { where, code: resolved.refusal === 'missing' ? 'NO_FILE' : 'UNSAFE_PATH', message: resolved.problem };
+  if (!(await stat(resolved.path)).isFile()) return { where, code: 'NO_FILE', message: `${file.path} is not a file` };
   // A missing hash is the reader's BAD_HASH problem; nothing to compare here.
   if (!file.hash) return null;
-  const actual = await hashFile(path, NODE_HASH_NAME[file.hash.algorithm]);
+  const actual = await fileDigest(resolved.path, NODE_HASH_NAME[file.hash.algorithm]);
   if (actual === file.hash.value) return null;
   return { where, code: 'HASH_MISMATCH', message: `${file.path}: its ${file.hash.algorithm} is ${actual}, the message says ${file.hash.value}` };
-}
-
-function hashFile(path: string, algorithm: string): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    const hash = createHash(algorithm);
-    createReadStream(path)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('error', reject)
-      .on('end', () => resolvePromise(hash.digest('hex')));
-  });
 }

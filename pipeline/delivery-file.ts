@@ -14,15 +14,22 @@ export function deliveryPathProblem(path: string): string | null {
   return null;
 }
 
+/** Why a delivered path was refused: a DDEX problem code follows from it. */
+export type DeliveryFileRefusal = 'unsafe' | 'missing' | 'outside';
+
 /**
  * The real path of `path` inside `folder` (itself a real path), or the problem as a message that
- * names the path as delivered and never the folder.
+ * names the path as delivered and never the folder (`within` is what the folder is called).
  */
-export async function resolveDeliveryFile(folder: string, path: string): Promise<{ path: string } | { problem: string }> {
+export async function resolveDeliveryFile(
+  folder: string,
+  path: string,
+  { within = 'delivery folder' }: { within?: string } = {},
+): Promise<{ path: string } | { problem: string; refusal: DeliveryFileRefusal }> {
   const unsafe = deliveryPathProblem(path);
-  if (unsafe) return { problem: `${JSON.stringify(path)} ${unsafe}` };
+  if (unsafe) return { problem: `${JSON.stringify(path)} ${unsafe}`, refusal: 'unsafe' };
   const real = await realpath(resolve(folder, path)).catch(() => null);
-  if (!real) return { problem: `${path}: the file does not exist` };
-  if (!real.startsWith(folder + sep)) return { problem: `${path} leads outside the delivery folder` };
+  if (!real) return { problem: `${path}: the file does not exist`, refusal: 'missing' };
+  if (!real.startsWith(folder + sep)) return { problem: `${path} leads outside the ${within}`, refusal: 'outside' };
   return { path: real };
 }

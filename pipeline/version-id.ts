@@ -11,7 +11,12 @@ import type { MasterInfo } from './types.ts';
 export const PACKAGER_REVISION = 1;
 
 export async function fileSha256(path: string, signal?: AbortSignal): Promise<string> {
-  const hash = createHash('sha256');
+  return fileDigest(path, 'sha256', signal);
+}
+
+/** Lower-case hex digest of a file, streamed (`algorithm` as node:crypto names it). */
+export async function fileDigest(path: string, algorithm: string, signal?: AbortSignal): Promise<string> {
+  const hash = createHash(algorithm);
   for await (const chunk of createReadStream(path, { signal })) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }

@@ -114,8 +114,7 @@ async function runIngest(config: CadenceConfig, path: string, options: IngestOpt
   const delivery = await loadDelivery(path, { ffprobePath: config.tools.ffprobePath, maxDurationSeconds: options.maxDuration });
   if (options.dryRun) {
     const report = ingestReport(delivery, [], true);
-    if (options.json) writeJson({ ok: true, ...report, warnings: delivery.warnings });
-    else process.stdout.write(formatIngestSummary(report) + formatWarnings(delivery.warnings));
+    printIngestReport(report, delivery, options);
     return;
   }
   let report: IngestReport;
@@ -130,9 +129,14 @@ async function runIngest(config: CadenceConfig, path: string, options: IngestOpt
       { fromSnapshot: true },
     );
   }
+  printIngestReport(report, delivery, options);
+  if (report.failed > 0) process.exitCode = 1;
+}
+
+/** The summary (or `--json` document) of a JSON delivery's ingest, with the delivery's warnings. */
+function printIngestReport(report: IngestReport, delivery: Delivery, options: Pick<IngestOptions, 'json'>): void {
   if (options.json) writeJson({ ok: report.failed === 0, ...report, warnings: delivery.warnings });
   else process.stdout.write(formatIngestSummary(report) + formatWarnings(delivery.warnings));
-  if (report.failed > 0) process.exitCode = 1;
 }
 
 /** Through the queue: workers on any machine do the tracks (cli/queued-ingest.ts); null when detached. */

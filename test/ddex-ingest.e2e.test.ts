@@ -7,7 +7,7 @@
 // says what happened.
 
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,8 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalog } from '../catalog/open-catalog.ts';
 import { type ErnMessageSpec, sampleRelease, STREAMING_DEALS } from '../fixtures/ddex-messages.ts';
 import { writeReleaseFolder } from '../fixtures/ddex-releases.ts';
-import { resolveFfmpegPath } from '../fixtures/masters.ts';
 import { CLIENT_FFMPEG, runCadence } from './helpers/cadence-cli.ts';
+import { countingFfmpeg } from './helpers/counting-ffmpeg.ts';
 import { authorization } from './helpers/listener-tokens.ts';
 import { startNginxCdn } from './helpers/nginx-cdn.ts';
 import { startTestOrigin, type TestOrigin } from './helpers/origin-fixture.ts';
@@ -122,11 +122,7 @@ describe('DDEX release folders', () => {
 
   it('applies an update of a title and a deal without running ffmpeg, and ignores an older update that arrives later', async () => {
     // An ffmpeg that records every call except `-version` (the build id), then runs the real one.
-    const calls = join(scratch, 'ffmpeg-calls.log');
-    const wrapper = join(scratch, 'ffmpeg-counting');
-    await writeFile(wrapper, `#!/bin/sh\ncase " $* " in *" -version "*) ;; *) echo "$@" >> '${calls}' ;; esac\nexec '${resolveFfmpegPath()}' "$@"\n`);
-    await chmod(wrapper, 0o755);
-    await writeFile(calls, '');
+    const { path: wrapper, calls } = await countingFfmpeg(scratch);
     const folder = join(scratch, 'incoming', SINGLE_UPC);
     const update = structuredClone(single);
     Object.assign(update, { kind: 'update', messageId: 'SINGLE-3', createdAt: '2026-12-02T12:00:00Z' });

@@ -8,7 +8,7 @@
 // acknowledgements are written as in-process; `--detach` with a DDEX folder is refused, saying why.
 
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,11 +16,11 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ErnMessageSpec, ernMessage, sampleRelease, STREAMING_DEALS } from '../fixtures/ddex-messages.ts';
 import { writeReleaseFolder } from '../fixtures/ddex-releases.ts';
-import { resolveFfmpegPath } from '../fixtures/masters.ts';
 import { journalHead, readJournalEntry } from '../journal/journal-store.ts';
 import type { JobView } from '../queue/types.ts';
 import { openObjectStore } from '../storage/open-store.ts';
 import { CLIENT_FFMPEG, runCadence } from './helpers/cadence-cli.ts';
+import { countingFfmpeg } from './helpers/counting-ffmpeg.ts';
 import { authorization, testAuthEnv } from './helpers/listener-tokens.ts';
 import { isRunning, startWorker, waitFor, type WorkerProcess } from './helpers/queue-worker.ts';
 import { startRedis, type TestRedis } from './helpers/redis-server.ts';
@@ -120,11 +120,7 @@ beforeAll(async () => {
   acks = join(scratch, 'acks');
   redis = await startRedis();
   // Each worker's ffmpeg records every call except `-version` (the build id), then runs the real one.
-  calls = join(scratch, 'ffmpeg-calls.log');
-  wrapper = join(scratch, 'ffmpeg-counting');
-  await writeFile(wrapper, `#!/bin/sh\ncase " $* " in *" -version "*) ;; *) echo "$@" >> '${calls}' ;; esac\nexec '${resolveFfmpegPath()}' "$@"\n`);
-  await chmod(wrapper, 0o755);
-  await writeFile(calls, '');
+  ({ path: wrapper, calls } = await countingFfmpeg(scratch));
   for (const name of ['worker-1.db', 'worker-2.db']) workers.push(await startWorker({ ...envOf(name), FFMPEG_PATH: wrapper }));
   node = await startServe({ env: envOf('node.db'), args: ['--workers', '1'] });
   const incoming = join(scratch, 'incoming');

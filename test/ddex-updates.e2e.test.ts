@@ -4,15 +4,15 @@
 // track on every node (metadata, search, grant, `cadence tracks --release`) and after a reindex,
 // with no ffmpeg run; listing it again brings it back; a dry run says when a message would be stale.
 
-import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalog } from '../catalog/open-catalog.ts';
 import { type ErnMessageSpec, sampleRelease } from '../fixtures/ddex-messages.ts';
 import { writeReleaseFolder } from '../fixtures/ddex-releases.ts';
-import { resolveFfmpegPath } from '../fixtures/masters.ts';
 import { runCadence } from './helpers/cadence-cli.ts';
+import { countingFfmpeg } from './helpers/counting-ffmpeg.ts';
 import { type ServeProcess, startServe } from './helpers/serve-process.ts';
 
 const UPC = '012345678905';
@@ -121,11 +121,7 @@ describe('DDEX updates by message', () => {
     expect(await searchIsrcs('Movement 3')).toContain(C);
 
     // TRIO-2 is a NewReleaseMessage (ERN 4 has no UpdateIndicator) listing two of the three tracks.
-    const calls = join(scratch, 'ffmpeg-calls.log');
-    const wrapper = join(scratch, 'ffmpeg-counting');
-    await writeFile(wrapper, `#!/bin/sh\ncase " $* " in *" -version "*) ;; *) echo "$@" >> '${calls}' ;; esac\nexec '${resolveFfmpegPath()}' "$@"\n`);
-    await chmod(wrapper, 0o755);
-    await writeFile(calls, '');
+    const { path: wrapper, calls } = await countingFfmpeg(scratch);
     const update = await deliver(trio('TRIO-2', '2026-12-02T09:00:00Z', 2), { FFMPEG_PATH: wrapper });
     expect(update).toMatchObject({ status: 'applied', message: { id: 'TRIO-2', kind: 'new', appliedAs: 'update' }, dropped: [C], onNoRelease: [C], takenDown: [C] });
     expect(await readFile(calls, 'utf8')).toBe(''); // nothing encoded or decoded

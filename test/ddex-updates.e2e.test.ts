@@ -4,7 +4,7 @@
 // track on every node (metadata, search, grant, `cadence tracks --release`) and after a reindex,
 // with no ffmpeg run; listing it again brings it back; a dry run says when a message would be stale.
 
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

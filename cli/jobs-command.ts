@@ -3,7 +3,7 @@
 import { Queue } from 'bullmq';
 import { QUEUE_NAME, QUEUE_PREFIX, checkReachable, redisOptions } from '../queue/connection.ts';
 import { listJobs } from '../queue/list-jobs.ts';
-import type { JobView, RedisTarget, TrackJobData } from '../queue/types.ts';
+import type { JobStateName, JobView, RedisTarget, TrackJobData } from '../queue/types.ts';
 
 export async function readJobs(redis: RedisTarget, limit: number): Promise<JobView[]> {
   (await checkReachable(redis)).disconnect();
@@ -29,7 +29,17 @@ export function formatJobs(jobs: JobView[]): string {
             : '';
     return `${job.state.padEnd(9)} ${job.isrc} "${job.title}" (release ${job.upc})${detail}\n          job ${job.id}`;
   });
-  const counts = new Map<string, number>();
+  return `${lines.join('\n')}\n${summarizeStates(jobs)}\n`;
+}
+
+// Jobs in flight first, then outcomes: the same order on every run, whichever job finished first.
+const SUMMARY_ORDER: readonly JobStateName[] = ['active', 'waiting', 'prioritized', 'delayed', 'waiting-children', 'completed', 'failed', 'unknown'];
+
+/** `2 completed, 1 failed`: how many jobs are in each state, in a fixed order. */
+export function summarizeStates(jobs: readonly JobView[]): string {
+  const counts = new Map<JobStateName, number>();
   for (const job of jobs) counts.set(job.state, (counts.get(job.state) ?? 0) + 1);
-  return `${lines.join('\n')}\n${[...counts].map(([state, count]) => `${count} ${state}`).join(', ')}\n`;
+  return SUMMARY_ORDER.filter((state) => counts.has(state))
+    .map((state) => `${counts.get(state)} ${state}`)
+    .join(', ');
 }

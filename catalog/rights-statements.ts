@@ -79,6 +79,7 @@ export interface RightsStatements {
   /** Inside the publish transaction: the input's rights, or its release's when it has none. */
   writeRights(input: PublishInput): void;
   availability(isrc: string): TrackAvailability | null;
+  releaseTakedowns(upc: string): Array<Takedown | null>;
   setTakedown(target: TakedownTarget, takedown: Takedown | null): string[];
   takedownTargets(target: TakedownTarget, takedown: Takedown | null): string[];
   /**
@@ -99,6 +100,12 @@ export function prepareRights(db: BetterSqlite3.Database): RightsStatements {
   const ofRelease = db.prepare<[string], string>(
     'SELECT t.isrc FROM release_tracks m JOIN tracks t ON t.isrc = m.isrc WHERE m.upc = ? AND t.current_version IS NOT NULL ORDER BY t.isrc',
   ).pluck();
+
+  // One statement for the cover route's gate (origin/release-gate.ts): the published tracks the
+  // release lists, whichever release owns them, each with its takedown or none.
+  const releaseTakedowns = db.prepare<[string], RightsRow>(
+    'SELECT r.* FROM release_tracks m JOIN tracks t ON t.isrc = m.isrc JOIN track_rights r ON r.isrc = m.isrc WHERE m.upc = ? AND t.current_version IS NOT NULL ORDER BY m.isrc',
+  );
 
   const sourceOf = db.prepare<[string], TakedownSource | null>('SELECT takedown_source FROM track_rights WHERE isrc = ?').pluck();
   // What the change applies to: a DDEX takedown never replaces an operator's (SET_TAKEDOWN keeps it
@@ -147,6 +154,7 @@ export function prepareRights(db: BetterSqlite3.Database): RightsStatements {
         takedown: takedownOf(row),
       };
     },
+    releaseTakedowns: (upc) => releaseTakedowns.all(upc).map(takedownOf),
     setTakedown: (target, takedown) => change.immediate(target, takedown),
     takedownTargets: (target, takedown) => db.transaction(targets).deferred(target, takedown),
     applyTakedown(isrcs, takedown) {

@@ -95,6 +95,7 @@ export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => ne
     listCurrent: () => guard('list current versions', () => reads.listCurrent()),
     referencedVersions: () => guard('list referenced versions', () => reads.referencedVersions()),
     availability: (isrc) => guard(`read rights of ${isrc}`, () => rights.availability(isrc)),
+    releaseTakedowns: (upc) => guard(`read the takedowns of release ${upc}`, () => rights.releaseTakedowns(upc)),
     setTakedown: (target, takedown) =>
       write(`${takedown ? 'take down' : 'restore'} ${'upc' in target ? `release ${target.upc}` : target.isrcs.join(', ')}`, () => rights.setTakedown(target, takedown)),
     removeFromRelease: (upc, isrcs) => write(`take ${isrcs.join(', ')} off release ${upc}`, () => removeFromRelease.immediate(upc, isrcs)),

@@ -376,6 +376,11 @@ export interface Catalog {
   /** A published track's rights and takedown; null for an unknown track. */
   availability(isrc: string): TrackAvailability | null;
   /**
+   * The takedown (or null) of each published track the release lists, whichever release owns
+   * it; empty for an unknown release or one listing no published track. One statement.
+   */
+  releaseTakedowns(upc: string): Array<Takedown | null>;
+  /**
    * Takes the target's tracks down (`takedown`) or restores them (null), in one transaction; no
    * media is touched. Returns the ISRCs changed; NOT_FOUND names an unknown ISRC or UPC.
    */

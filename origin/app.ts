@@ -30,6 +30,7 @@ import { createOriginMetrics, type OriginMetrics } from './metrics.ts';
 import { playClient } from './client-key.ts';
 import { PlayCounter } from './play-counter.ts';
 import { createAvailabilityGate } from './availability-gate.ts';
+import { createReleaseGate } from './release-gate.ts';
 import { listenerCountry, trustedProxies } from './client-country.ts';
 import { grantUrls, mediaBase } from './playback.ts';
 import { registerPositionRoutes } from './positions-routes.ts';
@@ -205,6 +206,8 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
   // Covers are public (a CDN caches them); the stored original is found from the catalog's facts
   // alone. Before the release's first track may be streamed its artwork is not public either:
   // the same 404 as no cover, like the metadata of a track before its start (never cached).
+  // Once every track of it is taken down, neither: 410, decided from this node's catalog.
+  const releaseGate = createReleaseGate({ read: (upc) => catalog.releaseTakedowns(upc), maxAgeMs: config.availabilityMaxAgeMs });
   app.route(
     '/',
     createCoverRoute({
@@ -216,6 +219,7 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
         if (!cover || startsAt === null || now().getTime() < Date.parse(startsAt)) return null;
         return coverOriginalKey(upc, cover.sha256, cover.extension);
       },
+      refuseRelease: (upc) => releaseGate.refuse(upc, now()),
     }),
   );
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeCover } from '../fixtures/cover-images.ts';
+import type { ReleaseRefusal } from '../listeners/release-takedown.ts';
 import { FsObjectStore } from '../storage/fs-store.ts';
 import { coverOriginalKey, coverRenditionKey } from '../storage/layout.ts';
 import { coverUrl, createCoverRoute } from './cover-route.ts';
@@ -166,6 +167,37 @@ describe('GET /v1/releases/{upc}/cover', () => {
     expect(await none.json()).toEqual({ error: 'not_found', message: 'release 4006381333931 has no cover' });
     await store.delete(originalKey);
     expect((await get(route(), `/v1/releases/${UPC}/cover?size=320`)).status).toBe(404);
+  });
+
+  it('410 release_taken_down once refuseRelease says so, at every URL and even to a matching If-None-Match, cached briefly', async () => {
+    let refusal: ReleaseRefusal | null = null;
+    const app = createCoverRoute({ store, coverKeyOf: async (upc) => covers.get(upc) ?? null, refuseRelease: () => refusal });
+    const served = await get(app, coverUrl(UPC, originalSha, 320));
+    expect(served.status).toBe(200);
+    refusal = { status: 410, error: 'release_taken_down', message: `release ${UPC} was taken down: label request`, details: { since: '2026-12-03T10:00:00.000Z', source: 'operator' } };
+    for (const [path, headers] of [
+      [coverUrl(UPC, originalSha, 320), {}],
+      [`/v1/releases/${UPC}/cover`, {}],
+      [coverUrl(UPC, originalSha, 320), { 'If-None-Match': served.headers.get('ETag')! }],
+    ] as const) {
+      const gone = await get(app, path, headers);
+      expect(gone.status, path).toBe(410);
+      expect(gone.headers.get('Cache-Control')).toBe('public, max-age=60');
+      expect(gone.headers.get('ETag')).toBeNull();
+      expect(await gone.json()).toEqual({ error: 'release_taken_down', message: `release ${UPC} was taken down: label request`, since: '2026-12-03T10:00:00.000Z', source: 'operator' });
+    }
+    refusal = null;
+    expect((await get(app, coverUrl(UPC, originalSha, 320))).status).toBe(200);
+  });
+
+  it('a release without a cover stays a 404 when taken down; a failing availability read is a 503', async () => {
+    const refusal: ReleaseRefusal = { status: 410, error: 'release_taken_down', message: 'gone', details: {} };
+    const down = createCoverRoute({ store, coverKeyOf: async (upc) => covers.get(upc) ?? null, refuseRelease: () => refusal });
+    expect((await get(down, '/v1/releases/4006381333931/cover')).status).toBe(404);
+    const broken = createCoverRoute({ store, coverKeyOf: async (upc) => covers.get(upc) ?? null, refuseRelease: () => { throw new Error('catalog closed'); } });
+    const response = await get(broken, `/v1/releases/${UPC}/cover`);
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({ error: 'unavailable', message: 'the catalog is unavailable' });
   });
 
   it('503 when the cover lookup fails', async () => {

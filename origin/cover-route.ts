@@ -14,6 +14,10 @@
 // a day, served stale while revalidating); a request carrying `v=<first 16 hex of the cover's
 // SHA-256>` (what `coverUrl` builds for track and search answers) names one version and is
 // `immutable` for a year. A stale `v` gets the current cover with the short policy.
+//
+// Takedowns: once every track of the release is taken down (`refuseRelease`, origin/release-gate.ts)
+// the cover is a 410 `release_taken_down` like a track's `taken_down`, cached briefly
+// (`goneCacheControl`) so a restore shows; the CDN's copies are purged by `cadence takedown`.
 
 import { createHash } from 'node:crypto';
 import { Hono, type Context } from 'hono';
@@ -22,6 +26,7 @@ import { isReleaseIdShape } from '../catalog/release-id.ts';
 import { isCadenceError } from '../errors/cadence-error.ts';
 import { coverRenditionKey, parseCoverOriginalKey } from '../storage/layout.ts';
 import type { ObjectStore } from '../storage/types.ts';
+import type { ReleaseRefusal } from '../listeners/release-takedown.ts';
 import { ByteCache } from './byte-cache.ts';
 import type { OriginLogger } from './types.ts';
 
@@ -41,6 +46,10 @@ export interface CoverRouteOptions {
   shortCacheControl?: string;
   /** Cache-Control for URLs carrying the current `v`. */
   versionedCacheControl?: string;
+  /** Why the release's cover may not be shown any more (every track taken down), or null. */
+  refuseRelease?: (upc: string) => ReleaseRefusal | null;
+  /** Cache-Control of that 410: short, so a restore is seen (nginx never stores it anyway). */
+  goneCacheControl?: string;
   logger?: OriginLogger;
 }
 
@@ -66,9 +75,9 @@ function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
   return header.split(',').some((tag) => bare(tag) === etag);
 }
 
-function jsonError(c: Context, status: 400 | 404 | 500 | 503, error: string, message: string): Response {
-  c.header('Cache-Control', 'no-store');
-  return c.json({ error, message }, status);
+function jsonError(c: Context, status: 400 | 404 | 410 | 500 | 503, error: string, message: string, { cacheControl = 'no-store', details = {} }: { cacheControl?: string; details?: Record<string, string> } = {}): Response {
+  c.header('Cache-Control', cacheControl);
+  return c.json({ error, message, ...details }, status);
 }
 
 export function createCoverRoute(options: CoverRouteOptions): Hono {
@@ -80,6 +89,8 @@ export function createCoverRoute(options: CoverRouteOptions): Hono {
     cacheBytes = 32 * 1024 * 1024,
     shortCacheControl = 'public, max-age=300, s-maxage=86400, stale-while-revalidate=86400',
     versionedCacheControl = 'public, max-age=31536000, immutable',
+    refuseRelease = () => null,
+    goneCacheControl = 'public, max-age=60',
     logger,
   } = options;
   const cache = new ByteCache({ maxBytes: cacheBytes, maxEntryBytes: Math.floor(cacheBytes / 4) });
@@ -135,6 +146,14 @@ export function createCoverRoute(options: CoverRouteOptions): Hono {
     }
     const parsed = originalKey ? parseCoverOriginalKey(originalKey) : null;
     if (!originalKey || !parsed) return jsonError(c, 404, 'not_found', `release ${upc} has no cover`);
+    let refusal: ReleaseRefusal | null;
+    try {
+      refusal = refuseRelease(upc);
+    } catch (error) {
+      logger?.error({ err: error, upc }, 'release availability lookup failed');
+      return jsonError(c, 503, 'unavailable', 'the catalog is unavailable');
+    }
+    if (refusal) return jsonError(c, refusal.status, refusal.error, refusal.message, { cacheControl: goneCacheControl, details: refusal.details });
 
     const renditionKey = coverRenditionKey(originalKey, size);
     let bytes: Uint8Array;

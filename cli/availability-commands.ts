@@ -1,20 +1,19 @@
 // `cadence takedown (--isrc X | --upc Y) [--reason …]` and `cadence restore (--isrc X | --upc Y)`:
 // availability changes through the publish journal (pipeline/takedown-records.ts), then the CDN
-// purge hook when configured.
+// purge hook when configured (cli/cdn-purge.ts: the ISRCs, and the covers of releases left with
+// no available track).
 
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import type { Command } from 'commander';
 import type { Catalog, TakedownTarget } from '../catalog/types.ts';
 import { DEFAULT_AVAILABILITY_MAX_AGE_MS } from '../origin/availability-gate.ts';
 import { CadenceError } from '../errors/cadence-error.ts';
 import { isIsrc } from '../pipeline/identifiers.ts';
 import type { ObjectStore, StoreLogger } from '../storage/types.ts';
+import { coverPathsToPurge, runPurgeHook } from './cdn-purge.ts';
 import type { CadenceConfig } from './config.ts';
 import { withPublishingJournal } from './journal-setup.ts';
 import { parseReleaseOption } from './release-option.ts';
 
-const run = promisify(execFile);
 /**
  * The purge waits until every origin has seen the takedown: a node following the journal applies
  * it within its poll interval (at once when nudged), and each origin process re-reads a track's
@@ -47,37 +46,30 @@ function targetOf({ isrc, upc }: TargetOptions): TakedownTarget {
   return { upc: parseReleaseOption('--upc', upc!) };
 }
 
-/** Runs the configured purge command with the ISRCs as its last arguments. */
-async function purge(command: string[], isrcs: string[]): Promise<void> {
-  const [file, ...args] = command as [string, ...string[]];
-  try {
-    await run(file, [...args, ...isrcs], { timeout: 120_000 });
-  } catch (error) {
-    const { stderr, message } = error as { stderr?: string; message: string };
-    throw new CadenceError('CDN', `availability changed, but the CDN purge command failed: ${(stderr?.trim() || message).split('\n')[0]}`, { cause: error });
-  }
-}
-
 export function addAvailabilityCommands(program: Command, { config, withStoreAndCatalog, writeJson, logger }: AvailabilityCommandsContext): void {
   const change = async (options: TargetOptions, reason: string | null): Promise<void> => {
     const target = targetOf(options);
     const { changeAvailability } = await import('../pipeline/takedown-records.ts');
     // Through the publish journal, as publishes go: every origin node following it applies the change.
-    const isrcs = await withStoreAndCatalog(config, (store, catalog) =>
-      withPublishingJournal(config, { store, catalog, logger: logger() }, (journal) =>
-        // An operator's takedown: no DDEX message lifts it, only `cadence restore`.
-        changeAvailability({ store, catalog, target, takedown: reason === null ? null : { source: 'operator', reason }, journal }),
-      ),
-    );
     // Only a takedown purges: after a restore the edge holds nothing it should not serve.
     const purged = reason !== null && config.purgeCommand !== null;
+    const { isrcs, covers } = await withStoreAndCatalog(config, async (store, catalog) => {
+      const changed = await withPublishingJournal(config, { store, catalog, logger: logger() }, (journal) =>
+        // An operator's takedown: no DDEX message lifts it, only `cadence restore`.
+        changeAvailability({ store, catalog, target, takedown: reason === null ? null : { source: 'operator', reason }, journal }),
+      );
+      // Decided on the catalog the change was just applied to, as every following node decides.
+      return { isrcs: changed, covers: purged ? coverPathsToPurge(catalog, { isrcs: changed, upc: 'upc' in target ? target.upc : undefined }) : [] };
+    });
     if (purged) {
       await new Promise((resolve) => setTimeout(resolve, purgeAfterMs(config)));
-      await purge(config.purgeCommand!, isrcs);
+      await runPurgeHook(config.purgeCommand!, { isrcs, paths: covers });
     }
     const verb = reason === null ? 'restored' : 'taken down';
-    if (options.json) writeJson({ ok: true, action: reason === null ? 'restore' : 'takedown', isrcs, purged });
-    else process.stdout.write(`${verb}: ${isrcs.join(', ')}${purged ? ' (CDN purged)' : ''}\n`);
+    const coverWords = covers.length ? `, with ${covers.length === 1 ? 'the release cover' : `${covers.length} release covers`}` : '';
+    // `covers` only when the hook ran: the paths it was given in CADENCE_PURGE_PATHS.
+    if (options.json) writeJson({ ok: true, action: reason === null ? 'restore' : 'takedown', isrcs, purged, ...(purged ? { covers } : {}) });
+    else process.stdout.write(`${verb}: ${isrcs.join(', ')}${purged ? ` (CDN purged${coverWords})` : ''}\n`);
   };
 
   program

@@ -27,8 +27,9 @@ export interface CadenceConfig {
   /** AWS_REGION, AWS_ENDPOINT_URL(_S3), credentials, CADENCE_S3_MAX_ATTEMPTS: for an s3:// store. */
   s3: S3StoreSettings;
   /**
-   * CADENCE_CDN_PURGE_COMMAND: run after `cadence takedown`/`restore` with the changed ISRCs as
-   * arguments (split on spaces, no shell), e.g. `cdn/purge-nginx-cache.sh /var/lib/cadence-cdn/cache`.
+   * CADENCE_CDN_PURGE_COMMAND: run after `cadence takedown` with the changed ISRCs as its last
+   * arguments (split on spaces, no shell) and CADENCE_PURGE_PATHS (cli/cdn-purge.ts) in its
+   * environment, e.g. `cdn/purge-nginx-cache.sh /var/lib/cadence-cdn/cache`.
    */
   purgeCommand: string[] | null;
   /** `CADENCE_QUEUE`: Redis for the job queue, journal nudges and shared state; null on one machine. */

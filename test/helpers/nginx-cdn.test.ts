@@ -2,15 +2,19 @@
 // however many listeners miss at once, a key that ignores query strings, and errors, API answers
 // and expired tokens never served from the cache.
 
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, request } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNginxCdn } from './nginx-cdn.ts';
 import type { NginxCdn } from './nginx-cdn.ts';
 
+const run = promisify(execFile);
 const SLICE = 1024 * 1024;
 const BIG_SIZE = 3_000_000;
 const SMALL_SIZE = 100_000;
@@ -325,6 +329,28 @@ describe('nginx CDN edge', () => {
       }
     }
     expect(origin.requests.filter((entry) => entry.url === `${cover}?size=999&v=`)).toHaveLength(2);
+  });
+
+  it('cdn/purge-nginx-cache.sh drops every cached copy of the paths in CADENCE_PURGE_PATHS (every size and version), nothing else', async () => {
+    const cover = '/v1/releases/012345678905/cover';
+    const variants = [`${cover}?size=160&v=${COVER_V}`, `${cover}?size=640`, `${cover}?v=${COVER_V}`];
+    const media = `${base}/aac-96.mp4`;
+    const cached = async (path: string) => {
+      await get(cdn.url + path);
+      const again = await get(cdn.url + path);
+      expect([again.status, again.headers['x-cache-status']], path).toEqual([200, 'HIT']);
+    };
+    for (const path of [...variants, media]) await cached(path);
+
+    const script = fileURLToPath(new URL('../../cdn/purge-nginx-cache.sh', import.meta.url));
+    // No ISRC at all: the paths alone (a release's cover); ISRCs stay the last arguments otherwise.
+    const { stdout } = await run(script, [cdn.cacheDir], { env: { ...process.env, CADENCE_PURGE_PATHS: `${cover} /v1/releases/proprietary:PADPIDA2026:NLR-0.42/cover` } });
+    expect(stdout).toMatch(/^purged [3-9] cached objects of \/v1\/releases\/012345678905\/cover /);
+    for (const path of variants) expect((await get(cdn.url + path)).headers['x-cache-status'], path).toBe('MISS');
+    expect((await get(cdn.url + media)).headers['x-cache-status']).toBe('HIT');
+
+    // A path it cannot name (spaces split, globs never expand) is refused with a reason.
+    await expect(run(script, [cdn.cacheDir], { env: { ...process.env, CADENCE_PURGE_PATHS: '/v1/* ../x' } })).rejects.toMatchObject({ code: 2, stderr: '/v1/*: not a URL path\n' });
   });
 
   it('reports MISS then HIT in X-Cache-Status, and keeps client headers away from cache fills', async () => {

@@ -1,0 +1,46 @@
+// The CDN purge hook (CADENCE_CDN_PURGE_COMMAND): what it is told, and running it.
+//
+// The hook gets the changed ISRCs as its last arguments (as it always has: a hook written for that
+// keeps working unchanged), and in its environment CADENCE_PURGE_PATHS: space-separated URL
+// paths whose cached copies must go too, whatever their query string. Today those are the covers
+// (`/v1/releases/{id}/cover`) of releases the takedown left with no track available: the origin
+// answers 410 for them from then on (origin/release-gate.ts), but the edge keeps a versioned
+// cover for a year. Always set, empty when there is nothing, so an inherited value never leaks in.
+
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { Catalog } from '../catalog/types.ts';
+import { CadenceError } from '../errors/cadence-error.ts';
+import { refuseRelease } from '../listeners/release-takedown.ts';
+
+const run = promisify(execFile);
+
+export const PURGE_PATHS_VARIABLE = 'CADENCE_PURGE_PATHS';
+
+/** The cover route's path for a release, without a query: every size and version cached under it. */
+export const coverPath = (upc: string): string => `/v1/releases/${upc}/cover`;
+
+/**
+ * The cover paths to purge after a takedown of `isrcs` (and of the release `upc`, when the command
+ * named one): every release listing one of them whose every published track is now taken down
+ * and that has a cover. Read from the catalog the change was applied to.
+ */
+export function coverPathsToPurge(catalog: Catalog, { isrcs, upc }: { isrcs: readonly string[]; upc?: string }): string[] {
+  const releases = new Set(upc === undefined ? [] : [upc]);
+  for (const isrc of isrcs) for (const membership of catalog.getTrack(isrc)?.releases ?? []) releases.add(membership.upc);
+  return [...releases]
+    .filter((id) => catalog.getRelease(id)?.cover && refuseRelease(id, catalog.releaseTakedowns(id)) !== null)
+    .sort()
+    .map(coverPath);
+}
+
+/** Runs the hook (no shell); CDN naming the hook's first line of stderr when it fails. */
+export async function runPurgeHook(command: readonly string[], { isrcs, paths, env = process.env }: { isrcs: readonly string[]; paths: readonly string[]; env?: NodeJS.ProcessEnv }): Promise<void> {
+  const [file, ...args] = command as [string, ...string[]];
+  try {
+    await run(file, [...args, ...isrcs], { timeout: 120_000, env: { ...env, [PURGE_PATHS_VARIABLE]: paths.join(' ') } });
+  } catch (error) {
+    const { stderr, message } = error as { stderr?: string; message: string };
+    throw new CadenceError('CDN', `availability changed, but the CDN purge command failed: ${(stderr?.trim() || message).split('\n')[0]}`, { cause: error });
+  }
+}

@@ -5,22 +5,13 @@
 
 import type { Command } from 'commander';
 import type { Catalog, TakedownTarget } from '../catalog/types.ts';
-import { DEFAULT_AVAILABILITY_MAX_AGE_MS } from '../origin/availability-gate.ts';
 import { CadenceError } from '../errors/cadence-error.ts';
 import { isIsrc } from '../pipeline/identifiers.ts';
 import type { ObjectStore, StoreLogger } from '../storage/types.ts';
-import { coverPathsToPurge, runPurgeHook } from './cdn-purge.ts';
+import { coverPathsToPurge, purgeWhenSeen } from './cdn-purge.ts';
 import type { CadenceConfig } from './config.ts';
 import { withPublishingJournal } from './journal-setup.ts';
 import { parseReleaseOption } from './release-option.ts';
-
-/**
- * The purge waits until every origin has seen the takedown: a node following the journal applies
- * it within its poll interval (at once when nudged), and each origin process re-reads a track's
- * availability at least every DEFAULT_AVAILABILITY_MAX_AGE_MS. Purged any sooner, an edge miss
- * could fetch and cache the object again from an origin that has not noticed yet.
- */
-const purgeAfterMs = (config: CadenceConfig): number => config.journalPollMs + DEFAULT_AVAILABILITY_MAX_AGE_MS + 250;
 
 interface TargetOptions {
   isrc?: string;
@@ -50,10 +41,10 @@ export function addAvailabilityCommands(program: Command, { config, withStoreAnd
   const change = async (options: TargetOptions, reason: string | null): Promise<void> => {
     const target = targetOf(options);
     const { changeAvailability } = await import('../pipeline/takedown-records.ts');
-    // Through the publish journal, as publishes go: every origin node following it applies the change.
     // Only a takedown purges: after a restore the edge holds nothing it should not serve.
     const purged = reason !== null && config.purgeCommand !== null;
     const { isrcs, covers } = await withStoreAndCatalog(config, async (store, catalog) => {
+      // Through the publish journal, as publishes go: every origin node following it applies the change.
       const changed = await withPublishingJournal(config, { store, catalog, logger: logger() }, (journal) =>
         // An operator's takedown: no DDEX message lifts it, only `cadence restore`.
         changeAvailability({ store, catalog, target, takedown: reason === null ? null : { source: 'operator', reason }, journal }),
@@ -61,10 +52,7 @@ export function addAvailabilityCommands(program: Command, { config, withStoreAnd
       // Decided on the catalog the change was just applied to, as every following node decides.
       return { isrcs: changed, covers: purged ? coverPathsToPurge(catalog, { isrcs: changed, upc: 'upc' in target ? target.upc : undefined }) : [] };
     });
-    if (purged) {
-      await new Promise((resolve) => setTimeout(resolve, purgeAfterMs(config)));
-      await runPurgeHook(config.purgeCommand!, { isrcs, paths: covers });
-    }
+    if (purged) await purgeWhenSeen(config.purgeCommand!, { isrcs, paths: covers }, config);
     const verb = reason === null ? 'restored' : 'taken down';
     const coverWords = covers.length ? `, with ${covers.length === 1 ? 'the release cover' : `${covers.length} release covers`}` : '';
     // `covers` only when the hook ran: the paths it was given in CADENCE_PURGE_PATHS.

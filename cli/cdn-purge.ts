@@ -12,10 +12,32 @@ import { promisify } from 'node:util';
 import type { Catalog } from '../catalog/types.ts';
 import { CadenceError } from '../errors/cadence-error.ts';
 import { refuseRelease } from '../listeners/release-takedown.ts';
+import { DEFAULT_AVAILABILITY_MAX_AGE_MS } from '../origin/availability-gate.ts';
 
 const run = promisify(execFile);
 
 export const PURGE_PATHS_VARIABLE = 'CADENCE_PURGE_PATHS';
+
+/** What one run of the hook purges. */
+export interface PurgeRequest {
+  isrcs: string[];
+  /** URL paths (CADENCE_PURGE_PATHS): the covers of releases left with no available track. */
+  paths: string[];
+}
+
+/**
+ * The purge waits until every origin has seen the takedown: a node following the journal applies
+ * it within its poll interval (at once when nudged), and each origin process re-reads a track's
+ * (and a release's) availability at least every DEFAULT_AVAILABILITY_MAX_AGE_MS. Purged any
+ * sooner, an edge miss could fetch and cache the object again from an origin that has not noticed yet.
+ */
+export const purgeAfterMs = (journalPollMs: number): number => journalPollMs + DEFAULT_AVAILABILITY_MAX_AGE_MS + 250;
+
+/** Waits `purgeAfterMs`, then runs the hook (CDN error when it fails). */
+export async function purgeWhenSeen(command: readonly string[], request: PurgeRequest, { journalPollMs }: { journalPollMs: number }): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, purgeAfterMs(journalPollMs)));
+  await runPurgeHook(command, request);
+}
 
 /** The cover route's path for a release, without a query: every size and version cached under it. */
 export const coverPath = (upc: string): string => `/v1/releases/${upc}/cover`;

@@ -2,6 +2,7 @@
 // itself, or with `--batch` a folder of release folders applied in MessageCreatedDateTime order.
 // Each message is checked whole first (pipeline/ddex-delivery.ts), then applied in order
 // (pipeline/ddex-apply.ts); `--ack DIR` writes one acknowledgement per message (cli/ddex-ack.ts).
+// Takedowns made by the run go to the CDN purge hook once at its end, when one is configured.
 
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
@@ -18,6 +19,7 @@ import type { IngestReport } from '../pipeline/ingest.ts';
 import type { PublishLog } from '../pipeline/publish-version.ts';
 import type { AvailabilityLog } from '../pipeline/takedown-records.ts';
 import type { ObjectStore } from '../storage/types.ts';
+import { coverPathsToPurge, type PurgeRequest } from './cdn-purge.ts';
 import { type AckStatus, acknowledgement, releaseNames, writeAcknowledgement } from './ddex-ack.ts';
 import { formatIngestSummary } from './ingest-view.ts';
 
@@ -51,6 +53,11 @@ export interface DdexIngestDeps {
   ingestRelease(targets: DdexTargets, delivery: Delivery): Promise<IngestReport>;
   writeJson(value: unknown): void;
   write(text: string): void;
+  /**
+   * The CDN purge hook (CADENCE_CDN_PURGE_COMMAND) for what the run took down, once every origin
+   * has seen it (cli/cdn-purge.ts purgeWhenSeen); unset when no hook is configured.
+   */
+  purgeCdn?(request: PurgeRequest): Promise<void>;
 }
 
 export interface MessageResult {
@@ -79,20 +86,65 @@ export interface DryRunPreview {
 export async function runDdexIngest(path: string, options: DdexIngestOptions, deps: DdexIngestDeps): Promise<void> {
   if (!options.batch) {
     const file = await findErnMessage(path);
-    const [result] = await processMessages([file], options, deps);
-    if (options.json && !result!.error) deps.writeJson(resultJson(result!));
-    else if (!options.json && !result!.error) deps.write(formatResult(result!));
+    const { results: [result], purge } = await processMessages([file], options, deps);
+    const cdn = await purgeCdn(deps, purge);
+    if (options.json && !result!.error) deps.writeJson({ ...resultJson(result!), ...cdnJson(cdn) });
+    else if (!options.json && !result!.error) deps.write(formatResult(result!) + formatCdn(cdn));
     // A refused or failed message ends like any failed ingest: `CODE: message`, or its JSON.
     if (result!.error) throw result!.error;
+    if (cdn.error) throw cdn.error;
     if (result!.status === 'failed') process.exitCode = 1;
     return;
   }
   const files = await batchMessages(path);
-  const results = await processMessages(files, options, deps);
+  const { results, purge } = await processMessages(files, options, deps);
+  const cdn = await purgeCdn(deps, purge);
   const ok = results.every((r) => r.status !== 'refused' && r.status !== 'failed');
-  if (options.json) deps.writeJson({ ok, messages: results.map(resultJson) });
-  else deps.write(`${results.map(formatResult).join('')}${results.length} message(s): ${countBy(results)}\n`);
+  if (options.json) deps.writeJson({ ok, messages: results.map(resultJson), ...cdnJson(cdn) });
+  else deps.write(`${results.map(formatResult).join('')}${results.length} message(s): ${countBy(results)}\n${formatCdn(cdn)}`);
+  // The messages stand; a failed purge is the run's failure (CDN: …), as for `cadence takedown`.
+  if (cdn.error) throw cdn.error;
   if (!ok) process.exitCode = 1;
+}
+
+/** The hook's run for the run's takedowns: what it was given, or why it failed; nothing without a hook. */
+interface CdnPurge {
+  purged: PurgeRequest | null;
+  error: CadenceError | null;
+}
+
+async function purgeCdn(deps: DdexIngestDeps, request: PurgeRequest | null): Promise<CdnPurge> {
+  if (!request || !deps.purgeCdn) return { purged: null, error: null };
+  try {
+    await deps.purgeCdn(request);
+    return { purged: request, error: null };
+  } catch (error) {
+    if (!isCadenceError(error)) throw error;
+    return { purged: null, error };
+  }
+}
+
+/** `cdnPurge` only when the hook ran, as `cadence takedown --json` gives `covers` only then. */
+function cdnJson({ purged }: CdnPurge): object {
+  return purged ? { cdnPurge: { isrcs: purged.isrcs, covers: purged.paths } } : {};
+}
+
+function formatCdn({ purged }: CdnPurge): string {
+  if (!purged) return '';
+  const covers = purged.paths.length ? `, and ${purged.paths.length === 1 ? 'the cover' : `${purged.paths.length} covers`} of releases with no track left: ${purged.paths.join(' ')}` : '';
+  return `CDN purged: ${purged.isrcs.length} taken-down track(s)${covers}\n`;
+}
+
+/**
+ * What the run took down, for the purge hook, read once every message is applied: the ISRCs, and
+ * the covers of releases that are then left with no available track. Null when nothing went down.
+ */
+function purgeRequestOf(catalog: Catalog, results: readonly MessageResult[]): PurgeRequest | null {
+  const down = results.filter((result) => result.outcome?.takenDown.length);
+  if (down.length === 0) return null;
+  const isrcs = [...new Set(down.flatMap((result) => result.outcome!.takenDown))].sort();
+  const paths = [...new Set(down.flatMap((result) => coverPathsToPurge(catalog, { isrcs: result.outcome!.takenDown, upc: result.outcome!.upc })))].sort();
+  return { isrcs, paths };
 }
 
 /**
@@ -100,7 +152,7 @@ export async function runDdexIngest(path: string, options: DdexIngestOptions, de
  * checks every message first and opens the store (to read the message logs) only when one is
  * valid: a refused message, a hostile one above all, costs no storage client.
  */
-async function processMessages(files: string[], options: DdexIngestOptions, deps: DdexIngestDeps): Promise<MessageResult[]> {
+async function processMessages(files: string[], options: DdexIngestOptions, deps: DdexIngestDeps): Promise<{ results: MessageResult[]; purge: PurgeRequest | null }> {
   const results: MessageResult[] = [];
   const done = async (result: MessageResult): Promise<void> => {
     if (options.ack) {
@@ -117,15 +169,16 @@ async function processMessages(files: string[], options: DdexIngestOptions, deps
     };
     if (checked.some((each) => each.load)) await deps.withStore(previewAll);
     else await previewAll(null);
-    return results;
+    return { results, purge: null };
   }
-  await deps.withTargets(async (targets) => {
+  const purge = await deps.withTargets(async (targets) => {
     for (const path of files) {
       const each = await checkMessage(path, options);
       await done(each.load ? await applyChecked(each.result, each.load, deps, targets) : each.result);
     }
+    return deps.purgeCdn ? purgeRequestOf(targets.catalog, results) : null;
   });
-  return results;
+  return { results, purge };
 }
 
 /** A message read and checked: `load` when it may be applied, else its refusal in `result`. */

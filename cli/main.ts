@@ -11,6 +11,7 @@ import { type IngestReport, ingestDelivery, ingestReport } from '../pipeline/ing
 import { packageMaster } from '../pipeline/package-master.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import { addAvailabilityCommands } from './availability-commands.ts';
+import { type PurgeRequest, purgeWhenSeen } from './cdn-purge.ts';
 import { addTracksCommands } from './tracks-commands.ts';
 import { type CadenceConfig, readConfig } from './config.ts';
 import { checkIngestTargets } from './ingest-targets.ts';
@@ -212,6 +213,7 @@ async function runDdexDelivery(config: CadenceConfig, path: string, options: Ing
       },
       writeJson,
       write: (text) => process.stdout.write(text),
+      ...(config.purgeCommand ? { purgeCdn: (request: PurgeRequest) => purgeWhenSeen(config.purgeCommand!, request, config) } : {}),
     },
   );
 }

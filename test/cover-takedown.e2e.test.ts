@@ -4,7 +4,7 @@
 // `cadence takedown --upc` makes both origins answer 410 `release_taken_down` within seconds, and
 // with the purge hook (cdn/purge-nginx-cache.sh, told the cover path in CADENCE_PURGE_PATHS) the
 // edge too, where without it the cached image goes on being served; `cadence restore` brings the
-// cover back everywhere.
+// cover back everywhere. A DDEX PurgeReleaseMessage does the same through `cadence ingest`.
 
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCover } from '../fixtures/cover-images.ts';
+import { ernMessage, sampleRelease } from '../fixtures/ddex-messages.ts';
+import { writeReleaseFolder } from '../fixtures/ddex-releases.ts';
 import { makeDelivery } from '../fixtures/deliveries.ts';
 import { REPO_ROOT, runCadence } from './helpers/cadence-cli.ts';
 import { testAuthEnv } from './helpers/listener-tokens.ts';
@@ -143,4 +145,30 @@ describe('the cover of a taken-down release', () => {
     const refilled = await get(cdn!.url, versioned);
     expect([refilled.status, refilled.type, refilled.cache]).toEqual([200, 'image/jpeg', 'HIT']);
   }, 60_000);
+
+  it('a DDEX PurgeReleaseMessage takes the cover down on both origins, and its ingest purges the edge through the hook', async () => {
+    const release = sampleRelease({ family: '4.3', tracks: 1, series: 89, messageId: 'COVER-1', createdAt: '2026-12-01T09:00:00Z' });
+    release.release.icpn = '4006381333931';
+    release.release.grid = undefined;
+    await writeReleaseFolder(join(scratch, 'ddex', 'release'), release, { seconds: 1 });
+    const ingested = await cadence(['ingest', join(scratch, 'ddex', 'release'), '--json']);
+    expect(JSON.parse(ingested.stdout)).toMatchObject({ status: 'applied', published: 1 });
+    const isrc = release.tracks[0]!.isrc;
+    await until(follower!.url, `/v1/tracks/${isrc}`, 200, performance.now());
+    const cover = ((await (await fetch(`${origin!.url}/v1/tracks/${isrc}`)).json()) as { cover: string }).cover;
+    expect(cover).toMatch(/^\/v1\/releases\/4006381333931\/cover\?size=640&v=[0-9a-f]{16}$/);
+    await get(cdn!.url, cover);
+    expect((await get(cdn!.url, cover)).cache).toBe('HIT');
+
+    // A folder holding only the purge message, ingested with the hook configured.
+    await mkdir(join(scratch, 'ddex', 'purge'), { recursive: true });
+    await writeFile(join(scratch, 'ddex', 'purge', 'purge.xml'), ernMessage({ ...structuredClone(release), kind: 'purge', messageId: 'COVER-2', createdAt: '2026-12-02T09:00:00Z' }));
+    const purge = await cadence(['ingest', join(scratch, 'ddex', 'purge'), '--json'], withPurge());
+    expect(JSON.parse(purge.stdout)).toMatchObject({ status: 'applied', takenDown: [isrc], cdnPurge: { isrcs: [isrc], covers: ['/v1/releases/4006381333931/cover'] } });
+    const gone = await get(cdn!.url, cover);
+    expect([gone.status, gone.cache]).toEqual([410, 'MISS']);
+    expect(JSON.parse(gone.body.toString())).toMatchObject({ error: 'release_taken_down', source: 'ddex', messageId: 'COVER-2' });
+    // The follower had the takedown from the journal before the hook ran (the purge waits for it).
+    expect((await get(follower!.url, cover)).status).toBe(410);
+  }, 120_000);
 });

@@ -13,6 +13,7 @@ import { CadenceError, isCadenceError } from '../errors/cadence-error.ts';
 import { type AppliedKind, appliedKind, applyDdexMessage, type DdexOutcome } from '../pipeline/ddex-apply.ts';
 import { DdexDeliveryError, type DdexLoad, findErnMessage, loadDdexDelivery } from '../pipeline/ddex-delivery.ts';
 import { isStale, newestAppliedMessage } from '../pipeline/ddex-message-log.ts';
+import { chooseRelease, onChosenRelease } from '../pipeline/ddex-release-ids.ts';
 import type { Delivery, DeliveryProblem } from '../pipeline/delivery-model.ts';
 import type { IngestReport } from '../pipeline/ingest.ts';
 import type { PublishLog } from '../pipeline/publish-version.ts';
@@ -57,8 +58,10 @@ export interface MessageResult {
   /** The message file, as shown to the user. */
   file: string;
   message: MessageInfo | null;
-  /** The release, once the message was read well enough to name it. */
+  /** The release, once the message was read well enough to name it (once applied: the release the catalog knows it as). */
   upc: string | null;
+  /** The release's other ids (ReleaseRecord.aliases) once the message was applied; else none. */
+  aliases: string[];
   status: AckStatus;
   problems: DeliveryProblem[];
   warnings: DeliveryProblem[];
@@ -105,7 +108,7 @@ async function processMessages(files: string[], options: DdexIngestOptions, deps
   const done = async (result: MessageResult): Promise<void> => {
     if (options.ack) {
       const { outcome, preview } = result;
-      await writeAcknowledgement(options.ack, acknowledgement({ file: result.file, message: result.message, upc: result.upc, status: result.status, problems: result.problems, warnings: result.warnings, ...(outcome ? { outcome } : {}), ...(preview ? { preview } : {}) }));
+      await writeAcknowledgement(options.ack, acknowledgement({ file: result.file, message: result.message, upc: result.upc, aliases: result.aliases, status: result.status, problems: result.problems, warnings: result.warnings, ...(outcome ? { outcome } : {}), ...(preview ? { preview } : {}) }));
     }
     results.push(result);
   };
@@ -135,7 +138,7 @@ interface CheckedMessage {
 }
 
 async function checkMessage(path: string, options: DdexIngestOptions): Promise<CheckedMessage> {
-  const base = { file: shown(path), upc: null, outcome: null, preview: null, error: null, problems: [], warnings: [] };
+  const base = { file: shown(path), upc: null, aliases: [], outcome: null, preview: null, error: null, problems: [], warnings: [] };
   try {
     // A batch entry may be a release folder without a message: findErnMessage says so.
     const load = await loadDdexDelivery(await findErnMessage(path), { ffprobePath: options.ffprobePath, maxDurationSeconds: options.maxDurationSeconds });
@@ -151,11 +154,20 @@ async function checkMessage(path: string, options: DdexIngestOptions): Promise<C
   }
 }
 
-async function applyChecked(loaded: MessageResult, load: DdexLoad, deps: DdexIngestDeps, targets: DdexTargets): Promise<MessageResult> {
+async function applyChecked(checked: MessageResult, checkedLoad: DdexLoad, deps: DdexIngestDeps, targets: DdexTargets): Promise<MessageResult> {
+  let loaded = checked;
   try {
     // Before (tracks already published go down before the ingest) and after the release's ingest
     // (what the workers just published is taken down or restored), the catalog is current.
     await targets.catchUp();
+    // Which release the message is about, decided here once: what is journalled and stored names it.
+    const choice = chooseRelease(targets.catalog, checkedLoad.knownAs);
+    if (!choice.ok) {
+      const error = new DdexDeliveryError(checkedLoad.file, [choice.problem], checkedLoad.message);
+      return { ...loaded, status: 'refused', problems: [choice.problem], error };
+    }
+    const load = onChosenRelease(checkedLoad, choice);
+    loaded = { ...loaded, upc: choice.upc, aliases: choice.aliases };
     const ingest = async (delivery: Delivery): Promise<IngestReport> => {
       const report = await deps.ingestRelease(targets, delivery);
       await targets.catchUp();
@@ -268,7 +280,7 @@ export function resultJson(result: MessageResult): object {
     message: message ? { id: message.id, kind: message.kind, appliedAs: appliedAsOf(result), createdAt: message.createdAt } : null,
     ...(report ? { ...report } : {}),
     // After the report, whose `upc` is the release id.
-    ...releaseNames(outcome?.upc ?? result.upc),
+    ...releaseNames(outcome?.upc ?? result.upc, result.aliases),
     takenDown: outcome?.takenDown ?? [],
     restored: outcome?.restored ?? [],
     dropped: outcome?.dropped ?? [],

@@ -6,7 +6,7 @@ import { gridReleaseId, proprietaryReleaseId } from '../catalog/release-id.ts';
 import { readArtists, readCLine, readGenre, readPLine, readTitle, scoped, scopedAll, scopedText, type PartyNames, type Scoped } from './ern-fields.ts';
 import type { Resources } from './ern-resources.ts';
 import type { ProblemList } from './problems.ts';
-import type { ArtistCredit, PLine, ProprietaryId, ReleaseIds } from './types.ts';
+import type { ArtistCredit, PLine, ProprietaryId, ReleaseIds, ReleaseKey } from './types.ts';
 import { parseDate, parseGrid, parseIcpn } from './values.ts';
 import { child, childrenNamed, descendantsNamed, textAt, type XmlElement } from './xml-tree.ts';
 
@@ -59,22 +59,26 @@ export function readReleaseIds(releaseId: XmlElement | null, problems: ProblemLi
   const gridElement = child(releaseId, 'GRid');
   const icpn = icpnElement && icpnElement.text !== '' ? problems.take(parseIcpn(icpnElement.text), 'BAD_ICPN', icpnElement.path) : null;
   const grid = gridElement && gridElement.text !== '' ? problems.take(parseGrid(gridElement.text), 'BAD_GRID', gridElement.path) : null;
-  const proprietary: ProprietaryId[] = childrenNamed(releaseId, 'ProprietaryId')
-    .filter((p) => p.text !== '')
-    .map((p) => ({ namespace: p.attrs.Namespace ?? null, value: p.text }));
-  return { icpn, grid, proprietary };
+  const proprietaryElements = childrenNamed(releaseId, 'ProprietaryId').filter((p) => p.text !== '');
+  const proprietary: ProprietaryId[] = proprietaryElements.map((p) => ({ namespace: p.attrs.Namespace ?? null, value: p.text }));
+  const knownAs: ReleaseKey[] = [];
+  if (icpn) knownAs.push({ id: icpn, location: icpnElement!.path });
+  if (grid) knownAs.push({ id: gridReleaseId(grid), location: gridElement!.path });
+  for (const element of proprietaryElements) {
+    const id = proprietaryKey({ namespace: element.attrs.Namespace ?? null, value: element.text });
+    if (id && !knownAs.some((each) => each.id === id)) knownAs.push({ id, location: element.path });
+  }
+  return { icpn, grid, proprietary, knownAs };
+}
+
+/** A proprietary id as a release id, or null when it cannot be one. ERN writes the issuer as `DPID:PADPIDA…`; the DPID alone names it. */
+function proprietaryKey({ namespace, value }: ProprietaryId): string | null {
+  return proprietaryReleaseId(namespace?.replace(/^DPID:/i, '') ?? null, value);
 }
 
 /** The release's id (catalog/release-id.ts): its ICPN, else its GRid, else its first proprietary id usable as one. */
 export function releaseKey(ids: ReleaseIds): string | null {
-  if (ids.icpn) return ids.icpn;
-  if (ids.grid) return gridReleaseId(ids.grid);
-  for (const { namespace, value } of ids.proprietary) {
-    // ERN writes the issuer as `DPID:PADPIDA…`; the DPID alone names it.
-    const id = proprietaryReleaseId(namespace?.replace(/^DPID:/i, '') ?? null, value);
-    if (id) return id;
-  }
-  return null;
+  return ids.knownAs[0]?.id ?? null;
 }
 
 /** Why a release has no id, for the problem that refuses it. */

@@ -141,7 +141,7 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
       title: track.title,
       artists: track.artists,
       album: release.title,
-      release: { ...releaseIdentity(release.upc), title: release.title, artists: release.artists, label: release.label, releaseDate: release.releaseDate, genre: release.genre },
+      release: { ...releaseIdentity(release.upc, release.aliases), title: release.title, artists: release.artists, label: release.label, releaseDate: release.releaseDate, genre: release.genre },
       cover: releaseCoverUrl(config.publicUrl, release.upc, release.cover?.sha256),
       trackNumber: track.trackNumber,
       discNumber: track.discNumber,
@@ -210,7 +210,10 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
     createCoverRoute({
       store,
       logger,
-      coverKeyOf: async (upc) => {
+      // By any of the release's ids; the key names its own id, and the route redirects to it.
+      coverKeyOf: async (named) => {
+        const upc = catalog.resolveRelease(named);
+        if (upc === null) return null;
         const cover = catalog.getRelease(upc)?.cover;
         const startsAt = cover ? catalog.releaseStartsAt(upc) : null;
         if (!cover || startsAt === null || now().getTime() < Date.parse(startsAt)) return null;

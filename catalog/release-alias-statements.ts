@@ -7,14 +7,14 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { ReleaseRecord } from './types.ts';
 
-// Migration 16. An alias names one release; no release's own id is an alias (checked when a
+// Migration 16 (IF NOT EXISTS: tests re-run older migrations, and this one after them). An alias names one release; no release's own id is an alias (checked when a
 // publish is decided, aliasConflict below: the journal only carries decided publishes).
 export const RELEASE_ALIASES_SCHEMA = `
-CREATE TABLE release_aliases (
+CREATE TABLE IF NOT EXISTS release_aliases (
   alias TEXT PRIMARY KEY NOT NULL,
   upc TEXT NOT NULL REFERENCES releases (upc) ON DELETE CASCADE
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX release_aliases_by_release ON release_aliases (upc);
+CREATE INDEX IF NOT EXISTS release_aliases_by_release ON release_aliases (upc);
 `;
 
 export interface ReleaseAliasStatements {

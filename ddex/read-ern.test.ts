@@ -151,6 +151,19 @@ describe.each(FAMILIES)('ERN %s', (family) => {
     });
   });
 
+  it('knows a release by every identifier usable as its id, its id first, each with its element (release and purge)', () => {
+    const all: ErnMessageSpec = sampleRelease({ family, tracks: 1 });
+    all.release.proprietaryId = { namespace: 'DPID:PADPIDA2026120301X', value: 'NL-0042' };
+    const ids = release(ernMessage(all)).release.ids.knownAs;
+    expect(ids.map((each) => each.id)).toEqual(['012345678905', 'grid:A12425GABC1234002M', 'proprietary:PADPIDA2026120301X:NL-0042']);
+    expect(ids.map((each) => each.location)).toEqual([expect.stringMatching(/\/ReleaseId\/ICPN$/), expect.stringMatching(/\/ReleaseId\/GRid$/), expect.stringMatching(/\/ReleaseId\/ProprietaryId$/)]);
+    // A proprietary id that cannot be a release id (no namespace) names nothing.
+    all.release.proprietaryId = { namespace: '', value: 'NL 0042' };
+    expect(release(ernMessage(all)).release.ids.knownAs.map((each) => each.id)).toEqual(['012345678905', 'grid:A12425GABC1234002M']);
+    const purge = readErnMessage(ernMessage({ ...sampleRelease({ family, tracks: 1, kind: 'purge', messageId: 'MSG-PURGE' }) }));
+    expect((purge as { model: PurgeReleaseModel }).model.release.ids.knownAs.map((each) => each.id)).toEqual(['012345678905', 'grid:A12425GABC1234002M']);
+  });
+
   it('maps only the main release, never its track releases as albums', () => {
     const model = release(ernMessage(sampleRelease({ family, tracks: 12 })));
     expect(model.release.title).toBe('Aurora & Other Lights');

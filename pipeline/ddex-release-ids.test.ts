@@ -53,7 +53,7 @@ describe('chooseRelease', () => {
     expect(problem.code).toBe(RELEASE_ID_CONFLICT);
     expect(problem.where).toBe(`${AT}/GRid`);
     expect(problem.message).toContain(`ICPN ${OTHER} (${AT}/ICPN) is release ${OTHER}`);
-    expect(problem.message).toContain(`GRid ${GRID} (${AT}/GRid) is release ${GRID}`);
+    expect(problem.message).toContain(`GRid A12425GABC1234002M (${AT}/GRid) is release ${GRID}`);
   });
 });
 

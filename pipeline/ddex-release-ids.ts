@@ -6,7 +6,7 @@
 // with its facts (journalled and stored), so every node and every reindex learns them. A message
 // whose identifiers name two different releases is refused: merging releases is not a delivery's call.
 
-import { mergeAliases } from '../catalog/release-id.ts';
+import { GRID_PREFIX, mergeAliases } from '../catalog/release-id.ts';
 import type { Catalog } from '../catalog/types.ts';
 import type { ReleaseKey } from '../ddex/types.ts';
 import type { DdexLoad } from './ddex-delivery.ts';
@@ -48,7 +48,8 @@ export function onChosenRelease(load: DdexLoad, choice: Extract<ReleaseChoice, {
   return { ...load, delivery: { ...load.delivery, release: { ...release, upc: choice.upc, ...(choice.aliases.length > 0 ? { aliases: choice.aliases } : {}) } } };
 }
 
+/** `GRid A12425GABC1234002M (/…/ReleaseId/GRid)`: the identifier as the message wrote it (a GRid without its id prefix). */
 function describe({ id, location }: ReleaseKey): string {
   const element = location.slice(location.lastIndexOf('/') + 1);
-  return `${element} ${id} (${location})`;
+  return `${element} ${id.startsWith(GRID_PREFIX) ? id.slice(GRID_PREFIX.length) : id} (${location})`;
 }

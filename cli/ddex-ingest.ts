@@ -13,7 +13,7 @@ import { CadenceError, isCadenceError } from '../errors/cadence-error.ts';
 import { type AppliedKind, appliedKind, applyDdexMessage, type DdexOutcome } from '../pipeline/ddex-apply.ts';
 import { DdexDeliveryError, type DdexLoad, findErnMessage, loadDdexDelivery } from '../pipeline/ddex-delivery.ts';
 import { isStale, newestAppliedMessage } from '../pipeline/ddex-message-log.ts';
-import { chooseRelease, onChosenRelease } from '../pipeline/ddex-release-ids.ts';
+import { chooseRelease, onChosenRelease, type ReleaseNames } from '../pipeline/ddex-release-ids.ts';
 import type { Delivery, DeliveryProblem } from '../pipeline/delivery-model.ts';
 import type { IngestReport } from '../pipeline/ingest.ts';
 import type { PublishLog } from '../pipeline/publish-version.ts';
@@ -46,8 +46,11 @@ export interface DdexTargets {
 
 export interface DdexIngestDeps {
   withTargets<T>(run: (targets: DdexTargets) => Promise<T>): Promise<T>;
-  /** Object storage alone, read only (a dry run asks the per-release message log). */
-  withStore<T>(run: (store: ObjectStore) => Promise<T>): Promise<T>;
+  /**
+   * Object storage, read only (a dry run asks the per-release message log), and the catalog read
+   * only when there is one (which release the message's ids name): null when there is none yet.
+   */
+  withStore<T>(run: (store: ObjectStore, catalog: ReleaseNames | null) => Promise<T>): Promise<T>;
   /** Ingests a release's tracks (in process or through the queue, as configured). */
   ingestRelease(targets: DdexTargets, delivery: Delivery): Promise<IngestReport>;
   writeJson(value: unknown): void;
@@ -115,8 +118,8 @@ async function processMessages(files: string[], options: DdexIngestOptions, deps
   if (options.dryRun) {
     const checked: CheckedMessage[] = [];
     for (const path of files) checked.push(await checkMessage(path, options));
-    const previewAll = async (store: ObjectStore | null): Promise<void> => {
-      for (const each of checked) await done(each.load && store ? { ...each.result, status: 'valid', preview: await previewOf(store, each.load.message, each.result.upc!) } : each.result);
+    const previewAll = async (store: ObjectStore | null, catalog: ReleaseNames | null = null): Promise<void> => {
+      for (const each of checked) await done(each.load && store ? await previewed(each.result, each.load, store, catalog) : each.result);
     };
     if (checked.some((each) => each.load)) await deps.withStore(previewAll);
     else await previewAll(null);
@@ -180,6 +183,14 @@ async function applyChecked(checked: MessageResult, checkedLoad: DdexLoad, deps:
     if (!isCadenceError(error) || error.code === 'ABORTED') throw error;
     return { ...loaded, status: 'failed', problems: [{ where: loaded.file, code: error.code, message: error.message }], error };
   }
+}
+
+/** A dry run's answer for a valid message: the release its ids name (when a catalog is there to say), and its preview. */
+async function previewed(result: MessageResult, load: DdexLoad, store: ObjectStore, catalog: ReleaseNames | null): Promise<MessageResult> {
+  const choice = catalog ? chooseRelease(catalog, load.knownAs) : null;
+  if (choice && !choice.ok) return { ...result, status: 'refused', problems: [choice.problem], error: new DdexDeliveryError(load.file, [choice.problem], load.message) };
+  const named = choice ? { upc: choice.upc, aliases: choice.aliases } : {};
+  return { ...result, ...named, status: 'valid', preview: await previewOf(store, load.message, choice?.upc ?? result.upc!) };
 }
 
 /** What applying the message would do, as far as the message log in storage tells (reads only). */

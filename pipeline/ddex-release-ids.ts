@@ -15,13 +15,16 @@ import type { DeliveryProblem } from './delivery-model.ts';
 /** The problem code of a message whose identifiers name two different releases. */
 export const RELEASE_ID_CONFLICT = 'RELEASE_ID_CONFLICT';
 
+/** What choosing a release reads of the catalog. */
+export type ReleaseNames = Pick<Catalog, 'resolveRelease' | 'getRelease'>;
+
 export type ReleaseChoice =
   /** `upc`: the release's id (known, or the message's first id for a new release); `aliases`: all its other ids after this message. */
   | { ok: true; upc: string; aliases: string[]; known: boolean }
   | { ok: false; problem: DeliveryProblem };
 
 /** The release the message's identifiers (`knownAs`, the release's id first) name in `catalog`. */
-export function chooseRelease(catalog: Pick<Catalog, 'resolveRelease' | 'getRelease'>, knownAs: readonly ReleaseKey[]): ReleaseChoice {
+export function chooseRelease(catalog: ReleaseNames, knownAs: readonly ReleaseKey[]): ReleaseChoice {
   const named = knownAs.map((key) => ({ ...key, release: catalog.resolveRelease(key.id) }));
   const known = named.filter((each): each is ReleaseKey & { release: string } => each.release !== null);
   const other = known.find((each) => each.release !== known[0]?.release);

@@ -167,6 +167,13 @@ describe('one release, whichever of its ids a DDEX message uses', () => {
   }, 300_000);
 
   it('an older message sent under the ICPN alone is recorded as stale against the same release', async () => {
+    // A dry run already says so, reading the catalog and the release's message log.
+    const folder = join(scratch, 'incoming', 'icpn-only');
+    await writeReleaseFolder(folder, duo('ICPN-0', '2026-12-01T12:00:00Z', { icpn: ICPN }, 'Movement 1 (Old Master)'), { reuseMasters: true, messageFile: 'message.xml' });
+    const dry = await runCadence(['ingest', folder, '--dry-run', '--json'], { env: env() });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ status: 'valid', releaseId: GRID_ID, upc: ICPN, stale: true, newer: { messageId: 'GRID-2' }, message: { appliedAs: 'update' } });
+
     const older = await applied('icpn-only', duo('ICPN-0', '2026-12-01T12:00:00Z', { icpn: ICPN }, 'Movement 1 (Old Master)'));
     expect(older).toMatchObject({ status: 'stale', releaseId: GRID_ID, upc: ICPN, stale: true, newer: { messageId: 'GRID-2' } });
     expect(await ack('ICPN-0')).toMatchObject({ status: 'stale', releaseId: GRID_ID, newerMessage: { messageId: 'GRID-2' } });
@@ -191,6 +198,9 @@ describe('one release, whichever of its ids a DDEX message uses', () => {
     mixed.release.grid = GRID;
     mixed.tracks[0]!.title = 'Should Not Appear';
     const refused = await deliver('other', mixed);
+    const dry = await runCadence(['ingest', join(scratch, 'incoming', 'other'), '--dry-run'], { env: env() });
+    expect(dry.code).not.toBe(0);
+    expect(dry.stderr).toContain('one message names two different releases');
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/^BAD_DELIVERY: .*message\.xml: 1 problem/);
     expect(refused.stderr).toContain(`ICPN ${OTHER_ICPN} (/NewReleaseMessage/ReleaseList/Release/ReleaseId/ICPN) is release ${OTHER_ICPN}, but GRid ${GRID} (/NewReleaseMessage/ReleaseList/Release/ReleaseId/GRid) is release ${GRID_ID}`);

@@ -189,11 +189,17 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
     const limit = limitText === undefined ? undefined : Number(limitText);
     if (limitText !== undefined && !Number.isFinite(limit)) return jsonError(c, 400, 'bad_request', 'limit must be a number');
     const found = catalog.search({ q, limit, genre: c.req.query('genre'), artist: c.req.query('artist') });
-    // The cover's hash only builds its URL: the answer carries the URL.
+    // The cover's hash only builds its URL: the answer carries the URL. `upc` is the release's ICPN
+    // also when it is one of its other ids (a release first known by its GRid), read once per release.
+    const icpns = new Map<string, string | null>();
+    const icpnOf = (id: string): string | null => {
+      if (!icpns.has(id)) icpns.set(id, upcOf(id) ?? releaseIdentity(id, catalog.getRelease(id)?.aliases).upc);
+      return icpns.get(id)!;
+    };
     const results = found.map(({ coverSha256, ...result }) => ({
       ...result,
       releaseId: result.upc,
-      upc: upcOf(result.upc),
+      upc: icpnOf(result.upc),
       cover: releaseCoverUrl(config.publicUrl, result.upc, coverSha256),
     }));
     c.header('Cache-Control', 'public, max-age=60');

@@ -140,6 +140,8 @@ describe('one release, whichever of its ids a DDEX message uses', () => {
     await eventually(async () => (await get(`/v1/tracks/${A}`)).body.title === 'Movement 1 (Remastered)', 'apply the update');
     const answer = (await get(`/v1/tracks/${A}`)).body;
     expect(answer).toMatchObject({ release: { id: GRID_ID, upc: ICPN, grid: GRID }, cover: expect.stringContaining(`/v1/releases/${GRID_ID}/cover`) });
+    const found = (await get(`/v1/search?q=${encodeURIComponent('Movement 1 Remastered')}`)).body.results;
+    expect(found[0]).toMatchObject({ isrc: A, releaseId: GRID_ID, upc: ICPN });
 
     // The cover by its ICPN: one redirect to the URL under the release's id, which serves it.
     const byIcpn = await get(`/v1/releases/${ICPN}/cover?size=160`, { redirect: 'manual' });

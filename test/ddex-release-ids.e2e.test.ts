@@ -155,7 +155,10 @@ describe('one release, whichever of its ids a DDEX message uses', () => {
     // `cadence tracks --release <ICPN>` lists the release's tracks under its id.
     const listed = await runCadence(['tracks', '--release', ICPN, '--json'], { env: env() });
     expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout)).toMatchObject({ release: GRID_ID });
     expect(JSON.parse(listed.stdout).tracks.map((t: { isrc: string; upc: string }) => [t.isrc, t.upc])).toEqual([[A, GRID_ID], [B, GRID_ID]]);
+    const table = await runCadence(['tracks', '--release', ICPN], { env: env() });
+    expect(table.stdout).toContain(`2 tracks on release ${GRID_ID} (named by ${ICPN})`);
 
     // `takedown --upc <ICPN>` and `restore --upc <ICPN>` reach the release's tracks on the node.
     const down = await runCadence(['takedown', '--upc', ICPN, '--reason', 'rights check', '--json'], { env: env() });

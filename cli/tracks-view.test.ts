@@ -10,7 +10,8 @@ const of = (overrides: Partial<TrackAvailability['rights']> = {}, takedown: Trac
 describe('availabilityLabel', () => {
   it('says where a track stands now: taken down first, then its window, then its tiers', () => {
     const now = new Date('2026-12-03T10:00:00.000Z');
-    expect(availabilityLabel(of({}, { source: 'operator', reason: 'x', at: '2026-12-01T00:00:00.000Z' }), now)).toBe('taken down 2026-12-01T00:00:00.000Z');
+    expect(availabilityLabel(of({}, { source: 'operator', reason: 'x', at: '2026-12-01T00:00:00.000Z' }), now)).toBe('taken down 2026-12-01T00:00:00.000Z by an operator');
+    expect(availabilityLabel(of({}, { source: 'ddex', messageId: 'MSG-7', reason: 'x', at: '2026-12-01T00:00:00.000Z' }), now)).toBe('taken down 2026-12-01T00:00:00.000Z by DDEX message MSG-7');
     expect(availabilityLabel(of({ startsAt: '2026-12-03T10:00:00.001Z', endsAt: null }), now)).toBe('from 2026-12-03T10:00:00.001Z');
     expect(availabilityLabel(of({ endsAt: '2026-12-03T10:00:00.000Z' }), now)).toBe('ended 2026-12-03T10:00:00.000Z');
     expect(availabilityLabel(of({ tiers: [] }), now)).toBe('no streaming tier');

@@ -11,7 +11,7 @@ const CELL_MAX = 32;
 export function availabilityLabel(availability: TrackAvailability | null, now: Date): string {
   if (availability === null) return 'no rights recorded';
   const { rights, takedown } = availability;
-  if (takedown) return `taken down ${takedown.at}`;
+  if (takedown) return `taken down ${takedown.at} ${takedownByLabel(takedown)}`;
   if (now.getTime() < Date.parse(rights.startsAt)) return `from ${rights.startsAt}`;
   if (rights.endsAt !== null && now.getTime() >= Date.parse(rights.endsAt)) return `ended ${rights.endsAt}`;
   if (rights.tiers !== null && rights.tiers.length === 0) return 'no streaming tier';

@@ -4,7 +4,7 @@
 import { readArtists, readExplicit, readGenre, readPLine, readTitle, scoped, scopedText, type PartyNames, type Scoped } from './ern-fields.ts';
 import type { ProblemList } from './problems.ts';
 import type { ArtistCredit, FileRef, PLine } from './types.ts';
-import { parseDuration, parseHash, parseIsrc, parseRelativeFile } from './values.ts';
+import { parseDuration, parseHash, parseIsrc, parseRelativeFile, parseRelativeFileName } from './values.ts';
 import { at, child, childrenNamed, descendantsNamed, textAt, type XmlElement } from './xml-tree.ts';
 
 export interface SoundRecordingFacts {
@@ -36,10 +36,23 @@ export interface Resources {
   all: Set<string>;
 }
 
-/** The files of the main (not preview) technical details. */
-function mainFiles(resource: XmlElement): XmlElement[] {
-  const technical = resource.children.flatMap((c) =>
-    c.name.endsWith('DetailsByTerritory') ? c.children.filter((d) => d.name.startsWith('Technical')) : c.name.startsWith('Technical') ? [c] : [],
+/**
+ * ERN 4.3 keeps a sound recording's ids, P line and files in `SoundRecordingEdition`s (a stereo
+ * and an immersive one, say); ERN 4.1/4.2 and 3 keep them on the recording. The master is the
+ * non-immersive edition, else the first.
+ */
+function mainEdition(resource: XmlElement): XmlElement | null {
+  const editions = childrenNamed(resource, 'SoundRecordingEdition');
+  return editions.find((edition) => textAt(edition, 'Type') !== 'ImmersiveEdition') ?? editions[0] ?? null;
+}
+
+/** The files of the main (not preview) technical details: on the resource, in its details blocks or its edition. */
+function mainFiles(resource: XmlElement, edition: XmlElement | null = null): XmlElement[] {
+  const holders = [resource, ...(edition ? [edition] : [])];
+  const technical = holders.flatMap((holder) =>
+    holder.children.flatMap((c) =>
+      c.name.endsWith('DetailsByTerritory') ? c.children.filter((d) => d.name.startsWith('Technical')) : c.name.startsWith('Technical') ? [c] : [],
+    ),
   );
   const full = technical.filter((t) => textAt(t, 'IsPreview') !== 'true' && textAt(t, 'IsClip') !== 'true');
   return full.flatMap((t) => descendantsNamed(t, 'File'));
@@ -55,7 +68,7 @@ export function readFile(file: XmlElement, problems: ProblemList): FileRef | nul
   } else if (name && name.text !== '') {
     const folder = textAt(file, 'FilePath');
     const joined = folder ? `${folder.replace(/\/+$/, '')}/${name.text}` : name.text;
-    path = problems.take(parseRelativeFile(joined), 'UNSAFE_PATH', folder ? `${file.path}/FilePath` : name.path);
+    path = problems.take(parseRelativeFileName(joined), 'UNSAFE_PATH', folder ? `${file.path}/FilePath` : name.path);
   } else {
     problems.error('NO_FILE', file.path, 'the File has neither a URI nor a FileName');
     return null;
@@ -67,7 +80,9 @@ export function readFile(file: XmlElement, problems: ProblemList): FileRef | nul
     problems.error('BAD_HASH', `${file.path}/HashSum`, 'the file has no HashSum, so its integrity cannot be checked');
   } else {
     // ERN 4: HashSum/{Algorithm, HashSumValue}; ERN 3: HashSum/{HashSum, HashSumAlgorithmType}.
-    const algorithm = textAt(hashSum, 'Algorithm') ?? textAt(hashSum, 'Algorithm', 'HashSumAlgorithmType') ?? textAt(hashSum, 'HashSumAlgorithmType');
+    const algorithmElement = child(hashSum, 'Algorithm') ?? child(hashSum, 'HashSumAlgorithmType');
+    // A `UserDefined` algorithm names itself in UserDefinedValue; parseHash says if it is one we check.
+    const algorithm = algorithmElement?.text === 'UserDefined' ? (algorithmElement.attrs.UserDefinedValue ?? 'UserDefined') : algorithmElement?.text || null;
     const value = textAt(hashSum, 'HashSumValue') ?? textAt(hashSum, 'HashSum');
     if (!algorithm || !value) problems.error('BAD_HASH', hashSum.path, 'the HashSum needs an algorithm and a value');
     else hash = problems.take(parseHash(algorithm, value), 'BAD_HASH', hashSum.path);
@@ -75,10 +90,10 @@ export function readFile(file: XmlElement, problems: ProblemList): FileRef | nul
   return path === null ? null : { path, hash, location: file.path };
 }
 
-function fileOf(resource: XmlElement, what: string, problems: ProblemList): FileRef | null {
-  const file = mainFiles(resource)[0];
+function fileOf(resource: XmlElement, what: string, problems: ProblemList, edition: XmlElement | null = null): FileRef | null {
+  const file = mainFiles(resource, edition)[0];
   if (!file) {
-    problems.error('NO_FILE', resource.path, `the ${what} names no file`);
+    problems.error('NO_FILE', edition?.path ?? resource.path, `the ${what} names no file`);
     return null;
   }
   return readFile(file, problems);
@@ -86,10 +101,15 @@ function fileOf(resource: XmlElement, what: string, problems: ProblemList): File
 
 function readSoundRecording(element: XmlElement, reference: string, parties: PartyNames, problems: ProblemList): SoundRecordingFacts {
   const scope: Scoped = scoped(element, 'SoundRecordingDetailsByTerritory');
-  const isrcElement = at(element, 'ResourceId', 'ISRC') ?? at(element, 'SoundRecordingId', 'ISRC');
+  const edition = mainEdition(element);
+  // Ids may come in several elements (one with the ISRC, one with a proprietary id).
+  const idHolder = edition ?? element;
+  const ids = [...childrenNamed(idHolder, 'ResourceId'), ...childrenNamed(idHolder, 'SoundRecordingId')];
+  const isrcElement = ids.map((id) => child(id, 'ISRC')).find((found) => found !== null && found.text !== '') ?? null;
   let isrc: string | null = null;
-  if (!isrcElement || isrcElement.text === '') {
-    problems.error('MISSING', `${element.path}/${child(element, 'ResourceId') ? 'ResourceId' : 'SoundRecordingId'}/ISRC`, 'the sound recording has no ISRC');
+  if (!isrcElement) {
+    const idName = ids[0]?.name ?? (edition || child(element, 'ResourceId') ? 'ResourceId' : 'SoundRecordingId');
+    problems.error('MISSING', `${idHolder.path}/${idName}/ISRC`, 'the sound recording has no ISRC');
   } else isrc = problems.take(parseIsrc(isrcElement.text), 'BAD_ISRC', isrcElement.path);
 
   const { title, subtitle } = readTitle(scope);
@@ -113,8 +133,8 @@ function readSoundRecording(element: XmlElement, reference: string, parties: Par
     durationSeconds,
     genre: readGenre(scope),
     explicit: readExplicit(scope),
-    pLine: readPLine(scope),
-    file: fileOf(element, 'sound recording', problems),
+    pLine: readPLine(scope) ?? (edition ? readPLine({ element: edition, details: null }) : null),
+    file: fileOf(element, 'sound recording', problems, edition),
   };
 }
 

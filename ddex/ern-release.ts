@@ -24,6 +24,41 @@ const MAIN_RELEASE_TYPES = new Set([
   'MultimediaDigitalBoxedSet',
 ]);
 
+export interface TrackPosition {
+  reference: string;
+  discNumber: number;
+  trackNumber: number;
+  /** The ResourceGroupContentItem (or reference) the position came from. */
+  path: string;
+}
+
+export interface MainRelease {
+  path: string;
+  reference: string | null;
+  ids: ReleaseIds;
+  title: string | null;
+  subtitle: string | null;
+  artists: string[];
+  artistRoles: ArtistCredit[];
+  label: string | null;
+  releaseDate: string | null;
+  genre: string | null;
+  releaseType: string | null;
+  pLine: PLine | null;
+  cLine: string | null;
+  positions: TrackPosition[];
+  /** Every resource reference the release names (tracks, cover, …). */
+  referencedResources: Set<string>;
+}
+
+export interface ReleaseMap {
+  main: MainRelease | null;
+  /** ReleaseReference → the resource references it holds (main release: all of its tracks). */
+  resourcesByRelease: Map<string, Set<string>>;
+  /** Track release references → their genre (ERN 4 TrackRelease carries it). */
+  trackReleaseGenres: Map<string, string>;
+}
+
 /** Every ReleaseType the release states (ERN 3 may put them in its details blocks), UserDefined by its value. */
 function releaseTypes(release: XmlElement): string[] {
   const elements = [...childrenNamed(release, 'ReleaseType'), ...childrenNamed(release, 'ReleaseDetailsByTerritory').flatMap((d) => childrenNamed(d, 'ReleaseType'))];

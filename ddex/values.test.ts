@@ -12,9 +12,9 @@ describe('ERN value formats', () => {
     expect(parseIcpn('4006381333931')).toEqual({ value: '4006381333931' });
     expect(parseIcpn('4006381333932')).toEqual({ reason: '4006381333932 has a wrong check digit' });
     expect(parseIcpn('12345')).toHaveProperty('reason');
-    // GTIN-14 with a leading 0: the EAN-13 it wraps. Another indicator digit is no consumer product.
+    // GTIN-14 with a leading 0: the UPC-A or EAN-13 it wraps. Another indicator digit is no consumer product.
     expect(parseIcpn('04006381333931')).toEqual({ value: '4006381333931' });
-    expect(parseIcpn('00012345678905')).toEqual({ value: '0012345678905' });
+    expect(parseIcpn('00012345678905')).toEqual({ value: '012345678905' });
     expect(parseIcpn('14006381333938')).toHaveProperty('reason');
   });
 

@@ -14,8 +14,9 @@ export function parseIsrc(raw: string): Parsed<string> {
 }
 
 export function parseIcpn(raw: string): Parsed<string> {
-  // A GTIN-14 with a leading 0 (`00094631432057`, as some majors write it) is the EAN-13 after that 0.
-  const code = /^0[0-9]{13}$/.test(raw) ? raw.slice(1) : raw;
+  // A GTIN-14 with a leading 0 (`00094631432057`, as some majors write it) wraps a UPC-A or an
+  // EAN-13: it is read as the shortest of them, the form a label types in a JSON delivery.
+  const code = /^00[0-9]{12}$/.test(raw) ? raw.slice(2) : /^0[0-9]{13}$/.test(raw) ? raw.slice(1) : raw;
   if (!/^[0-9]{12,13}$/.test(code)) return { reason: `${JSON.stringify(raw)} is not an ICPN: a 12-digit UPC or 13-digit EAN` };
   return isUpc(code) ? { value: code } : { reason: `${raw} has a wrong check digit` };
 }

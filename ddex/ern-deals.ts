@@ -48,6 +48,10 @@ function readTerms(terms: XmlElement, problems: ProblemList): DealTerms {
   const takedownElement = child(terms, 'TakeDown');
   const takedown = takedownElement ? parseBoolean(takedownElement.text) : false;
   if (takedown === null) problems.error('MISSING', takedownElement!.path, `TakeDown must be true or false, not ${JSON.stringify(takedownElement!.text)}`);
+  if (takedown === true && excludedTerritories.length > 0) {
+    // The rights model withdraws a release everywhere or in named countries, not "everywhere but".
+    problems.warn('APPROXIMATED', terms.path, `a TakeDown for every territory but ${excludedTerritories.join(', ')} takes the release down everywhere`);
+  }
   return {
     path: terms.path,
     territories,

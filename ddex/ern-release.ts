@@ -225,7 +225,8 @@ function readMainRelease(release: XmlElement, parties: PartyNames, resources: Re
   for (const { path, reference } of unknown) problems.error('UNKNOWN_REFERENCE', path, `no Party ${reference} in the PartyList`);
   if (artists.length === 0) problems.error('MISSING', `${scope.details?.path ?? release.path}/DisplayArtist`, 'the release has no display artist');
 
-  const labelReference = child(release, 'ReleaseLabelReference');
+  // ERN 4 may name a label per territory: the worldwide one, as for every other field.
+  const labelReference = preferred(childrenNamed(release, 'ReleaseLabelReference'));
   let label = scopedText(scope, 'LabelName');
   if (!label && labelReference && labelReference.text !== '') {
     label = parties.get(labelReference.text) ?? null;

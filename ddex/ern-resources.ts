@@ -83,7 +83,10 @@ export function readFile(file: XmlElement, problems: ProblemList): FileRef | nul
     const algorithmElement = child(hashSum, 'Algorithm') ?? child(hashSum, 'HashSumAlgorithmType');
     // A `UserDefined` algorithm names itself in UserDefinedValue; parseHash says if it is one we check.
     const algorithm = algorithmElement?.text === 'UserDefined' ? (algorithmElement.attrs.UserDefinedValue ?? 'UserDefined') : algorithmElement?.text || null;
-    const value = textAt(hashSum, 'HashSumValue') ?? textAt(hashSum, 'HashSum');
+    const written = textAt(hashSum, 'HashSumValue') ?? textAt(hashSum, 'HashSum');
+    // The value may be base64 (`HashSumDataType`/`DataType` Binary64) instead of hex.
+    const base64 = (textAt(hashSum, 'DataType') ?? textAt(hashSum, 'HashSumDataType')) === 'Binary64';
+    const value = written && base64 && /^[A-Za-z0-9+/]+={0,2}$/.test(written) && written.length % 4 === 0 ? Buffer.from(written, 'base64').toString('hex') : written;
     if (!algorithm || !value) problems.error('BAD_HASH', hashSum.path, 'the HashSum needs an algorithm and a value');
     else hash = problems.take(parseHash(algorithm, value), 'BAD_HASH', hashSum.path);
   }

@@ -238,6 +238,30 @@ describe.each(['3.8.2', '4.3'] as const)('ERN %s: spellings every sender may use
       check: (model) => expect(model.tracks[0]!.master.hash).toEqual({ algorithm: 'SHA-256', value: 'cd'.repeat(32) }),
     },
     {
+      name: 'a hash value in base64 (DataType Binary64)',
+      build: {
+        spec: (s) => (s.tracks[0]!.hash = { algorithm: 'MD5', value: 'B64VALUE' }),
+        xml: (x) =>
+          edit(
+            x,
+            ern3 ? /<HashSum>B64VALUE<\/HashSum><HashSumAlgorithmType>MD5<\/HashSumAlgorithmType>/ : /<Algorithm>MD5<\/Algorithm><HashSumValue>B64VALUE<\/HashSumValue>/,
+            ern3
+              ? `<HashSum>${Buffer.from('ab'.repeat(16), 'hex').toString('base64')}</HashSum><HashSumAlgorithmType>MD5</HashSumAlgorithmType><HashSumDataType>Binary64</HashSumDataType>`
+              : `<Algorithm>MD5</Algorithm><DataType>Binary64</DataType><HashSumValue>${Buffer.from('ab'.repeat(16), 'hex').toString('base64')}</HashSumValue>`,
+          ),
+      },
+      check: (model) => expect(model.tracks[0]!.master.hash).toEqual({ algorithm: 'MD5', value: 'ab'.repeat(16) }),
+    },
+    {
+      name: 'a TakeDown for everywhere but some territories: down everywhere, with a warning',
+      build: { spec: (s) => (s.deals = [{ release: 'main', commercialModels: [], useTypes: [], territories: [], excluded: ['FR'], takedown: true }]) },
+      check: (model) => {
+        expect(model.takedown).not.toBeNull();
+        const result = readErnMessage(message(family, { spec: (s) => (s.deals = [{ release: 'main', commercialModels: [], useTypes: [], territories: [], excluded: ['FR'], takedown: true }]) }));
+        expect(result.problems).toContainEqual(expect.objectContaining({ code: 'APPROXIMATED', severity: 'warning', path: `${M}/DealList/ReleaseDeal/Deal/DealTerms`, message: expect.stringContaining('but FR') }));
+      },
+    },
+    {
       name: 'ICPN written as a 14-digit GTIN: the UPC it wraps, the same release as the 12-digit form',
       build: { xml: (x) => edit(x, '<ICPN>012345678905</ICPN>', '<ICPN>00012345678905</ICPN>') },
     },
@@ -515,6 +539,19 @@ describe('ERN 4.3 as senders write it', () => {
       name: 'ReleaseDate per territory: the Worldwide one',
       build: { tracks: 1, xml: (x) => edit(x, '<ReleaseDate>2026-11-01</ReleaseDate>', '<ReleaseDate ApplicableTerritoryCode="JP">2026-10-15</ReleaseDate><ReleaseDate ApplicableTerritoryCode="Worldwide">2026-11-01</ReleaseDate>') },
       check: (model) => expect(model.release.releaseDate).toBe('2026-11-01'),
+    },
+    {
+      name: 'ReleaseLabelReference per territory: the Worldwide one',
+      build: {
+        tracks: 1,
+        xml: (x) =>
+          edit(
+            edit(x, '<ReleaseLabelReference>P1</ReleaseLabelReference><PLine>', '<ReleaseLabelReference ApplicableTerritoryCode="JP">P9</ReleaseLabelReference><ReleaseLabelReference ApplicableTerritoryCode="Worldwide">P1</ReleaseLabelReference><PLine>'),
+            '</PartyList>',
+            '<Party><PartyReference>P9</PartyReference><PartyName><FullName>Hokkyoku Records</FullName></PartyName></Party></PartyList>',
+          ),
+      },
+      check: (model) => expect(model.release.label).toBe('Northern Lights Records'),
     },
     {
       name: 'several ReleaseType values (Album and a UserDefined one)',

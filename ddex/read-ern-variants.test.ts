@@ -7,7 +7,7 @@
 // The last table holds variations that are not valid ERN: they stay refused, at their element.
 
 import { describe, expect, it } from 'vitest';
-import { ernMessage, sampleRelease, toUtf16, type ErnFamily, type ErnMessageSpec } from '../fixtures/ddex-messages.ts';
+import { ernMessage, prettyXml as pretty, sampleRelease, toUtf16, type ErnFamily, type ErnMessageSpec } from '../fixtures/ddex-messages.ts';
 import { readErnMessage } from './read-ern.ts';
 import type { DdexProblem, DdexTrack, ReleaseDeliveryModel } from './types.ts';
 
@@ -51,18 +51,6 @@ function errors(input: string): DdexProblem[] {
 function essentials(model: ReleaseDeliveryModel): unknown {
   const track = ({ location: _l, master, ...rest }: DdexTrack) => ({ ...rest, master: { path: master.path, hash: master.hash } });
   return { message: model.message, release: model.release, tracks: model.tracks.map(track), cover: model.cover && { path: model.cover.path, hash: model.cover.hash }, takedown: model.takedown };
-}
-
-/** Indents the whole message, one element per line: whitespace and newlines around every value. */
-function pretty(xml: string): string {
-  let depth = 0;
-  return xml.replace(/<(\/?)([^>]*?)(\/?)>/g, (tag, close: string, body: string, selfClosing: string) => {
-    if (body.startsWith('?')) return tag;
-    if (close) depth -= 1;
-    const line = `\n${'  '.repeat(Math.max(depth, 0))}${tag}\n${'  '.repeat(Math.max(depth + (close || selfClosing ? 0 : 1), 0))}`;
-    if (!close && !selfClosing) depth += 1;
-    return line;
-  });
 }
 
 const titles = (model: ReleaseDeliveryModel) => model.tracks.map((t) => t.title);

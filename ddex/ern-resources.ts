@@ -5,7 +5,7 @@ import { readArtists, readExplicit, readGenre, readPLine, readTitle, scoped, sco
 import type { ProblemList } from './problems.ts';
 import type { ArtistCredit, FileRef, PLine } from './types.ts';
 import { parseDuration, parseHash, parseIsrc, parseRelativeFile, parseRelativeFileName } from './values.ts';
-import { at, child, childrenNamed, descendantsNamed, textAt, type XmlElement } from './xml-tree.ts';
+import { child, childrenNamed, descendantsNamed, textAt, type XmlElement } from './xml-tree.ts';
 
 export interface SoundRecordingFacts {
   reference: string;
@@ -105,9 +105,10 @@ function fileOf(resource: XmlElement, what: string, problems: ProblemList, editi
 function readSoundRecording(element: XmlElement, reference: string, parties: PartyNames, problems: ProblemList): SoundRecordingFacts {
   const scope: Scoped = scoped(element, 'SoundRecordingDetailsByTerritory');
   const edition = mainEdition(element);
-  // Ids may come in several elements (one with the ISRC, one with a proprietary id).
+  // Ids may come in several elements (one with the ISRC, one with a proprietary id), in the
+  // edition (4.3) or on the recording (3, 4.1/4.2).
   const idHolder = edition ?? element;
-  const ids = [...childrenNamed(idHolder, 'ResourceId'), ...childrenNamed(idHolder, 'SoundRecordingId')];
+  const ids = [edition, element].flatMap((holder) => [...childrenNamed(holder, 'ResourceId'), ...childrenNamed(holder, 'SoundRecordingId')]);
   const isrcElement = ids.map((id) => child(id, 'ISRC')).find((found) => found !== null && found.text !== '') ?? null;
   let isrc: string | null = null;
   if (!isrcElement) {

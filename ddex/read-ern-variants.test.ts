@@ -549,6 +549,18 @@ describe('ERN 4.3 as senders write it', () => {
   ]);
 });
 
+describe.each(['3.8.2', '4.3'] as const)('ERN %s purge', (family) => {
+  it('a PurgedRelease with its ids in several ReleaseId elements: known by its ICPN', () => {
+    const xml = edit(
+      message(family, { tracks: 1, spec: (s) => (s.kind = 'purge') }),
+      '<ReleaseId><GRid>A12425GABC1234002M</GRid><ICPN>012345678905</ICPN></ReleaseId>',
+      '<ReleaseId><GRid>A12425GABC1234002M</GRid></ReleaseId><ReleaseId><ICPN>012345678905</ICPN></ReleaseId>',
+    );
+    const result = readErnMessage(xml);
+    expect(result.ok && result.model).toMatchObject({ kind: 'purge', release: { key: '012345678905', ids: { icpn: '012345678905', grid: 'A12425GABC1234002M' } } });
+  });
+});
+
 // Not valid ERN: still refused, each at its element ---------------------------------------------
 
 describe('variations that are not valid ERN stay refused, at their element', () => {

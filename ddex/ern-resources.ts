@@ -27,6 +27,8 @@ export interface ImageFacts {
   path: string;
   type: string | null;
   file: FileRef | null;
+  /** False when the message describes the image without a file (ERN allows it). */
+  delivered: boolean;
 }
 
 export interface Resources {
@@ -145,8 +147,12 @@ function readSoundRecording(element: XmlElement, reference: string, parties: Par
 function readImage(element: XmlElement, reference: string, problems: ProblemList): ImageFacts {
   const scope = scoped(element, 'ImageDetailsByTerritory');
   const type = textAt(element, 'ImageType') ?? textAt(element, 'Type') ?? scopedText(scope, 'ImageType');
-  // Only the cover's file matters to an audio release; other images are not checked.
-  return { reference, path: element.path, type, file: type === 'FrontCoverImage' ? fileOf(element, 'front cover image', problems) : null };
+  // Only the cover's file matters to an audio release; other images are not checked. ERN lets a
+  // message describe an image without delivering it: that is a release without a cover, as when
+  // no image is named at all (a warning from the caller), not an error.
+  const delivered = mainFiles(element).length > 0;
+  if (type !== 'FrontCoverImage') return { reference, path: element.path, type, file: null, delivered };
+  return { reference, path: element.path, type, file: delivered ? fileOf(element, 'front cover image', problems) : null, delivered };
 }
 
 export function readResources(resourceList: XmlElement | null, parties: PartyNames, problems: ProblemList): Resources {

@@ -250,6 +250,16 @@ describe.each(['3.8.2', '4.3'] as const)('ERN %s: spellings every sender may use
       },
     },
     {
+      name: 'a FrontCoverImage described but not delivered (no technical details): no cover, a warning',
+      build: { xml: (x) => edit(x, ern3 ? /<TechnicalImageDetails>.*?<\/TechnicalImageDetails>/ : /<TechnicalDetails><TechnicalResourceDetailsReference>T0<\/TechnicalResourceDetailsReference>.*?<\/TechnicalDetails>/, '') },
+      check: (model, plain) => {
+        expect(model.cover).toBeNull();
+        expect(model.tracks).toEqual(plain.tracks);
+        const result = readErnMessage(message(family, { xml: (x) => edit(x, ern3 ? /<TechnicalImageDetails>.*?<\/TechnicalImageDetails>/ : /<TechnicalDetails><TechnicalResourceDetailsReference>T0<\/TechnicalResourceDetailsReference>.*?<\/TechnicalDetails>/, '') }));
+        expect(result.problems).toEqual([expect.objectContaining({ code: 'NO_FILE', severity: 'warning', path: `${M}/ResourceList/Image` })]);
+      },
+    },
+    {
       name: 'ICPN written as a 14-digit GTIN: the UPC it wraps, the same release as the 12-digit form',
       build: { xml: (x) => edit(x, '<ICPN>012345678905</ICPN>', '<ICPN>00012345678905</ICPN>') },
     },

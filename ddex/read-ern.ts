@@ -97,6 +97,7 @@ function readRelease(
   const coverImage = coverImages.find((image) => main.referencedResources.has(image.reference)) ?? coverImages[0];
   const cover: DdexCover | null = coverImage?.file ? { path: coverImage.file.path, hash: coverImage.file.hash, location: coverImage.file.location } : null;
   if (!coverImage) problems.warn('MISSING', resourceList?.path ?? `${root.path}/ResourceList`, 'no FrontCoverImage: the release will have no cover');
+  else if (!coverImage.delivered) problems.warn('NO_FILE', coverImage.path, 'the FrontCoverImage names no file: the release will have no cover');
 
   const key = releaseKey(main.ids);
   if (!key || !main.title || !main.label || !releaseDate || main.artists.length === 0) return null;

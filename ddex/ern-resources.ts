@@ -4,7 +4,7 @@
 import { readArtists, readExplicit, readGenre, readPLine, readTitle, scoped, scopedText, type PartyNames, type Scoped } from './ern-fields.ts';
 import type { ProblemList } from './problems.ts';
 import type { ArtistCredit, FileRef, PLine } from './types.ts';
-import { parseDuration, parseHash, parseIsrc, parseRelativeFile, parseRelativeFileName } from './values.ts';
+import { parseBoolean, parseDuration, parseHash, parseIsrc, parseRelativeFile, parseRelativeFileName } from './values.ts';
 import { child, childrenNamed, descendantsNamed, textAt, type XmlElement } from './xml-tree.ts';
 
 export interface SoundRecordingFacts {
@@ -169,6 +169,9 @@ export function readResources(resourceList: XmlElement | null, parties: PartyNam
       continue;
     }
     resources.all.add(reference);
+    // ERN 4.3 `IsSupplemental` recordings (the sources of a DJ mix, say) are described, not
+    // delivered: no track, so no ISRC or file is required of them.
+    if (element.name === 'SoundRecording' && parseBoolean(element.attrs.IsSupplemental ?? '') === true) continue;
     if (element.name === 'SoundRecording') resources.soundRecordings.set(reference, readSoundRecording(element, reference, parties, problems));
     else if (element.name === 'Image') resources.images.set(reference, readImage(element, reference, problems));
   }

@@ -539,6 +539,18 @@ describe('ERN 4.3 as senders write it', () => {
       check: (model) => expect(model.release.releaseDate).toBe('2026-11-01'),
     },
     {
+      name: 'IsSupplemental recordings (a mix\'s sources, described, not delivered) are no tracks',
+      build: {
+        xml: (x) =>
+          edit(
+            x,
+            '</ResourceList>',
+            '<SoundRecording IsSupplemental="true"><ResourceReference>A90</ResourceReference><Type>MusicalWorkSoundRecording</Type><SoundRecordingEdition><ResourceId><ProprietaryId Namespace="DPID:PADPIDA2026120301X">SRC-1</ProprietaryId></ResourceId></SoundRecordingEdition><DisplayTitleText>Source</DisplayTitleText><DisplayTitle><TitleText>Source</TitleText></DisplayTitle><DisplayArtistName>Someone Else</DisplayArtistName><DisplayArtist SequenceNumber="1"><ArtistPartyReference>P2</ArtistPartyReference><DisplayArtistRole>MainArtist</DisplayArtistRole></DisplayArtist><Duration>PT1M16S</Duration><ParentalWarningType>NotExplicit</ParentalWarningType></SoundRecording></ResourceList>',
+          ),
+      },
+      check: (model, plain) => expect(essentials(model)).toEqual(essentials(plain)),
+    },
+    {
       name: 'ReleaseLabelReference per territory: the Worldwide one',
       build: {
         tracks: 1,

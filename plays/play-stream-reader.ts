@@ -96,7 +96,8 @@ export function followPlayStream({ url, catalog, logger, stream = PLAY_STREAM, b
 
 /** An entry as the producer writes it; a malformed one counts nothing but still moves the position. */
 function eventOf(id: string, fields: string[], logger: StoreLogger): PlayStreamEvent {
-  const at = fields.indexOf('counts');
+  // Fields come as name, value pairs: look at names only (a value may read "counts" too).
+  const at = fields.findIndex((field, index) => index % 2 === 0 && field === 'counts');
   try {
     const parsed = JSON.parse(fields[at + 1] ?? '[]') as unknown;
     if (at >= 0 && Array.isArray(parsed)) {

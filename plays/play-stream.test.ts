@@ -9,6 +9,7 @@ import { openCatalog } from '../catalog/open-catalog.ts';
 import { samplePublish, tempCatalogPath } from '../catalog/test-support.ts';
 import type { Catalog } from '../catalog/types.ts';
 import { startRedis, type TestRedis } from '../test/helpers/redis-server.ts';
+import { startReplyDroppingProxy } from '../test/helpers/reply-dropping-proxy.ts';
 import { createPlayStreamProducer } from './play-stream-producer.ts';
 import { followPlayStream } from './play-stream-reader.ts';
 
@@ -77,7 +78,7 @@ function reader(catalog: Catalog, logger = recordingLogger()) {
   return following;
 }
 
-function producer(logger = recordingLogger(), options: { maxLen?: number } = {}) {
+function producer(logger = recordingLogger(), options: { maxLen?: number; url?: string } = {}) {
   const sending = createPlayStreamProducer({ url: redis.url, logger, stream, retryMs: 100, ...options });
   cleanups.push(() => sending.close());
   return sending;
@@ -141,6 +142,35 @@ describe('shared plays over a redis stream', () => {
     await until('counted after redis came back', () => playsIn(a.path).GBAYE2600002 === 3, 10_000);
     await following.caughtUp();
     expect(playsIn(a.path)).toEqual({ GBAYE2600002: 3 });
+  }, 30_000);
+
+  it('a batch Redis took but whose reply was lost is sent again and still counted once', async () => {
+    const a = nodeCatalog();
+    const following = reader(a.catalog);
+    const proxy = await startReplyDroppingProxy({ host: '127.0.0.1', port: redis.port });
+    cleanups.push(() => proxy.close());
+    const logs = recordingLogger();
+    const sending = producer(logs, { url: proxy.url });
+    sending.send([{ isrc: 'GBAYE2600001', plays: 1 }]);
+    await until('the first batch sent', () => sending.status().sent === 1);
+
+    proxy.dropReplyTo(stream);
+    sending.send([{ isrc: 'GBAYE2600002', plays: 2 }]);
+    await until('the reply lost', () => proxy.dropped() === 1);
+    // Newer plays wait behind the batch in doubt; then everything goes out, the lost one once.
+    sending.send([{ isrc: 'GBAYE2600002', plays: 1 }]);
+    await until('every play sent', () => sending.status().sent === 4, 10_000);
+    expect(sending.status()).toMatchObject({ pending: 0, dropped: 0 });
+    await following.caughtUp();
+    expect(playsIn(a.path)).toEqual({ GBAYE2600001: 1, GBAYE2600002: 3 });
+    const direct = new Redis(redis.url);
+    try {
+      // The batch Redis took before the reply was lost is the only entry for it: three in all.
+      expect(await direct.xlen(stream)).toBe(3);
+    } finally {
+      direct.disconnect();
+    }
+    expect(logs.lines.filter((line) => line.level === 'warn')).toHaveLength(1);
   }, 30_000);
 
   it('says in the log when the stream was trimmed past a node\'s position', async () => {

@@ -193,7 +193,10 @@ describe('main release selection', () => {
   });
 
   it('refuses two main releases, naming both', () => {
-    const xml = ernMessage(sampleRelease({ family: '3.8.2', tracks: 3 })).replace('<ReleaseType>TrackRelease</ReleaseType>', '<ReleaseType>Single</ReleaseType>');
+    // Without IsMainRelease (which would name the main one), two releases of an album-like type.
+    const xml = ernMessage(sampleRelease({ family: '3.8.2', tracks: 3 }))
+      .replace('<Release IsMainRelease="true">', '<Release>')
+      .replace('<ReleaseType>TrackRelease</ReleaseType>', '<ReleaseType>Single</ReleaseType>');
     const result = readErnMessage(xml);
     expect(result.ok).toBe(false);
     expect(result.problems).toContainEqual(

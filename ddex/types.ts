@@ -59,7 +59,7 @@ export interface ReleaseKey {
   location: string;
 }
 
-export type HashAlgorithm = 'MD5' | 'SHA-1' | 'SHA-256';
+export type HashAlgorithm = 'MD5' | 'SHA-1' | 'SHA-224' | 'SHA-256' | 'SHA-384' | 'SHA-512';
 
 export interface FileHash {
   algorithm: HashAlgorithm;

@@ -24,7 +24,7 @@ describe('migrations', () => {
     expect(withRaw(path, schemaVersion)).toBe(SCHEMA_VERSION);
     // FTS5 adds its shadow tables (track_search_*) beside the virtual table.
     expect(tableNames(path).filter((name) => !/^track_search_/.test(name))).toEqual([
-      'ingest_jobs', 'journal_position', 'labels', 'play_counts', 'play_stream_position', 'release_territories', 'release_tracks', 'releases', 'renditions',
+      'ingest_jobs', 'journal_position', 'labels', 'play_counts', 'play_stream_position', 'release_aliases', 'release_territories', 'release_tracks', 'releases', 'renditions',
       'search_docs', 'search_term_variants', 'search_terms', 'track_rights', 'track_search', 'tracks', 'versions',
     ]);
   });

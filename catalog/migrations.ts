@@ -4,6 +4,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { CadenceError } from '../errors/cadence-error.ts';
 import { PLAY_STREAM_SCHEMA } from './play-stream-statements.ts';
+import { RELEASE_ALIASES_SCHEMA } from './release-alias-statements.ts';
 import { RIGHTS_SCHEMA } from './rights-statements.ts';
 import { SEARCH_CANDIDATES_SCHEMA, SEARCH_PLAYS_SCHEMA, SEARCH_REVISIONS_SCHEMA, SEARCH_SCHEMA, backfillSearchCandidates, backfillSearchIndex, foldSearchIndex, mergeSearchIndex } from './search-index.ts';
 import { TAKEDOWN_SOURCE_SCHEMA } from './takedown-source.ts';
@@ -196,6 +197,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: 'play stream position', sql: PLAY_STREAM_SCHEMA },
   { name: 'recording genre, credits and P line', sql: '', apply: addMissingColumns('tracks', RECORDING_FACT_COLUMNS) },
   { name: 'who made each takedown', sql: TAKEDOWN_SOURCE_SCHEMA },
+  { name: 'release aliases', sql: RELEASE_ALIASES_SCHEMA },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

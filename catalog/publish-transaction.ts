@@ -3,6 +3,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { CadenceError } from '../errors/cadence-error.ts';
 import { prepareOwnership } from './ownership.ts';
+import { prepareReleaseAliases } from './release-alias-statements.ts';
 import { prepareSearchIndex } from './search-index.ts';
 import type { OwnershipClaim, PublishInput, RenditionRecord, VersionRecord } from './types.ts';
 
@@ -79,7 +80,10 @@ export function preparePublish(db: BetterSqlite3.Database, now: () => Date): Pub
   const upsertTrack = db.prepare(UPSERT_TRACK);
   const upsertMembership = db.prepare(UPSERT_MEMBERSHIP);
   const adoptTrack = db.prepare(ADOPT_TRACK);
-  const ownershipConflict = prepareOwnership(db);
+  const ownership = prepareOwnership(db);
+  const aliases = prepareReleaseAliases(db);
+  // An id of one release never becomes another's (a DDEX ingest refuses such a message first).
+  const ownershipConflict = (claim: OwnershipClaim): string | null => ownership(claim) ?? aliases.aliasConflict(claim.release);
   const insertVersion = db.prepare(INSERT_VERSION);
   const insertRendition = db.prepare(INSERT_RENDITION);
   const flipCurrent = db.prepare(FLIP_CURRENT);
@@ -114,6 +118,7 @@ export function preparePublish(db: BetterSqlite3.Database, now: () => Date): Pub
       coverSha256: release.cover?.sha256 ?? null,
       coverExtension: release.cover?.extension ?? null,
     }).changes > 0;
+    aliases.record(release);
 
     const wanted = unique(release.territories);
     if (!sameList(territories.all(release.upc), wanted)) {

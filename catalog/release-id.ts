@@ -7,6 +7,8 @@
 // escaping anywhere). Fields and columns named `upc` hold this id: the name predates GRid keys and
 // is part of the contract.
 
+import type { ReleaseRecord } from './types.ts';
+
 export const GRID_PREFIX = 'grid:';
 export const PROPRIETARY_PREFIX = 'proprietary:';
 
@@ -66,7 +68,28 @@ export function upcOf(id: string): string | null {
   return ICPN_SHAPE.test(id) ? id : null;
 }
 
-/** How answers name a release: its id and what the id says (`upc` null for a release without one). */
-export function releaseIdentity(id: string): { id: string } & ReleaseIdParts {
-  return { id, ...(releaseIdParts(id) ?? { upc: null, grid: null, proprietaryId: null }) };
+/**
+ * How answers name a release: its id, and what it and its other ids (ReleaseRecord.aliases) say:
+ * `upc` is the ICPN whichever of them carries it (null when none does), likewise `grid` and
+ * `proprietaryId` (the id's own first).
+ */
+export function releaseIdentity(id: string, aliases: readonly string[] = []): { id: string } & ReleaseIdParts {
+  const parts = [id, ...aliases].map(releaseIdParts).filter((each): each is ReleaseIdParts => each !== null);
+  return {
+    id,
+    upc: parts.find((each) => each.upc)?.upc ?? null,
+    grid: parts.find((each) => each.grid)?.grid ?? null,
+    proprietaryId: parts.find((each) => each.proprietaryId)?.proprietaryId ?? null,
+  };
+}
+
+/** A release's aliases from these lists of ids: each once, sorted, never the release's own id `upc`. */
+export function mergeAliases(upc: string, ...lists: ReadonlyArray<readonly string[] | undefined>): string[] {
+  return [...new Set(lists.flatMap((list) => list ?? []))].filter((id) => id !== upc).sort();
+}
+
+/** `release` with `known` aliases added (ReleaseRecord.aliases; none: no field). */
+export function withKnownAliases(release: ReleaseRecord, known: readonly string[] = []): ReleaseRecord {
+  const aliases = mergeAliases(release.upc, release.aliases, known);
+  return aliases.length > 0 ? { ...release, aliases } : release;
 }

@@ -7,6 +7,7 @@ import { prepareJobs } from './job-statements.ts';
 import { prepareJournal } from './journal-statements.ts';
 import { prepareMembership } from './membership-statements.ts';
 import { type PublishStatements, preparePublish } from './publish-transaction.ts';
+import { prepareReleaseAliases } from './release-alias-statements.ts';
 import { prepareRights, searchVisibility } from './rights-statements.ts';
 import { memorySearchDocs, storedSearchDocs } from './search-docs.ts';
 import { preparePlayStream } from './play-stream-statements.ts';
@@ -16,7 +17,7 @@ import { quickCheck } from './quick-check.ts';
 import { retryWhileBusy } from './retry-busy.ts';
 import { prepareTrackDetails } from './track-details.ts';
 import { prepareTrackReads } from './track-reads.ts';
-import type { Catalog, PublishInput } from './types.ts';
+import type { Catalog, PublishInput, TakedownTarget } from './types.ts';
 
 export interface SqliteCatalogOptions {
   /** Clock for published/updated/started/finished stamps. */
@@ -61,6 +62,10 @@ export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => ne
   const removeFromRelease = db.transaction((upc: string, isrcs: readonly string[]) => membership.removeFromRelease(upc, isrcs));
   const journal = prepareJournal(db, { publish, rights, membership });
   const details = prepareTrackDetails(db, { availability: rights.availability, jobs: (isrc) => jobs.jobs(isrc) });
+  const aliases = prepareReleaseAliases(db);
+  // A release named by any of its ids is the release with that id (an alias never moves to another).
+  const releaseNamed = (id: string): string => aliases.resolve(id) ?? id;
+  const resolved = (target: TakedownTarget): TakedownTarget => ('upc' in target ? { upc: releaseNamed(target.upc) } : target);
 
   function guard<T>(what: string, run: () => T): T {
     try {
@@ -77,6 +82,7 @@ export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => ne
     publishMany: (inputs) => write(`publish ${inputs.length} tracks`, () => publish.publishMany(inputs)),
     ownershipConflict: (claim) => guard(`check owner of ${claim.track.isrc}`, () => publish.ownershipConflict(claim)),
     getRelease: (upc) => guard(`read release ${upc}`, () => reads.getRelease(upc)),
+    resolveRelease: (id) => guard(`resolve release ${id}`, () => aliases.resolve(id)),
     releaseStartsAt: (upc) => guard(`read the start of release ${upc}`, () => reads.releaseStartsAt(upc)),
     applyJournalEntry: (entry) => guard(`apply journal entry ${entry.number}`, () => journal.applyJournalEntry(entry)),
     journalPosition: () => guard('read the journal position', () => journal.journalPosition()),
@@ -91,15 +97,17 @@ export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => ne
     currentVersion: (isrc) => guard(`read track ${isrc}`, () => reads.currentVersion(isrc)),
     getTrack: (isrc) => guard(`read track ${isrc}`, () => reads.getTrack(isrc)),
     trackDetails: (isrc, options) => guard(`read details of track ${isrc}`, () => details.trackDetails(isrc, options)),
-    listTracks: (options) => guard(options?.upc === undefined ? 'list tracks' : `list tracks of release ${options.upc}`, () => details.listTracks(options)),
+    listTracks: (options) => guard(options?.upc === undefined ? 'list tracks' : `list tracks of release ${options.upc}`, () =>
+      details.listTracks(options?.upc === undefined ? options : { ...options, upc: releaseNamed(options.upc) }),
+    ),
     listCurrent: () => guard('list current versions', () => reads.listCurrent()),
     referencedVersions: () => guard('list referenced versions', () => reads.referencedVersions()),
     availability: (isrc) => guard(`read rights of ${isrc}`, () => rights.availability(isrc)),
     releaseTakedowns: (upc) => guard(`read the takedowns of release ${upc}`, () => rights.releaseTakedowns(upc)),
     setTakedown: (target, takedown) =>
-      write(`${takedown ? 'take down' : 'restore'} ${'upc' in target ? `release ${target.upc}` : target.isrcs.join(', ')}`, () => rights.setTakedown(target, takedown)),
+      write(`${takedown ? 'take down' : 'restore'} ${'upc' in target ? `release ${target.upc}` : target.isrcs.join(', ')}`, () => rights.setTakedown(resolved(target), takedown)),
     removeFromRelease: (upc, isrcs) => write(`take ${isrcs.join(', ')} off release ${upc}`, () => removeFromRelease.immediate(upc, isrcs)),
-    takedownTargets: (target, takedown) => guard(`resolve ${'upc' in target ? `release ${target.upc}` : target.isrcs.join(', ')}`, () => rights.takedownTargets(target, takedown)),
+    takedownTargets: (target, takedown) => guard(`resolve ${'upc' in target ? `release ${target.upc}` : target.isrcs.join(', ')}`, () => rights.takedownTargets(resolved(target), takedown)),
     startJob: (input) => write(`start job for ${input.isrc}`, () => jobs.startJob(input)),
     finishJob: (id, outcome) => write(`finish job ${id}`, () => jobs.finishJob(id, outcome)),
     jobs: (isrc) => guard('list jobs', () => jobs.jobs(isrc)),

@@ -1,6 +1,7 @@
 // Read queries for tracks and their current versions; rows decoded back into records.
 
 import type BetterSqlite3 from 'better-sqlite3';
+import { prepareReleaseAliases } from './release-alias-statements.ts';
 import type { ReleaseCover, ReleaseMembership, ReleaseRecord, RenditionRecord, TrackView, VersionRecord } from './types.ts';
 
 interface TrackRow {
@@ -89,6 +90,12 @@ export function prepareTrackReads(db: BetterSqlite3.Database): TrackReads {
   const releaseStartsAt = db.prepare<[string], string | null>(
     'SELECT min(r.starts_at) FROM release_tracks m JOIN track_rights r ON r.isrc = m.isrc WHERE m.upc = ?',
   ).pluck();
+  const aliases = prepareReleaseAliases(db);
+  // Set only when there are some: a release without aliases reads as it did before they were kept.
+  const aliasesOf = (upc: string): Pick<ReleaseRecord, 'aliases'> => {
+    const found = aliases.aliasesOf(upc);
+    return found.length > 0 ? { aliases: found } : {};
+  };
   const listCurrent = db.prepare<[], { isrc: string; version: string }>(
     'SELECT isrc, current_version AS version FROM tracks WHERE current_version IS NOT NULL ORDER BY isrc',
   );
@@ -106,6 +113,7 @@ export function prepareTrackReads(db: BetterSqlite3.Database): TrackReads {
       genre: row.genre,
       territories: territories.all(row.upc),
       cover: coverOf(row),
+      ...aliasesOf(row.upc),
     };
     const versionRow = row.current_version === null ? undefined : version.get(row.isrc, row.current_version);
     return {
@@ -128,7 +136,7 @@ export function prepareTrackReads(db: BetterSqlite3.Database): TrackReads {
   const getRelease = (upc: string): ReleaseRecord | null => {
     const row = release.get(upc);
     if (!row) return null;
-    return { upc: row.upc, label: row.label, title: row.title, artists: JSON.parse(row.artists) as string[], releaseDate: row.release_date, genre: row.genre, territories: territories.all(row.upc), cover: coverOf(row) };
+    return { upc: row.upc, label: row.label, title: row.title, artists: JSON.parse(row.artists) as string[], releaseDate: row.release_date, genre: row.genre, territories: territories.all(row.upc), cover: coverOf(row), ...aliasesOf(row.upc) };
   };
 
   return {

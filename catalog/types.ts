@@ -20,6 +20,13 @@ export interface ReleaseRecord {
    * were kept (journal entries, meta.json): the same as null. Reads always set it.
    */
   cover?: ReleaseCover | null;
+  /**
+   * The release's other ids (catalog/release-id.ts), learned after `upc` was given: a release first
+   * delivered by GRid alone (`grid:…`) and later with its ICPN has the ICPN here. The release keeps
+   * `upc` for good (keys, URLs and the journal stay valid); these name it too (routes, CLI, DDEX
+   * messages). Never `upc` itself; sorted; absent or empty: none. Reads set it only when there are some.
+   */
+  aliases?: string[];
 }
 
 /** A release's stored cover original: enough to find it in storage and to version its URLs. */
@@ -98,7 +105,7 @@ export interface PublishInput {
 
 /** What `ownershipConflict` needs to know of a publish (a PublishInput is one). */
 export interface OwnershipClaim {
-  release: Pick<ReleaseRecord, 'upc' | 'label'>;
+  release: Pick<ReleaseRecord, 'upc' | 'label' | 'aliases'>;
   track: Pick<TrackRecord, 'isrc'>;
   version: Pick<VersionRecord, 'version' | 'masterSha256'>;
   expectedCurrent?: string | null;
@@ -344,6 +351,12 @@ export interface Catalog {
    */
   ownershipConflict(claim: OwnershipClaim): string | null;
   getRelease(upc: string): ReleaseRecord | null;
+  /**
+   * The id of the release `id` names: `id` itself when a release has it as its id, else the release
+   * that has it among its aliases (ReleaseRecord.aliases); null when no release is known by it.
+   * `listTracks({ upc })`, `setTakedown` and `takedownTargets` take any of a release's ids this way.
+   */
+  resolveRelease(id: string): string | null;
   /**
    * The earliest `startsAt` among the rights of the release's tracks (ISO-8601 UTC): when the first
    * of them may be streamed, so its cover may be shown. Null when the release lists no track.

@@ -47,6 +47,13 @@ describe('coverPathsToPurge', () => {
     expect(coverPathsToPurge(catalog, { isrcs: [FIRST, SECOND], upc: ALBUM })).toEqual([`/v1/releases/${ALBUM}/cover`, `/v1/releases/${COMPILATION}/cover`]);
   });
 
+  it('a release named by another of its ids (an alias) is purged under its own id, where the edge caches it', () => {
+    const gridAlbum = 'grid:A12425GABC1234002M';
+    catalog.publish(withCover({ ...samplePublish({ isrc: 'GBAYE2600004', upc: gridAlbum, version: 'v4' }), release: { ...samplePublish({ upc: gridAlbum }).release, aliases: ['036000291452'] } }));
+    catalog.setTakedown({ upc: '036000291452' }, down);
+    expect(coverPathsToPurge(catalog, { isrcs: [], upc: '036000291452' })).toEqual([`/v1/releases/${gridAlbum}/cover`]);
+  });
+
   it('names nothing while a track is available, nor for a release without a cover', () => {
     expect(coverPathsToPurge(catalog, { isrcs: [FIRST, SECOND], upc: ALBUM })).toEqual([]);
     catalog.setTakedown({ isrcs: [THIRD] }, down);

@@ -48,7 +48,9 @@ export const coverPath = (upc: string): string => `/v1/releases/${upc}/cover`;
  * and that has a cover. Read from the catalog the change was applied to.
  */
 export function coverPathsToPurge(catalog: Catalog, { isrcs, upc }: { isrcs: readonly string[]; upc?: string }): string[] {
-  const releases = new Set(upc === undefined ? [] : [upc]);
+  // A release named by one of its other ids (an alias): its cover is cached under its own id.
+  const named = upc === undefined ? null : (catalog.resolveRelease(upc) ?? upc);
+  const releases = new Set(named === null ? [] : [named]);
   for (const isrc of isrcs) for (const membership of catalog.getTrack(isrc)?.releases ?? []) releases.add(membership.upc);
   return [...releases]
     .filter((id) => catalog.getRelease(id)?.cover && refuseRelease(id, catalog.releaseTakedowns(id)) !== null)

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { upcOf } from '../catalog/release-id.ts';
+import { releaseIdentity } from '../catalog/release-id.ts';
 import type { MessageInfo } from '../ddex/types.ts';
 import type { AppliedKind, DdexOutcome } from '../pipeline/ddex-apply.ts';
 import type { DeliveryProblem } from '../pipeline/delivery-model.ts';
@@ -26,9 +26,14 @@ export interface Acknowledgement {
   sender: MessageInfo['sender'] | null;
   /** The message file as given. */
   file: string;
-  /** The release's id (its UPC/EAN, else `grid:…` or `proprietary:…`), and its UPC/EAN when it has one. */
+  /**
+   * The release's id (its UPC/EAN, else `grid:…` or `proprietary:…`), its UPC/EAN when it has one
+   * (it may be one of its other ids: a release first known by its GRid keeps that id), and its
+   * other ids, learned from its messages.
+   */
   releaseId: string | null;
   upc: string | null;
+  releaseAliases: string[];
   status: AckStatus;
   /** Every problem that refused the message (or failed a track), each with where it is. */
   problems: Array<{ code: string | null; location: string; message: string }>;
@@ -52,6 +57,8 @@ export interface AckInput {
   message: MessageInfo | null;
   status: AckStatus;
   upc?: string | null;
+  /** The release's other ids (ReleaseRecord.aliases). */
+  aliases?: string[];
   problems?: DeliveryProblem[];
   warnings?: DeliveryProblem[];
   outcome?: DdexOutcome;
@@ -59,12 +66,12 @@ export interface AckInput {
   preview?: { appliedAs: AppliedKind; newer: { messageId: string; createdAt: string } | null };
 }
 
-/** The release's id, and its UPC when it has one (null for a release keyed by GRid or proprietary id). */
-export function releaseNames(id: string | null): { releaseId: string | null; upc: string | null } {
-  return { releaseId: id, upc: id === null ? null : upcOf(id) };
+/** The release's id, its UPC when it or one of its aliases is one (else null), and its aliases. */
+export function releaseNames(id: string | null, aliases: string[] = []): { releaseId: string | null; upc: string | null; releaseAliases: string[] } {
+  return { releaseId: id, upc: id === null ? null : releaseIdentity(id, aliases).upc, releaseAliases: aliases };
 }
 
-export function acknowledgement({ file, message, status, upc = null, problems = [], warnings = [], outcome, preview }: AckInput, now = new Date()): Acknowledgement {
+export function acknowledgement({ file, message, status, upc = null, aliases = [], problems = [], warnings = [], outcome, preview }: AckInput, now = new Date()): Acknowledgement {
   const newer = outcome?.newer ?? preview?.newer ?? null;
   const located = (p: DeliveryProblem) => ({ code: p.code ?? null, location: p.where, message: p.message });
   const tracks = (outcome?.report?.tracks ?? []).map((t) => ({ isrc: t.isrc, state: t.state, error: t.error }));
@@ -77,7 +84,7 @@ export function acknowledgement({ file, message, status, upc = null, problems = 
     declaredKind: message?.kind ?? null,
     sender: message?.sender ?? null,
     file,
-    ...releaseNames(outcome?.upc ?? upc),
+    ...releaseNames(outcome?.upc ?? upc, aliases),
     status,
     problems: [...problems.map(located), ...trackProblems],
     warnings: warnings.map(located),

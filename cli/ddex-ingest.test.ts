@@ -4,7 +4,7 @@ import type { DdexOutcome } from '../pipeline/ddex-apply.ts';
 import { formatResult, type MessageResult, resultJson } from './ddex-ingest.ts';
 
 const message: MessageInfo = { kind: 'new', ernVersion: '4.3', id: 'ALBUM-2', threadId: null, createdAt: '2026-12-02T09:00:00.000Z', sender: { partyId: null, name: null }, recipients: [], controlType: null };
-const base: MessageResult = { file: 'in/ALBUM-2.xml', message, upc: '012345678905', status: 'valid', problems: [], warnings: [], outcome: null, preview: null, error: null };
+const base: MessageResult = { file: 'in/ALBUM-2.xml', message, upc: '012345678905', aliases: [], status: 'valid', problems: [], warnings: [], outcome: null, preview: null, error: null };
 
 describe('DDEX ingest summaries', () => {
   it('say a NewReleaseMessage for a known release was applied as an update, and which tracks left the release', () => {

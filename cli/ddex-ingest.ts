@@ -14,6 +14,7 @@ import { CadenceError, isCadenceError } from '../errors/cadence-error.ts';
 import { type AppliedKind, appliedKind, applyDdexMessage, type DdexOutcome } from '../pipeline/ddex-apply.ts';
 import { DdexDeliveryError, type DdexLoad, findErnMessage, loadDdexDelivery } from '../pipeline/ddex-delivery.ts';
 import { isStale, newestAppliedMessage } from '../pipeline/ddex-message-log.ts';
+import { chooseRelease, onChosenRelease, type ReleaseNames } from '../pipeline/ddex-release-ids.ts';
 import type { Delivery, DeliveryProblem } from '../pipeline/delivery-model.ts';
 import type { IngestReport } from '../pipeline/ingest.ts';
 import type { PublishLog } from '../pipeline/publish-version.ts';
@@ -47,8 +48,11 @@ export interface DdexTargets {
 
 export interface DdexIngestDeps {
   withTargets<T>(run: (targets: DdexTargets) => Promise<T>): Promise<T>;
-  /** Object storage alone, read only (a dry run asks the per-release message log). */
-  withStore<T>(run: (store: ObjectStore) => Promise<T>): Promise<T>;
+  /**
+   * Object storage, read only (a dry run asks the per-release message log), and the catalog read
+   * only when there is one (which release the message's ids name): null when there is none yet.
+   */
+  withStore<T>(run: (store: ObjectStore, catalog: ReleaseNames | null) => Promise<T>): Promise<T>;
   /** Ingests a release's tracks (in process or through the queue, as configured). */
   ingestRelease(targets: DdexTargets, delivery: Delivery): Promise<IngestReport>;
   writeJson(value: unknown): void;
@@ -64,8 +68,10 @@ export interface MessageResult {
   /** The message file, as shown to the user. */
   file: string;
   message: MessageInfo | null;
-  /** The release, once the message was read well enough to name it. */
+  /** The release, once the message was read well enough to name it (once applied: the release the catalog knows it as). */
   upc: string | null;
+  /** The release's other ids (ReleaseRecord.aliases) once the message was applied; else none. */
+  aliases: string[];
   status: AckStatus;
   problems: DeliveryProblem[];
   warnings: DeliveryProblem[];
@@ -157,15 +163,15 @@ async function processMessages(files: string[], options: DdexIngestOptions, deps
   const done = async (result: MessageResult): Promise<void> => {
     if (options.ack) {
       const { outcome, preview } = result;
-      await writeAcknowledgement(options.ack, acknowledgement({ file: result.file, message: result.message, upc: result.upc, status: result.status, problems: result.problems, warnings: result.warnings, ...(outcome ? { outcome } : {}), ...(preview ? { preview } : {}) }));
+      await writeAcknowledgement(options.ack, acknowledgement({ file: result.file, message: result.message, upc: result.upc, aliases: result.aliases, status: result.status, problems: result.problems, warnings: result.warnings, ...(outcome ? { outcome } : {}), ...(preview ? { preview } : {}) }));
     }
     results.push(result);
   };
   if (options.dryRun) {
     const checked: CheckedMessage[] = [];
     for (const path of files) checked.push(await checkMessage(path, options));
-    const previewAll = async (store: ObjectStore | null): Promise<void> => {
-      for (const each of checked) await done(each.load && store ? { ...each.result, status: 'valid', preview: await previewOf(store, each.load.message, each.result.upc!) } : each.result);
+    const previewAll = async (store: ObjectStore | null, catalog: ReleaseNames | null = null): Promise<void> => {
+      for (const each of checked) await done(each.load && store ? await previewed(each.result, each.load, store, catalog) : each.result);
     };
     if (checked.some((each) => each.load)) await deps.withStore(previewAll);
     else await previewAll(null);
@@ -188,7 +194,7 @@ interface CheckedMessage {
 }
 
 async function checkMessage(path: string, options: DdexIngestOptions): Promise<CheckedMessage> {
-  const base = { file: shown(path), upc: null, outcome: null, preview: null, error: null, problems: [], warnings: [] };
+  const base = { file: shown(path), upc: null, aliases: [], outcome: null, preview: null, error: null, problems: [], warnings: [] };
   try {
     // A batch entry may be a release folder without a message: findErnMessage says so.
     const load = await loadDdexDelivery(await findErnMessage(path), { ffprobePath: options.ffprobePath, maxDurationSeconds: options.maxDurationSeconds });
@@ -204,11 +210,20 @@ async function checkMessage(path: string, options: DdexIngestOptions): Promise<C
   }
 }
 
-async function applyChecked(loaded: MessageResult, load: DdexLoad, deps: DdexIngestDeps, targets: DdexTargets): Promise<MessageResult> {
+async function applyChecked(checked: MessageResult, checkedLoad: DdexLoad, deps: DdexIngestDeps, targets: DdexTargets): Promise<MessageResult> {
+  let loaded = checked;
   try {
     // Before (tracks already published go down before the ingest) and after the release's ingest
     // (what the workers just published is taken down or restored), the catalog is current.
     await targets.catchUp();
+    // Which release the message is about, decided here once: what is journalled and stored names it.
+    const choice = chooseRelease(targets.catalog, checkedLoad.knownAs);
+    if (!choice.ok) {
+      const error = new DdexDeliveryError(checkedLoad.file, [choice.problem], checkedLoad.message);
+      return { ...loaded, status: 'refused', problems: [choice.problem], error };
+    }
+    const load = onChosenRelease(checkedLoad, choice);
+    loaded = { ...loaded, upc: choice.upc, aliases: choice.aliases };
     const ingest = async (delivery: Delivery): Promise<IngestReport> => {
       const report = await deps.ingestRelease(targets, delivery);
       await targets.catchUp();
@@ -221,6 +236,14 @@ async function applyChecked(loaded: MessageResult, load: DdexLoad, deps: DdexIng
     if (!isCadenceError(error) || error.code === 'ABORTED') throw error;
     return { ...loaded, status: 'failed', problems: [{ where: loaded.file, code: error.code, message: error.message }], error };
   }
+}
+
+/** A dry run's answer for a valid message: the release its ids name (when a catalog is there to say), and its preview. */
+async function previewed(result: MessageResult, load: DdexLoad, store: ObjectStore, catalog: ReleaseNames | null): Promise<MessageResult> {
+  const choice = catalog ? chooseRelease(catalog, load.knownAs) : null;
+  if (choice && !choice.ok) return { ...result, status: 'refused', problems: [choice.problem], error: new DdexDeliveryError(load.file, [choice.problem], load.message) };
+  const named = choice ? { upc: choice.upc, aliases: choice.aliases } : {};
+  return { ...result, ...named, status: 'valid', preview: await previewOf(store, load.message, choice?.upc ?? result.upc!) };
 }
 
 /** What applying the message would do, as far as the message log in storage tells (reads only). */
@@ -321,7 +344,7 @@ export function resultJson(result: MessageResult): object {
     message: message ? { id: message.id, kind: message.kind, appliedAs: appliedAsOf(result), createdAt: message.createdAt } : null,
     ...(report ? { ...report } : {}),
     // After the report, whose `upc` is the release id.
-    ...releaseNames(outcome?.upc ?? result.upc),
+    ...releaseNames(outcome?.upc ?? result.upc, result.aliases),
     takenDown: outcome?.takenDown ?? [],
     restored: outcome?.restored ?? [],
     dropped: outcome?.dropped ?? [],

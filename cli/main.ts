@@ -90,6 +90,24 @@ async function withStore<T>(config: CadenceConfig, run: (store: ObjectStore) => 
   }
 }
 
+/** The catalog read only, when its file exists and is current; else null (nothing is created or migrated). */
+async function withCatalogIfAny<T>(config: CadenceConfig, run: (catalog: Catalog | null) => Promise<T>): Promise<T> {
+  const { existsSync } = await import('node:fs');
+  const { openCatalog } = await import('../catalog/open-catalog.ts');
+  let catalog: Catalog | null = null;
+  try {
+    if (existsSync(config.catalogPath)) catalog = openCatalog(config.catalogPath, { readonly: true });
+  } catch (error) {
+    // An older schema cannot be read without migrating: the dry run names the release by the message's own id.
+    if (!(isCadenceError(error) && error.code === 'CATALOG')) throw error;
+  }
+  try {
+    return await run(catalog);
+  } finally {
+    catalog?.close();
+  }
+}
+
 function writeJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
@@ -206,7 +224,8 @@ async function runDdexDelivery(config: CadenceConfig, path: string, options: Ing
           },
           { fromSnapshot: true },
         ),
-      withStore: (run) => withStore(config, run),
+      // A dry run reads the catalog as it is (read only, not caught up: it writes nothing anywhere).
+      withStore: (run) => withStore(config, (store) => withCatalogIfAny(config, (catalog) => run(store, catalog))),
       ingestRelease: async (targets, delivery) => {
         if (!config.queue) return ingestInProcess(config, targets, delivery, options);
         return (await ingestQueued(config, delivery, { ...options, detach: false }))!;

@@ -43,10 +43,11 @@ export function addTracksCommands(program: Command, { config, writeJson, positiv
     .option('--json', 'print one JSON document on stdout', false)
     .action(async (options: { release?: string; json: boolean }) => {
       const upc = options.release === undefined ? undefined : parseReleaseOption('--release', options.release);
-      const listing = await withCatalog(config, (catalog) => catalog.listTracks({ upc }));
+      // A release may be named by any of its ids (an ICPN learned later): answers give its own id.
+      const { listing, id } = await withCatalog(config, (catalog) => ({ listing: catalog.listTracks({ upc }), id: upc === undefined ? undefined : (catalog.resolveRelease(upc) ?? upc) }));
       if (listing === null) throw new CadenceError('NOT_FOUND', `no release ${upc} in the catalog`);
-      if (options.json) writeJson(upc === undefined ? { tracks: listing } : { release: upc, tracks: listing });
-      else process.stdout.write(formatTrackTable(listing, new Date(), upc));
+      if (options.json) writeJson(id === undefined ? { tracks: listing } : { release: id, tracks: listing });
+      else process.stdout.write(formatTrackTable(listing, new Date(), id === upc ? id : `${id} (named by ${upc})`));
     });
 
   program

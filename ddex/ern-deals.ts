@@ -2,6 +2,7 @@
 // directly in DealTerms; both are read. A ValidityPeriod EndDate is the last day of the deal, so
 // the track stops at 00:00 UTC the day after.
 
+import { WORLDWIDE } from '../pipeline/territories.ts';
 import type { DealTerms } from './deal-rights.ts';
 import type { ProblemList } from './problems.ts';
 import { parseBoolean, parseDate, parseDateTime, parseTerritory } from './values.ts';
@@ -33,8 +34,11 @@ function readTerritories(terms: XmlElement, name: string, problems: ProblemList)
 }
 
 function readTerms(terms: XmlElement, problems: ProblemList): DealTerms {
-  const territories = readTerritories(terms, 'TerritoryCode', problems);
-  if (territories.length === 0) problems.error('MISSING', `${terms.path}/TerritoryCode`, 'the deal names no territory');
+  const excludedTerritories = readTerritories(terms, 'ExcludedTerritoryCode', problems);
+  let territories = readTerritories(terms, 'TerritoryCode', problems);
+  // ERN writes "everywhere but these" as ExcludedTerritoryCode alone, instead of TerritoryCode.
+  if (territories.length === 0 && excludedTerritories.length > 0) territories = [WORLDWIDE];
+  if (territories.length === 0) problems.error('MISSING', `${terms.path}/TerritoryCode`, 'the deal names no territory (TerritoryCode or ExcludedTerritoryCode)');
   const period = childrenNamed(terms, 'ValidityPeriod')[0] ?? null;
   const startsAt = readInstant(period, 'Start', problems);
   const endsAt = readInstant(period, 'End', problems);
@@ -44,10 +48,14 @@ function readTerms(terms: XmlElement, problems: ProblemList): DealTerms {
   const takedownElement = child(terms, 'TakeDown');
   const takedown = takedownElement ? parseBoolean(takedownElement.text) : false;
   if (takedown === null) problems.error('MISSING', takedownElement!.path, `TakeDown must be true or false, not ${JSON.stringify(takedownElement!.text)}`);
+  if (takedown === true && excludedTerritories.length > 0) {
+    // The rights model withdraws a release everywhere or in named countries, not "everywhere but".
+    problems.warn('APPROXIMATED', terms.path, `a TakeDown for every territory but ${excludedTerritories.join(', ')} takes the release down everywhere`);
+  }
   return {
     path: terms.path,
     territories,
-    excludedTerritories: readTerritories(terms, 'ExcludedTerritoryCode', problems),
+    excludedTerritories,
     startsAt,
     endsAt,
     commercialModels: childrenNamed(terms, 'CommercialModelType').map((e) => (e.text === 'UserDefined' ? (e.attrs.UserDefinedValue ?? e.text) : e.text)),

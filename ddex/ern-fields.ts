@@ -49,7 +49,10 @@ export function scopedText(scope: Scoped, name: string): string | null {
 export function readTitle(scope: Scoped): { title: string | null; subtitle: string | null } {
   const displayTitle = scopedOne(scope, 'DisplayTitle');
   const titles = scopedAll(scope, 'Title');
-  const typedTitle = titles.find((t) => t.attrs.TitleType === 'DisplayTitle') ?? titles.find((t) => t.attrs.TitleType === 'FormalTitle');
+  const typedTitle =
+    titles.find((t) => t.attrs.TitleType === 'DisplayTitle') ??
+    titles.find((t) => t.attrs.TitleType === 'FormalTitle') ??
+    titles.find((t) => t.attrs.TitleType === undefined);
   const reference = child(scope.element, 'ReferenceTitle');
   const title =
     scopedText(scope, 'DisplayTitleText') ??
@@ -59,6 +62,9 @@ export function readTitle(scope: Scoped): { title: string | null; subtitle: stri
   const subtitle = textAt(displayTitle, 'SubTitle') ?? textAt(typedTitle, 'SubTitle') ?? textAt(reference, 'SubTitle');
   return { title, subtitle };
 }
+
+/** Roles that credit a work or its making, not a performance. */
+const WRITER_ROLES: ReadonlySet<string> = new Set(['Composer', 'Lyricist', 'ComposerLyricist', 'Librettist', 'Writer', 'Author', 'Arranger', 'Producer']);
 
 function roleOf(element: XmlElement): string {
   // `UserDefined` roles carry their name in an attribute.
@@ -93,14 +99,20 @@ export function readArtists(scope: Scoped, parties: PartyNames): { artists: stri
   const displayed = scopedAll(scope, 'DisplayArtist')
     .map((element, order) => ({ element, order }))
     .sort((a, b) => sequence(a.element) - sequence(b.element) || a.order - b.order);
-  const artists: string[] = [];
+  const credited: Array<{ name: string; roles: string[] }> = [];
   for (const { element } of displayed) {
     const name = partyName(element, 'ArtistPartyReference', parties, unknown);
     if (!name) continue;
-    if (!artists.includes(name)) artists.push(name);
     const roleElements = [...childrenNamed(element, 'ArtistRole'), ...childrenNamed(element, 'DisplayArtistRole')];
-    for (const role of roleElements.length > 0 ? roleElements.map(roleOf) : ['MainArtist']) roles.push({ name, role });
+    const named = roleElements.length > 0 ? roleElements.map(roleOf) : ['MainArtist'];
+    for (const role of named) roles.push({ name, role });
+    credited.push({ name, roles: named });
   }
+  // ERN 3 senders list composers and lyricists as DisplayArtists too; they are credits, not the
+  // artist a listener sees, unless nobody else is named.
+  const performers = credited.filter((c) => c.roles.some((role) => !WRITER_ROLES.has(role)));
+  const artists: string[] = [];
+  for (const { name } of performers.length > 0 ? performers : credited) if (!artists.includes(name)) artists.push(name);
   if (artists.length === 0) {
     const displayName = scopedText(scope, 'DisplayArtistName');
     if (displayName) {
@@ -139,7 +151,15 @@ export function readGenre(scope: Scoped): string | null {
   return textAt(scopedOne(scope, 'Genre'), 'GenreText');
 }
 
-/** ParentalWarningType `Explicit` (not `ExplicitContentEdited`, `NotExplicit`, `NoAdviceAvailable`). */
+/**
+ * ParentalWarningType `Explicit` (not `ExplicitContentEdited`, `NotExplicit`, `NoAdviceAvailable`,
+ * `Unknown`). Territory by territory (ERN 4 ApplicableTerritoryCode) the rule is the details
+ * blocks' one: the worldwide warnings, else the first territory's.
+ */
 export function readExplicit(scope: Scoped): boolean {
-  return scopedAll(scope, 'ParentalWarningType').some((warning) => warning.text === 'Explicit');
+  const warnings = scopedAll(scope, 'ParentalWarningType');
+  const worldwide = warnings.filter(isWorldwide);
+  const first = warnings[0]?.attrs.ApplicableTerritoryCode;
+  const applicable = worldwide.length > 0 ? worldwide : warnings.filter((w) => w.attrs.ApplicableTerritoryCode === first);
+  return applicable.some((warning) => warning.text === 'Explicit');
 }

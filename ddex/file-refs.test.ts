@@ -19,7 +19,7 @@ describe('filesToVerify', () => {
 
   it('names each algorithm as node:crypto knows it', () => {
     for (const [algorithm, name] of Object.entries(NODE_HASH_NAME)) {
-      const length = { MD5: 32, 'SHA-1': 40, 'SHA-256': 64 }[algorithm];
+      const length = { MD5: 32, 'SHA-1': 40, 'SHA-224': 56, 'SHA-256': 64, 'SHA-384': 96, 'SHA-512': 128 }[algorithm];
       expect(createHash(name).update('x').digest('hex')).toHaveLength(length!);
     }
   });

@@ -11,7 +11,14 @@ export interface FileToVerify {
 }
 
 /** node:crypto's name for each algorithm ERN uses. */
-export const NODE_HASH_NAME: Readonly<Record<HashAlgorithm, string>> = { MD5: 'md5', 'SHA-1': 'sha1', 'SHA-256': 'sha256' };
+export const NODE_HASH_NAME: Readonly<Record<HashAlgorithm, string>> = {
+  MD5: 'md5',
+  'SHA-1': 'sha1',
+  'SHA-224': 'sha224',
+  'SHA-256': 'sha256',
+  'SHA-384': 'sha384',
+  'SHA-512': 'sha512',
+};
 
 export function filesToVerify(model: ReleaseDeliveryModel): FileToVerify[] {
   const files: FileToVerify[] = model.tracks.map((track) => ({ role: 'master', isrc: track.isrc, file: track.master }));

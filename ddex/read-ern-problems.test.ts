@@ -103,7 +103,8 @@ describe.each(['3.8.2', '4.3'] as const)('problems in ERN %s', (family) => {
     ['../../etc/passwd.flac', 'leads outside the release folder'],
     ['/srv/masters/01.flac', 'not absolute'],
     ['https://files.example.com/01.flac', 'not a URL'],
-    ['resources/%2e%2e/%2e%2e/x.flac', 'leads outside the release folder'],
+    // A %-escape only means something in an ERN 4 URI; an ERN 3 FileName is a plain name (read-ern-variants.test.ts).
+    ...(ern3 ? [] : [['resources/%2e%2e/%2e%2e/x.flac', 'leads outside the release folder']]),
   ])('a file path outside the release folder: %s', (path, reason) => {
     const problems = problemsOf(spec(family, (s) => (s.tracks[1]!.file = path)));
     // ERN 3 writes the folder part as FilePath, where every one of these goes wrong.

@@ -151,6 +151,19 @@ describe.each(FAMILIES)('ERN %s', (family) => {
     });
   });
 
+  it('knows a release by every identifier usable as its id, its id first, each with its element (release and purge)', () => {
+    const all: ErnMessageSpec = sampleRelease({ family, tracks: 1 });
+    all.release.proprietaryId = { namespace: 'DPID:PADPIDA2026120301X', value: 'NL-0042' };
+    const ids = release(ernMessage(all)).release.ids.knownAs;
+    expect(ids.map((each) => each.id)).toEqual(['012345678905', 'grid:A12425GABC1234002M', 'proprietary:PADPIDA2026120301X:NL-0042']);
+    expect(ids.map((each) => each.location)).toEqual([expect.stringMatching(/\/ReleaseId\/ICPN$/), expect.stringMatching(/\/ReleaseId\/GRid$/), expect.stringMatching(/\/ReleaseId\/ProprietaryId$/)]);
+    // A proprietary id that cannot be a release id (no namespace) names nothing.
+    all.release.proprietaryId = { namespace: '', value: 'NL 0042' };
+    expect(release(ernMessage(all)).release.ids.knownAs.map((each) => each.id)).toEqual(['012345678905', 'grid:A12425GABC1234002M']);
+    const purge = readErnMessage(ernMessage({ ...sampleRelease({ family, tracks: 1, kind: 'purge', messageId: 'MSG-PURGE' }) }));
+    expect((purge as { model: PurgeReleaseModel }).model.release.ids.knownAs.map((each) => each.id)).toEqual(['012345678905', 'grid:A12425GABC1234002M']);
+  });
+
   it('maps only the main release, never its track releases as albums', () => {
     const model = release(ernMessage(sampleRelease({ family, tracks: 12 })));
     expect(model.release.title).toBe('Aurora & Other Lights');
@@ -180,7 +193,10 @@ describe('main release selection', () => {
   });
 
   it('refuses two main releases, naming both', () => {
-    const xml = ernMessage(sampleRelease({ family: '3.8.2', tracks: 3 })).replace('<ReleaseType>TrackRelease</ReleaseType>', '<ReleaseType>Single</ReleaseType>');
+    // Without IsMainRelease (which would name the main one), two releases of an album-like type.
+    const xml = ernMessage(sampleRelease({ family: '3.8.2', tracks: 3 }))
+      .replace('<Release IsMainRelease="true">', '<Release>')
+      .replace('<ReleaseType>TrackRelease</ReleaseType>', '<ReleaseType>Single</ReleaseType>');
     const result = readErnMessage(xml);
     expect(result.ok).toBe(false);
     expect(result.problems).toContainEqual(

@@ -12,7 +12,7 @@ import { assembleTracks } from './ern-tracks.ts';
 import { ProblemList } from './problems.ts';
 import type { DdexCover, MessageInfo, PurgeReleaseModel, ReadErnOptions, ReadErnResult, ReleaseDeliveryModel } from './types.ts';
 import { decodeMessage, DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_ELEMENTS, scanMarkup } from './xml-guard.ts';
-import { child, descendantsNamed, PARSER_MAX_DEPTH, parseXmlTree, textAt, type XmlElement } from './xml-tree.ts';
+import { child, childrenNamed, descendantsNamed, PARSER_MAX_DEPTH, parseXmlTree, textAt, type XmlElement } from './xml-tree.ts';
 
 export function readErnMessage(input: Uint8Array | string, options: ReadErnOptions = {}): ReadErnResult {
   const {
@@ -42,12 +42,15 @@ export function readErnMessage(input: Uint8Array | string, options: ReadErnOptio
 
 function readPurge(root: XmlElement, message: MessageInfo, problems: ProblemList): PurgeReleaseModel | null {
   const purged = child(root, 'PurgedRelease');
-  const releaseId = (purged && descendantsNamed(purged, 'ReleaseId')[0]) ?? null;
+  // Every ReleaseId of the purged release (one per scheme, as some senders write them).
+  const direct = childrenNamed(purged, 'ReleaseId');
+  const releaseIds = direct.length > 0 ? direct : purged ? descendantsNamed(purged, 'ReleaseId').slice(0, 1) : [];
+  const releaseId = releaseIds[0] ?? null;
   if (!releaseId) {
     problems.error('MISSING', `${root.path}/PurgedRelease/ReleaseId`, 'the purge names no release');
     return null;
   }
-  const ids = readReleaseIds(releaseId, problems);
+  const ids = readReleaseIds(releaseIds, problems);
   const key = releaseKey(ids);
   if (!key) {
     problems.error('MISSING', releaseId.path, noReleaseKeyReason(ids));
@@ -94,6 +97,7 @@ function readRelease(
   const coverImage = coverImages.find((image) => main.referencedResources.has(image.reference)) ?? coverImages[0];
   const cover: DdexCover | null = coverImage?.file ? { path: coverImage.file.path, hash: coverImage.file.hash, location: coverImage.file.location } : null;
   if (!coverImage) problems.warn('MISSING', resourceList?.path ?? `${root.path}/ResourceList`, 'no FrontCoverImage: the release will have no cover');
+  else if (!coverImage.delivered) problems.warn('NO_FILE', coverImage.path, 'the FrontCoverImage names no file: the release will have no cover');
 
   const key = releaseKey(main.ids);
   if (!key || !main.title || !main.label || !releaseDate || main.artists.length === 0) return null;

@@ -46,9 +46,20 @@ export interface ReleaseIds {
   /** GRid without hyphens (18 characters). */
   grid: string | null;
   proprietary: ProprietaryId[];
+  /**
+   * Every one of them usable as a release id (catalog/release-id.ts), in the order that picks the
+   * release's id (ICPN, GRid, proprietary ids): the catalog may know the release by any of them.
+   */
+  knownAs: ReleaseKey[];
 }
 
-export type HashAlgorithm = 'MD5' | 'SHA-1' | 'SHA-256';
+/** One of a release's identifiers as a release id, and the element it came from (for problems). */
+export interface ReleaseKey {
+  id: string;
+  location: string;
+}
+
+export type HashAlgorithm = 'MD5' | 'SHA-1' | 'SHA-224' | 'SHA-256' | 'SHA-384' | 'SHA-512';
 
 export interface FileHash {
   algorithm: HashAlgorithm;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gridCheckOk, parseDate, parseDateTime, parseDuration, parseGrid, parseHash, parseIcpn, parseIsrc, parseRelativeFile, parseTerritory } from './values.ts';
+import { gridCheckOk, parseDate, parseDateTime, parseDuration, parseGrid, parseHash, parseIcpn, parseIsrc, parseRelativeFile, parseRelativeFileName, parseTerritory } from './values.ts';
 
 describe('ERN value formats', () => {
   it('ISRC: the 12-character form, hyphens of the display form dropped', () => {
@@ -12,6 +12,10 @@ describe('ERN value formats', () => {
     expect(parseIcpn('4006381333931')).toEqual({ value: '4006381333931' });
     expect(parseIcpn('4006381333932')).toEqual({ reason: '4006381333932 has a wrong check digit' });
     expect(parseIcpn('12345')).toHaveProperty('reason');
+    // GTIN-14 with a leading 0: the UPC-A or EAN-13 it wraps. Another indicator digit is no consumer product.
+    expect(parseIcpn('04006381333931')).toEqual({ value: '4006381333931' });
+    expect(parseIcpn('00012345678905')).toEqual({ value: '012345678905' });
+    expect(parseIcpn('14006381333938')).toHaveProperty('reason');
   });
 
   it('GRid: ISO 7064 MOD 37-36 check character', () => {
@@ -40,7 +44,10 @@ describe('ERN value formats', () => {
     expect(parseDuration('PT3M20S')).toEqual({ value: 200 });
     expect(parseDuration('PT1H2M3.5S')).toEqual({ value: 3723.5 });
     expect(parseDuration('P0DT0H3M20S')).toEqual({ value: 200 });
-    for (const bad of ['P', 'PT', '3:20', 'PT3M20', '']) expect(parseDuration(bad)).toHaveProperty('reason');
+    expect(parseDuration('PT0H3M25.500S')).toEqual({ value: 205.5 });
+    expect(parseDuration('PT185S')).toEqual({ value: 185 });
+    expect(parseDuration('P0Y0M0DT0H3M25S')).toEqual({ value: 205 });
+    for (const bad of ['P', 'PT', '3:20', 'PT3M20', '', 'P1Y', 'P0Y1MT3M']) expect(parseDuration(bad)).toHaveProperty('reason');
   });
 
   it('territories: Worldwide or ISO codes (WW is not DDEX)', () => {
@@ -50,10 +57,13 @@ describe('ERN value formats', () => {
     expect(parseTerritory('XK1')).toHaveProperty('reason');
   });
 
-  it('hashes: MD5, SHA-1, SHA-256 of the right length, lower-cased', () => {
+  it('hashes: MD5, SHA-1 and SHA-2 of the right length, lower-cased; SHA2 sized by its value', () => {
     expect(parseHash('SHA-256', 'AB'.repeat(32))).toEqual({ value: { algorithm: 'SHA-256', value: 'ab'.repeat(32) } });
     expect(parseHash('SHA1', 'a'.repeat(32))).toHaveProperty('reason');
-    expect(parseHash('SHA-512', 'a'.repeat(128))).toHaveProperty('reason');
+    expect(parseHash('SHA-512', 'a'.repeat(128))).toEqual({ value: { algorithm: 'SHA-512', value: 'a'.repeat(128) } });
+    expect(parseHash('SHA2', 'a'.repeat(64))).toEqual({ value: { algorithm: 'SHA-256', value: 'a'.repeat(64) } });
+    expect(parseHash('SHA2', 'a'.repeat(40))).toHaveProperty('reason');
+    expect(parseHash('CRC32', 'a'.repeat(8))).toEqual({ reason: expect.stringContaining('"CRC32" is not supported') });
   });
 
   it('file paths stay inside the release folder', () => {
@@ -61,6 +71,16 @@ describe('ERN value formats', () => {
     expect(parseRelativeFile('resources/My%20Song.flac')).toEqual({ value: 'resources/My Song.flac' });
     for (const bad of ['../01.flac', 'a/../../01.flac', '/01.flac', 'C:/01.flac', 'file:///etc/passwd', 'a\\b.flac', 'a/%2e%2e/%2e%2e/b', 'a/%2fetc', 'a\0b', '%zz']) {
       expect(parseRelativeFile(bad), bad).toHaveProperty('reason');
+    }
+    // A relative file: URI is a path in the folder; an absolute one or one with a host is not.
+    expect(parseRelativeFile('file:resources/01.flac')).toEqual({ value: 'resources/01.flac' });
+    for (const bad of ['file://host/01.flac', 'file:/01.flac', 'file:../01.flac', 'https://cdn.example/01.flac']) {
+      expect(parseRelativeFile(bad), bad).toHaveProperty('reason');
+    }
+    // ERN 3 FileName/FilePath are names, not URIs: % is itself.
+    expect(parseRelativeFileName('resources/100% Live.flac')).toEqual({ value: 'resources/100% Live.flac' });
+    for (const bad of ['../01.flac', '/01.flac', 'C:\\01.flac', 'ftp://x/01.flac', 'a\\b.flac']) {
+      expect(parseRelativeFileName(bad), bad).toHaveProperty('reason');
     }
   });
 });

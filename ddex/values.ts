@@ -14,8 +14,11 @@ export function parseIsrc(raw: string): Parsed<string> {
 }
 
 export function parseIcpn(raw: string): Parsed<string> {
-  if (!/^[0-9]{12,13}$/.test(raw)) return { reason: `${JSON.stringify(raw)} is not an ICPN: a 12-digit UPC or 13-digit EAN` };
-  return isUpc(raw) ? { value: raw } : { reason: `${raw} has a wrong check digit` };
+  // A GTIN-14 with a leading 0 (`00094631432057`, as some majors write it) wraps a UPC-A or an
+  // EAN-13: it is read as the shortest of them, the form a label types in a JSON delivery.
+  const code = /^00[0-9]{12}$/.test(raw) ? raw.slice(2) : /^0[0-9]{13}$/.test(raw) ? raw.slice(1) : raw;
+  if (!/^[0-9]{12,13}$/.test(code)) return { reason: `${JSON.stringify(raw)} is not an ICPN: a 12-digit UPC or 13-digit EAN` };
+  return isUpc(code) ? { value: code } : { reason: `${raw} has a wrong check digit` };
 }
 
 /** GRid (ISO 7064 MOD 37-36 check character): `A1-2425G-ABC1234002-M` or without hyphens. */
@@ -63,11 +66,16 @@ export function parseDateTime(raw: string): Parsed<string> {
   return { value: instant.toISOString() };
 }
 
-/** ISO 8601 duration as ERN writes it (`PT3M20S`, `PT1H2M3.5S`, `P0DT0H3M20S`) → seconds. */
+/**
+ * xs:duration as ERN writes it (`PT3M20S`, `PT0H3M25.500S`, `PT185S`, `P0DT0H3M20S`, and the
+ * `P0Y0M0DT0H3M20S` some ERN 3 tools write) → seconds. Years and months have no fixed length, so
+ * only zero ones are read.
+ */
 export function parseDuration(raw: string): Parsed<number> {
-  const match = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(raw);
+  const match = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(raw);
   if (!match || raw === 'P' || raw.endsWith('T')) return { reason: `${JSON.stringify(raw)} is not an ISO 8601 duration like PT3M20S` };
-  const [, days = '0', hours = '0', minutes = '0', seconds = '0'] = match;
+  const [, years = '0', months = '0', days = '0', hours = '0', minutes = '0', seconds = '0'] = match;
+  if (Number(years) !== 0 || Number(months) !== 0) return { reason: `${JSON.stringify(raw)} counts years or months, which have no fixed length: write it in hours, minutes and seconds` };
   return { value: Number(days) * 86_400 + Number(hours) * 3600 + Number(minutes) * 60 + Number(seconds) };
 }
 
@@ -77,13 +85,35 @@ export function parseTerritory(raw: string): Parsed<string> {
   return raw !== WORLDWIDE && isTerritory(raw) ? { value: raw } : { reason: `${JSON.stringify(raw)} is not Worldwide or an ISO 3166-1 country code` };
 }
 
-const ALGORITHMS: Record<string, HashAlgorithm> = { MD5: 'MD5', SHA1: 'SHA-1', 'SHA-1': 'SHA-1', SHA256: 'SHA-256', 'SHA-256': 'SHA-256' };
-const HEX_LENGTH: Record<HashAlgorithm, number> = { MD5: 32, 'SHA-1': 40, 'SHA-256': 64 };
+// DDEX HashSumAlgorithmType spellings (ERN 3 `SHA1`, ERN 4 `SHA-256`, …) → the algorithm.
+const ALGORITHMS: Record<string, HashAlgorithm> = {
+  MD5: 'MD5',
+  SHA: 'SHA-1',
+  SHA1: 'SHA-1',
+  'SHA-1': 'SHA-1',
+  SHA224: 'SHA-224',
+  'SHA-224': 'SHA-224',
+  SHA256: 'SHA-256',
+  'SHA-256': 'SHA-256',
+  SHA384: 'SHA-384',
+  'SHA-384': 'SHA-384',
+  SHA512: 'SHA-512',
+  'SHA-512': 'SHA-512',
+};
+const HEX_LENGTH: Record<HashAlgorithm, number> = { MD5: 32, 'SHA-1': 40, 'SHA-224': 56, 'SHA-256': 64, 'SHA-384': 96, 'SHA-512': 128 };
+// `SHA2` names the family, not a size: the length of the value says which one.
+const SHA2_BY_LENGTH: Record<number, HashAlgorithm> = { 56: 'SHA-224', 64: 'SHA-256', 96: 'SHA-384', 128: 'SHA-512' };
+const SUPPORTED = 'MD5, SHA-1, SHA-224, SHA-256, SHA-384 or SHA-512';
 
 export function parseHash(algorithmRaw: string, valueRaw: string): Parsed<FileHash> {
-  const algorithm = ALGORITHMS[algorithmRaw.toUpperCase()];
-  if (!algorithm) return { reason: `hash algorithm ${JSON.stringify(algorithmRaw)} is not supported: MD5, SHA-1 or SHA-256` };
   const value = valueRaw.toLowerCase();
+  const name = algorithmRaw.toUpperCase();
+  const algorithm = name === 'SHA2' ? SHA2_BY_LENGTH[value.length] : ALGORITHMS[name];
+  if (!algorithm) {
+    return name === 'SHA2'
+      ? { reason: `${JSON.stringify(valueRaw)} is no SHA-2 value (56, 64, 96 or 128 hex digits)` }
+      : { reason: `hash algorithm ${JSON.stringify(algorithmRaw)} is not supported: ${SUPPORTED}` };
+  }
   if (!new RegExp(`^[0-9a-f]{${HEX_LENGTH[algorithm]}}$`).test(value)) {
     return { reason: `${JSON.stringify(valueRaw)} is not a ${algorithm} value (${HEX_LENGTH[algorithm]} hex digits)` };
   }
@@ -91,25 +121,44 @@ export function parseHash(algorithmRaw: string, valueRaw: string): Parsed<FileHa
 }
 
 /**
- * A file reference → a path relative to the release folder. ERN 3 gives FilePath (a folder) and
- * FileName; ERN 4 a URI. Anything that could leave the folder is refused, not normalised.
+ * An ERN 4 `URI` → a path relative to the release folder. A relative URI (`resources/01.flac`,
+ * `My%20Song.flac`) or a relative `file:` URI (`file:resources/01.flac`) is read; anything that
+ * could leave the folder (another scheme, `file:///…`, absolute, `..`) is refused, not normalised.
  */
 export function parseRelativeFile(raw: string): Parsed<string> {
   if (raw.includes('\0')) return { reason: 'contains a NUL byte' };
-  if (/^[a-z][a-z0-9+.-]*:/i.test(raw)) return { reason: `${JSON.stringify(raw)} must be a file in the release folder, not a URL or drive` };
-  if (raw.startsWith('/') || raw.startsWith('\\')) return { reason: `${JSON.stringify(raw)} must be relative to the release folder, not absolute` };
-  if (raw.includes('\\')) return { reason: `${JSON.stringify(raw)} must use forward slashes` };
-  if (/%(2f|5c|00)/i.test(raw)) return { reason: `${JSON.stringify(raw)} hides a separator or NUL in a %-escape` };
+  const relativeFileUri = /^file:(?!\/)/i.exec(raw);
+  const uri = relativeFileUri ? raw.slice(relativeFileUri[0].length) : raw;
+  if (/^[a-z][a-z0-9+.-]*:/i.test(uri)) {
+    return { reason: `${JSON.stringify(raw)} must be a file in the release folder, not a URL, an absolute file: URI or a drive` };
+  }
+  if (/%(2f|5c|00)/i.test(uri)) return { reason: `${JSON.stringify(raw)} hides a separator or NUL in a %-escape` };
   let path: string;
   try {
-    path = decodeURIComponent(raw);
+    path = decodeURIComponent(uri);
   } catch {
     return { reason: `${JSON.stringify(raw)} has a malformed %-escape` };
   }
-  const segments = path.split('/').filter((segment) => segment !== '' && segment !== '.');
-  if (segments.includes('..') || path.startsWith('/') || path.includes('\\')) {
-    return { reason: `${JSON.stringify(raw)} leads outside the release folder` };
+  return relativePath(raw, path);
+}
+
+/**
+ * An ERN 3 `FilePath` + `FileName` → a path relative to the release folder. These are names, not
+ * URIs: `%` and spaces are themselves (`100% Live.flac`). The same refusals as for a URI.
+ */
+export function parseRelativeFileName(raw: string): Parsed<string> {
+  if (raw.includes('\0')) return { reason: 'contains a NUL byte' };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) || /^[a-z]:/i.test(raw)) {
+    return { reason: `${JSON.stringify(raw)} must be a file in the release folder, not a URL or drive` };
   }
+  return relativePath(raw, raw);
+}
+
+function relativePath(raw: string, path: string): Parsed<string> {
+  if (path.startsWith('/') || path.startsWith('\\')) return { reason: `${JSON.stringify(raw)} must be relative to the release folder, not absolute` };
+  if (path.includes('\\')) return { reason: `${JSON.stringify(raw)} must use forward slashes` };
+  const segments = path.split('/').filter((segment) => segment !== '' && segment !== '.');
+  if (segments.includes('..')) return { reason: `${JSON.stringify(raw)} leads outside the release folder` };
   if (segments.length === 0) return { reason: 'names no file' };
   return { value: segments.join('/') };
 }

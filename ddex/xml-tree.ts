@@ -34,7 +34,8 @@ const parser = new XMLParser({
   htmlEntities: false,
   ignoreDeclaration: true,
   ignorePiTags: true,
-  trimValues: true,
+  // Text is trimmed per element (buildChildren), not per text node: `Rock <![CDATA[&]]> Roll` keeps its spaces.
+  trimValues: false,
   cdataPropName: '#cdata',
   // The guard already refused deeper messages; this is a second fence.
   maxNestedTags: PARSER_MAX_DEPTH,

@@ -1,11 +1,14 @@
 // The publish journal on the folder driver: writers racing for numbers, catalogs following it
 // from nothing or from a snapshot, ownership decided against everything before each entry.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MIGRATIONS, SCHEMA_VERSION, migrate, schemaVersion } from '../catalog/migrations.ts';
 import { openCatalog } from '../catalog/open-catalog.ts';
+import { journalSnapshotKey } from '../storage/layout.ts';
 import { publishedRows as publishedRowsAt, rowCounts, samplePublish } from '../catalog/test-support.ts';
 import type { Catalog } from '../catalog/types.ts';
 import { CadenceError } from '../errors/cadence-error.ts';
@@ -104,6 +107,38 @@ describe('publish journal', () => {
     expect(publishedRows('node')).toEqual(publishedRows('writer'));
     // A node with a catalog of its own keeps it.
     expect(await restoreSnapshotIfNew({ store, catalogPath: path })).toBeNull();
+  });
+
+  it('a snapshot an older release wrote is migrated as it is restored; one from newer code is refused and leaves nothing', async () => {
+    // A catalog one migration behind, at journal position 7, stored where snapshots go.
+    const older = join(dir, 'older.db');
+    const raw = new Database(older);
+    migrate(raw, MIGRATIONS.slice(0, -1));
+    raw.prepare('UPDATE journal_position SET number = 7 WHERE id = 1').run();
+    raw.close();
+    await store.putFile(journalSnapshotKey(7), older, { contentType: 'application/vnd.sqlite3' });
+
+    const path = join(dir, 'node.db');
+    expect((await restoreSnapshotIfNew({ store, catalogPath: path }))?.position).toBe(7);
+    const check = new Database(path, { readonly: true });
+    expect(schemaVersion(check)).toBe(SCHEMA_VERSION);
+    check.close();
+    expect(catalogAt('node').journalPosition().number).toBe(7);
+
+    // Newer code's snapshot (a schema this code does not know) never takes a catalog's place.
+    const newer = join(dir, 'newer.db');
+    const ahead = new Database(newer);
+    migrate(ahead);
+    ahead.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    ahead.close();
+    await store.putFile(journalSnapshotKey(8), newer, { contentType: 'application/vnd.sqlite3' });
+    const fresh = join(dir, 'fresh', 'node.db');
+    await expect(restoreSnapshotIfNew({ store, catalogPath: fresh })).rejects.toMatchObject({
+      code: 'CATALOG',
+      message: `the newest catalog snapshot ${journalSnapshotKey(8)} cannot start ${fresh}: it has schema version ${SCHEMA_VERSION + 1}, newer than this code knows (${SCHEMA_VERSION}); upgrade cadence`,
+    });
+    expect(existsSync(fresh)).toBe(false);
+    expect(readdirSync(join(dir, 'fresh'))).toEqual([]);
   });
 
   it('a follower applies new entries when nudged, without waiting for its poll', async () => {

@@ -3,12 +3,13 @@
 // the copy itself (another process may apply entries while it is taken).
 
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { openCatalog } from '../catalog/open-catalog.ts';
 import type { Catalog } from '../catalog/types.ts';
+import { CadenceError } from '../errors/cadence-error.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import { JOURNAL_SNAPSHOTS_PREFIX, journalSnapshotKey } from '../storage/layout.ts';
 
@@ -43,6 +44,15 @@ function positionOf(path: string): number {
   }
 }
 
+function migratedPositionOf(path: string): number {
+  const copy = openCatalog(path);
+  try {
+    return copy.journalPosition().number;
+  } finally {
+    copy.close();
+  }
+}
+
 /** The newest snapshot in storage, or null. */
 export async function latestSnapshot(store: ObjectStore): Promise<SnapshotInfo | null> {
   let latest: SnapshotInfo | null = null;
@@ -62,14 +72,24 @@ export async function restoreSnapshotIfNew({ store, catalogPath }: { store: Obje
   if (await stat(catalogPath).then(() => true, () => false)) return null;
   const snapshot = await latestSnapshot(store);
   if (!snapshot) return null;
+  // As opening a catalog does, the catalog's folder is made when it is not there yet.
+  await mkdir(dirname(catalogPath), { recursive: true });
   const partial = join(dirname(catalogPath), `.${process.pid}.snapshot-download`);
   try {
     const { body } = await store.get(snapshot.key);
     await pipeline(body, createWriteStream(partial, { flags: 'wx' }));
-    positionOf(partial); // refuses anything that is not a catalog this code can read
+    // The download is this node's own copy: a snapshot an older release wrote is migrated here, and
+    // anything that is not a catalog (or one newer code wrote) is refused before it takes the place.
+    try {
+      migratedPositionOf(partial);
+    } catch (cause) {
+      // Name the snapshot, not the scratch file it was downloaded to.
+      const why = cause instanceof Error ? cause.message.replaceAll(`catalog ${partial}`, 'it').replaceAll(partial, 'it') : String(cause);
+      throw new CadenceError('CATALOG', `the newest catalog snapshot ${snapshot.key} cannot start ${catalogPath}: ${why}`, { cause });
+    }
     await rename(partial, catalogPath);
     return snapshot;
   } finally {
-    await rm(partial, { force: true });
+    await Promise.all(['', '-wal', '-shm'].map((suffix) => rm(`${partial}${suffix}`, { force: true })));
   }
 }

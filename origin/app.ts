@@ -142,7 +142,7 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
       title: track.title,
       artists: track.artists,
       album: release.title,
-      release: { ...releaseIdentity(release.upc), title: release.title, artists: release.artists, label: release.label, releaseDate: release.releaseDate, genre: release.genre },
+      release: { ...releaseIdentity(release.upc, release.aliases), title: release.title, artists: release.artists, label: release.label, releaseDate: release.releaseDate, genre: release.genre },
       cover: releaseCoverUrl(config.publicUrl, release.upc, release.cover?.sha256),
       trackNumber: track.trackNumber,
       discNumber: track.discNumber,
@@ -190,11 +190,17 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
     const limit = limitText === undefined ? undefined : Number(limitText);
     if (limitText !== undefined && !Number.isFinite(limit)) return jsonError(c, 400, 'bad_request', 'limit must be a number');
     const found = catalog.search({ q, limit, genre: c.req.query('genre'), artist: c.req.query('artist') });
-    // The cover's hash only builds its URL: the answer carries the URL.
+    // The cover's hash only builds its URL: the answer carries the URL. `upc` is the release's ICPN
+    // also when it is one of its other ids (a release first known by its GRid), read once per release.
+    const icpns = new Map<string, string | null>();
+    const icpnOf = (id: string): string | null => {
+      if (!icpns.has(id)) icpns.set(id, upcOf(id) ?? releaseIdentity(id, catalog.getRelease(id)?.aliases).upc);
+      return icpns.get(id)!;
+    };
     const results = found.map(({ coverSha256, ...result }) => ({
       ...result,
       releaseId: result.upc,
-      upc: upcOf(result.upc),
+      upc: icpnOf(result.upc),
       cover: releaseCoverUrl(config.publicUrl, result.upc, coverSha256),
     }));
     c.header('Cache-Control', 'public, max-age=60');
@@ -213,7 +219,10 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
     createCoverRoute({
       store,
       logger,
-      coverKeyOf: async (upc) => {
+      // By any of the release's ids; the key names its own id, and the route redirects to it.
+      coverKeyOf: async (named) => {
+        const upc = catalog.resolveRelease(named);
+        if (upc === null) return null;
         const cover = catalog.getRelease(upc)?.cover;
         const startsAt = cover ? catalog.releaseStartsAt(upc) : null;
         if (!cover || startsAt === null || now().getTime() < Date.parse(startsAt)) return null;

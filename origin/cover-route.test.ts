@@ -138,6 +138,21 @@ describe('GET /v1/releases/{upc}/cover', () => {
     }
   });
 
+  it('redirects a release named by another of its ids to the URL under its own id, query kept, renders nothing for it', async () => {
+    // The lookup finds release grid:… by its ICPN alias: the key names the release's own id.
+    const id = 'grid:A12425GABC1234002M';
+    const key = coverOriginalKey(id, originalSha, 'jpg');
+    await store.putBytes(key, await store.getBytes(originalKey));
+    covers.set('5012345678900', key);
+    const response = await get(route(), '/v1/releases/5012345678900/cover?size=320&v=abc');
+    expect(response.status).toBe(308);
+    expect(response.headers.get('Location')).toBe(`/v1/releases/${id}/cover?size=320&v=abc`);
+    expect(response.headers.get('Cache-Control')).toBe('public, max-age=86400');
+    expect(await store.head(coverRenditionKey(key, 320))).toBeNull();
+    // A bad size is still a 400 first.
+    expect((await get(route(), '/v1/releases/5012345678900/cover?size=77')).status).toBe(400);
+  });
+
   it('never enlarges: a 640 original answers 1280 with 640 pixels', async () => {
     const small = await makeCover({ width: 640, height: 640 });
     const key = coverOriginalKey('4006381333931', sha(small), 'jpg');

@@ -15,9 +15,16 @@
 // SHA-256>` (what `coverUrl` builds for track and search answers) names one version and is
 // `immutable` for a year. A stale `v` gets the current cover with the short policy.
 //
-// Takedowns: once every track of the release is taken down (`refuseRelease`, origin/release-gate.ts)
-// the cover is a 410 `release_taken_down` like a track's `taken_down`, cached briefly
-// (`goneCacheControl`) so a restore shows; the CDN's copies are purged by `cadence takedown`.
+// A release named by another of its ids (an ICPN learned after it was first known by its GRid:
+// ReleaseRecord.aliases) is redirected (308, query kept) to the URL under its id, the one answers
+// carry: a CDN caches per URL, so each rendered size is cached once per release rather than once per
+// id, under one ETag and one cache policy. The redirect itself may be cached a day: an id never
+// moves to another release.
+//
+// Takedowns: once every track of the release is taken down (`refuseRelease`, origin/release-gate.ts,
+// asked under the release's own id after any redirect) the cover is a 410 `release_taken_down`
+// like a track's `taken_down`, cached briefly (`goneCacheControl`) so a restore shows; the CDN's
+// copies are purged by `cadence takedown`.
 
 import { createHash } from 'node:crypto';
 import { Hono, type Context } from 'hono';
@@ -36,7 +43,10 @@ const VERSION_HEX = 16;
 
 export interface CoverRouteOptions {
   store: ObjectStore;
-  /** The stored original's key for a release (`releases/{upc}/cover/<sha256>.<ext>`), or null. */
+  /**
+   * The stored original's key for a release named by any of its ids (`releases/{id}/cover/<sha256>.<ext>`,
+   * under the release's own id), or null.
+   */
   coverKeyOf: (upc: string) => Promise<string | null>;
   sizes?: readonly number[];
   defaultSize?: number;
@@ -46,6 +56,8 @@ export interface CoverRouteOptions {
   shortCacheControl?: string;
   /** Cache-Control for URLs carrying the current `v`. */
   versionedCacheControl?: string;
+  /** Cache-Control of the redirect from another of a release's ids to its own. */
+  redirectCacheControl?: string;
   /** Why the release's cover may not be shown any more (every track taken down), or null. */
   refuseRelease?: (upc: string) => ReleaseRefusal | null;
   /** Cache-Control of that 410: short, so a restore is seen (nginx never stores it anyway). */
@@ -89,6 +101,7 @@ export function createCoverRoute(options: CoverRouteOptions): Hono {
     cacheBytes = 32 * 1024 * 1024,
     shortCacheControl = 'public, max-age=300, s-maxage=86400, stale-while-revalidate=86400',
     versionedCacheControl = 'public, max-age=31536000, immutable',
+    redirectCacheControl = 'public, max-age=86400',
     refuseRelease = () => null,
     goneCacheControl = 'public, max-age=60',
     logger,
@@ -146,9 +159,15 @@ export function createCoverRoute(options: CoverRouteOptions): Hono {
     }
     const parsed = originalKey ? parseCoverOriginalKey(originalKey) : null;
     if (!originalKey || !parsed) return jsonError(c, 404, 'not_found', `release ${upc} has no cover`);
+    if (parsed.upc !== upc) {
+      const query = new URL(c.req.url).search;
+      c.header('Cache-Control', redirectCacheControl);
+      return c.redirect(`/v1/releases/${parsed.upc}/cover${query}`, 308);
+    }
+
     let refusal: ReleaseRefusal | null;
     try {
-      refusal = refuseRelease(upc);
+      refusal = refuseRelease(parsed.upc);
     } catch (error) {
       logger?.error({ err: error, upc }, 'release availability lookup failed');
       return jsonError(c, 503, 'unavailable', 'the catalog is unavailable');

@@ -104,6 +104,17 @@ describe('the cover of a taken-down release', () => {
     expect(await status(app)).toBe(200);
   });
 
+  it('a request by another id of the release is redirected to its own id, which answers the 410', async () => {
+    const catalog = newCatalog();
+    inputs.forEach((input) => catalog.publish({ ...input, release: { ...input.release, aliases: ['grid:A12425GABC1234002M'] } }));
+    catalog.setTakedown({ upc: 'grid:A12425GABC1234002M' }, { source: 'operator', reason: 'label request', at: '2026-12-03T12:00:00.000Z' });
+    const app = origin(catalog);
+    const redirect = await get(app, '/v1/releases/grid:A12425GABC1234002M/cover?size=320');
+    expect(redirect.status).toBe(308);
+    expect(redirect.headers.get('Location')).toBe(`/v1/releases/${UPC}/cover?size=320`);
+    expect(await status(app, `/v1/releases/${UPC}/cover?size=320`)).toBe(410);
+  });
+
   it('a DDEX purge takes it down too, naming the message', async () => {
     const catalog = newCatalog();
     inputs.forEach((input) => catalog.publish(input));

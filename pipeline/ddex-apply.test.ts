@@ -63,7 +63,7 @@ function delivery(): Delivery {
 function releaseLoad(id: string, createdAt: string, { takenDown = false } = {}): DdexReleaseLoad {
   const info = message(id, createdAt);
   const reason = `TakeDown deal in DDEX message ${id}`;
-  return { kind: 'release', file: join(dir, `${id}.xml`), message: info, delivery: delivery(), takedown: takenDown ? { source: 'ddex', messageId: id, reason, at: info.createdAt } : null, trackTakedowns: [], warnings: [] };
+  return { kind: 'release', file: join(dir, `${id}.xml`), message: info, delivery: delivery(), knownAs: [{ id: UPC, location: '/NewReleaseMessage/ReleaseList/Release[1]/ReleaseId/ICPN' }], takedown: takenDown ? { source: 'ddex', messageId: id, reason, at: info.createdAt } : null, trackTakedowns: [], warnings: [] };
 }
 
 describe('applyDdexMessage and who made a takedown', () => {
@@ -95,7 +95,7 @@ describe('applyDdexMessage and who made a takedown', () => {
     expect(catalog.availability(B)?.takedown).toBeNull();
 
     // A purge takes the whole release down, yet the operator's takedown stays the operator's.
-    const purge: DdexLoad = { kind: 'purge', file: join(dir, 'purge.xml'), message: message('ALBUM-4', '2026-12-04T09:00:00.000Z', 'purge'), upc: UPC, title: null, warnings: [] };
+    const purge: DdexLoad = { kind: 'purge', file: join(dir, 'purge.xml'), message: message('ALBUM-4', '2026-12-04T09:00:00.000Z', 'purge'), upc: UPC, knownAs: [{ id: UPC, location: '/PurgeReleaseMessage/PurgedRelease/ReleaseId/ICPN' }], title: null, warnings: [] };
     // ... and its report (the acknowledgement's takenDown) does not name the operator's track.
     expect((await apply(purge)).takenDown).toEqual([B, C]);
     expect(catalog.availability(A)?.takedown).toMatchObject({ source: 'operator', reason: 'dispute raised in DDEX message ALBUM-1' });

@@ -9,6 +9,8 @@
 // the catalog) is applied as an update whatever it declares (ERN 4 has no UpdateIndicator), and
 // the release's track list follows it: a track it no longer lists leaves the release
 // (pipeline/release-removals.ts); one that is then on no release at all is taken down.
+// The load names the release as the ingest chose it (pipeline/ddex-release-ids.ts): a message that
+// names a known release by another of its ids is applied to it, under its id and message log.
 
 import type { Catalog } from '../catalog/types.ts';
 import type { MessageInfo } from '../ddex/types.ts';

@@ -9,7 +9,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { filesToVerify } from '../ddex/file-refs.ts';
 import { readErnMessage } from '../ddex/read-ern.ts';
-import type { DdexProblem, MessageInfo, ReleaseDeliveryModel, Takedown } from '../ddex/types.ts';
+import type { DdexProblem, MessageInfo, ReleaseDeliveryModel, ReleaseKey, Takedown } from '../ddex/types.ts';
 import { DEFAULT_MAX_BYTES, sizeProblem } from '../ddex/xml-guard.ts';
 import { CadenceError } from '../errors/cadence-error.ts';
 import { type CheckDeliveryOptions, checkDelivery } from './delivery-checks.ts';
@@ -35,6 +35,8 @@ export interface DdexReleaseLoad {
   message: MessageInfo;
   /** Checked and probed, each track's rights from the deals. */
   delivery: Delivery;
+  /** Every identifier of the release usable as its id, its id first (pipeline/ddex-release-ids.ts chooses the release). */
+  knownAs: ReleaseKey[];
   /** A TakeDown deal on the main release. */
   takedown: Takedown | null;
   /** TakeDown deals on single tracks' releases. */
@@ -48,6 +50,8 @@ export interface DdexPurgeLoad {
   message: MessageInfo;
   /** The purged release's id (catalog/release-id.ts). */
   upc: string;
+  /** Every identifier of the release usable as its id, its id first. */
+  knownAs: ReleaseKey[];
   title: string | null;
   warnings: DeliveryProblem[];
 }
@@ -94,7 +98,7 @@ export async function loadDdexDelivery(file: string, options: LoadDdexOptions): 
 
   if (model.kind === 'purge') {
     if (problems.length > 0) throw new DdexDeliveryError(path, problems, header);
-    return { kind: 'purge', file: path, message: header, upc: model.release.key, title: model.release.title, warnings };
+    return { kind: 'purge', file: path, message: header, upc: model.release.key, knownAs: model.release.ids.knownAs, title: model.release.title, warnings };
   }
 
   const fileProblems = await verifyReferencedFiles({ folder, files: filesToVerify(model) });
@@ -113,7 +117,7 @@ export async function loadDdexDelivery(file: string, options: LoadDdexOptions): 
   const byIsrc = new Map(model.tracks.map((track) => [track.isrc, track]));
   for (const track of delivery.tracks) track.rights = byIsrc.get(track.isrc)!.rights;
   const trackTakedowns = model.tracks.filter((t) => t.takedown !== null).map((t) => ({ isrc: t.isrc, takedown: t.takedown! }));
-  return { kind: 'release', file: path, message: header, delivery, takedown: model.takedown, trackTakedowns, warnings };
+  return { kind: 'release', file: path, message: header, delivery, knownAs: model.release.ids.knownAs, takedown: model.takedown, trackTakedowns, warnings };
 }
 
 /** The model → the delivery draft every format fills; tracks are named by their element path. */

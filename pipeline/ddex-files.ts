@@ -1,5 +1,5 @@
 // The files a DDEX message names, checked on disk: each must exist inside the release folder
-// (symlinks resolved) and match the hash the message promised (MD5, SHA-1 or SHA-256). Each
+// (symlinks resolved) and match the hash the message promised (MD5, SHA-1 or SHA-2). Each
 // problem names the file and the element that promised it, so the label finds both.
 
 import { realpath, stat } from 'node:fs/promises';

@@ -57,7 +57,7 @@ function load(info: MessageInfo, isrcs: string[], upc = UPC): DdexReleaseLoad {
     warnings: [],
     tracks: isrcs.map((isrc, i) => ({ isrc, title: `Track ${i + 1}`, artists: ['Ilse Varga'], trackNumber: i + 1, discNumber: 1, explicit: false, masterPath: '/nowhere.wav', master: {} as never })),
   };
-  return { kind: 'release', file: delivery.file, message: info, delivery, takedown: null, trackTakedowns: [], warnings: [] };
+  return { kind: 'release', file: delivery.file, message: info, delivery, knownAs: [{ id: upc, location: '/NewReleaseMessage/ReleaseList/Release[1]/ReleaseId/ICPN' }], takedown: null, trackTakedowns: [], warnings: [] };
 }
 
 /** Publishes every track through the journal: what the pipeline's ingest ends with. */

@@ -171,6 +171,8 @@ function factsOf({ release, track, rights }: VersionMeta): unknown[] {
     [territories, excludedTerritories, startsAt, endsAt, tiers],
     // No cover field (facts written before covers were kept) is the same as none.
     [release.upc, release.label, release.title, release.artists, release.releaseDate, release.genre, release.territories, release.cover?.sha256 ?? null, release.cover?.extension ?? null],
+    // No aliases field (facts written before they were kept) is the same as none.
+    [...(release.aliases ?? [])].sort(),
     [track.isrc, track.upc, track.title, track.artists, track.trackNumber, track.discNumber, track.explicit],
     // Absent (facts written before recordings carried them) is the same as none given.
     [track.genre ?? null, (track.credits ?? []).map(({ name, role }) => [name, role]), track.pLine ? [track.pLine.year, track.pLine.text] : null],

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openCatalog } from '../catalog/open-catalog.ts';
 import { samplePublish } from '../catalog/test-support.ts';
 import type { Catalog } from '../catalog/types.ts';
-import { DESCRIPTION_FILE, META_FILE, versionPrefix } from '../storage/layout.ts';
+import { DESCRIPTION_FILE, META_FILE, META_REVISIONS_DIR, versionPrefix } from '../storage/layout.ts';
 import { openObjectStore } from '../storage/open-store.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import type { VersionMeta } from './publish.ts';
@@ -67,5 +67,18 @@ describe('reindexCatalog', () => {
     expect(report).toMatchObject({ tracks: 4, conflicts: 1 });
     expect([0, 1, 3, 4].map((i) => catalog.getTrack(isrcOf(i))?.current?.version)).toEqual(['v0', 'v1', 'v3', 'v4']);
     expect(catalog.getTrack(isrcOf(2))).toBeNull();
+  });
+
+  it('brings back every id a release was ever published with, also when newer facts name it by its id alone', async () => {
+    const grid = 'grid:A12425GABC1234002M';
+    const onGrid = (meta: VersionMeta, aliases?: string[]): VersionMeta => ({ ...meta, release: { ...meta.release, upc: grid, ...(aliases ? { aliases } : {}) }, track: { ...meta.track, upc: grid } });
+    await storeVersion(onGrid(metaOf(0)), 'v0');
+    // A DDEX update learned its ICPN (a metadata revision), then a delivery by GRid alone came later.
+    const prefix = versionPrefix(isrcOf(0), 'v0');
+    await store.putBytes(`${prefix}${META_REVISIONS_DIR}20261202T090000000Z-aaaaaaaaaaaa.json`, Buffer.from(JSON.stringify(onGrid(metaOf(0), ['012345678905']))));
+    await store.putBytes(`${prefix}${META_REVISIONS_DIR}20261203T090000000Z-bbbbbbbbbbbb.json`, Buffer.from(JSON.stringify(onGrid(metaOf(0)))));
+    await reindexCatalog({ store, catalog });
+    expect(catalog.getRelease(grid)?.aliases).toEqual(['012345678905']);
+    expect(catalog.resolveRelease('012345678905')).toBe(grid);
   });
 });

@@ -5,6 +5,7 @@
 // took it off that release since (pipeline/release-removals.ts).
 
 import PQueue from 'p-queue';
+import { withKnownAliases } from '../catalog/release-id.ts';
 import type { Catalog, PublishInput } from '../catalog/types.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import { isCadenceError } from '../errors/cadence-error.ts';
@@ -14,6 +15,7 @@ import type { Logger } from './types.ts';
 import { silentLogger } from './types.ts';
 import { replayRemovals } from './release-removals.ts';
 import { replayAvailability } from './takedown-records.ts';
+
 
 export interface StoredVersionRef {
   isrc: string;
@@ -154,5 +156,10 @@ async function factsPerRelease(store: ObjectStore, versions: StoredVersionRef[])
     newestPerRelease.set(meta.release.upc, meta);
   }
   if (!owner) return { releases: [], byKey, storedAt };
-  return { releases: [newestPerRelease.get(owner.release.upc)!, ...newestPerRelease.values()], byKey, storedAt };
+  // A release's aliases are every one any of its stored facts named, as the catalog keeps them
+  // (catalog/release-alias-statements.ts): newer facts without them (a JSON delivery) forget none.
+  const aliases = new Map<string, string[]>();
+  for (const meta of byKey.values()) aliases.set(meta.release.upc, [...(aliases.get(meta.release.upc) ?? []), ...(meta.release.aliases ?? [])]);
+  const withAliases = (meta: VersionMeta): VersionMeta => ({ ...meta, release: withKnownAliases(meta.release, aliases.get(meta.release.upc)) });
+  return { releases: [newestPerRelease.get(owner.release.upc)!, ...newestPerRelease.values()].map(withAliases), byKey, storedAt };
 }

@@ -33,4 +33,12 @@ describe('sameMeta', () => {
     }
     expect(sameMeta(base, structuredClone(base))).toBe(true);
   });
+
+  it('sees a release id learned or forgotten; no aliases field is the same as none, and their order does not count', () => {
+    const base = meta();
+    expect(sameMeta(base, { ...base, release: { ...base.release, aliases: [] } })).toBe(true);
+    const learned = { ...base, release: { ...base.release, aliases: ['grid:A12425GABC1234002M', 'proprietary:NS:X'] } };
+    expect(sameMeta(base, learned)).toBe(false);
+    expect(sameMeta(learned, { ...base, release: { ...base.release, aliases: ['proprietary:NS:X', 'grid:A12425GABC1234002M'] } })).toBe(true);
+  });
 });

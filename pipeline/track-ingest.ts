@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { rm } from 'node:fs/promises';
 import { releaseRights } from '../catalog/default-rights.ts';
+import { withKnownAliases } from '../catalog/release-id.ts';
 import type { Catalog, ReleaseRecord, TrackRecord, TrackView } from '../catalog/types.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import { CadenceError, isCadenceError } from '../errors/cadence-error.ts';
@@ -75,8 +76,8 @@ export function trackRecord(track: DeliveryTrack, release: ReleaseRecord): Track
 }
 
 export async function ingestTrack(input: TrackIngestInput, context: TrackIngestContext): Promise<TrackOutcome> {
-  const { track, release } = input;
   const { catalog, store, signal, logger } = context;
+  const { track } = input;
   const started = performance.now();
   // Recording the job never fails the track (job-ledger.ts): a busy catalog is logged instead.
   const job = (context.jobs ?? jobLedger(catalog, logger)).start(track.isrc, input.deliveryFile);
@@ -88,6 +89,9 @@ export async function ingestTrack(input: TrackIngestInput, context: TrackIngestC
   try {
     const progress = (percent: number, stage: string): void => context.onProgress?.(percent, stage);
     progress(0, 'hash');
+    // The facts keep every id the release is known by, so a delivery that names it by one id only (a
+    // JSON delivery) stores no facts that look changed and is skipped when nothing else changed.
+    const release = withKnownAliases(input.release, catalog.getRelease(input.release.upc)?.aliases);
     const masterSha256 = input.masterSha256 ?? (await fileSha256(track.masterPath, signal));
     version = versionId(masterSha256, packagingSettings(track.master, context.ffmpegBuild));
     const meta: VersionMeta = { release, track: trackRecord(track, release), masterSha256, rights: track.rights ?? releaseRights(release) };

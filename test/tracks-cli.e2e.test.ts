@@ -63,7 +63,7 @@ describe('cadence tracks', () => {
     const lines = stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^ISRC\s+TITLE\s+ARTISTS\s+RELEASE\s+DISC-TRACK\s+VERSION\s+PUBLISHED\s+AVAILABILITY\s+LAST JOB$/);
     expect(lines[1]).toMatch(new RegExp(`^${SHARED}\\s+Prelude\\s+Ilse Varga\\s+${SINGLE_UPC}\\s+1-01\\s+[0-9a-f]{20}\\s+\\S+Z\\s+available\\s+failed: CONFLICT: `));
-    expect(lines[2]).toMatch(new RegExp(`^${ALBUM_ONLY}\\s+Aubade\\s+Ilse Varga\\s+${ALBUM_UPC}\\s+1-01\\s+[0-9a-f]{20}\\s+\\S+Z\\s+taken down \\S+Z\\s+published$`));
+    expect(lines[2]).toMatch(new RegExp(`^${ALBUM_ONLY}\\s+Aubade\\s+Ilse Varga\\s+${ALBUM_UPC}\\s+1-01\\s+[0-9a-f]{20}\\s+\\S+Z\\s+taken down \\S+Z by an operator\\s+published$`));
     expect(lines[3]).toBe('2 tracks');
   });
 
@@ -110,7 +110,7 @@ describe('cadence track', () => {
     expect(text).toMatch(/ {6}error: CONFLICT: GBTRK2600001 belongs to label/);
 
     const down = (await cadence(['track', ALBUM_ONLY])).stdout;
-    expect(down).toMatch(/availability: taken down \S+Z\n {2}takedown: label request \(at \S+Z, by an operator\)\n/);
+    expect(down).toMatch(/availability: taken down \S+Z by an operator\n {2}takedown: label request \(at \S+Z, by an operator\)\n/);
     expect((JSON.parse((await cadence(['track', ALBUM_ONLY, '--json'])).stdout) as TrackDetails).availability?.takedown?.source).toBe('operator');
   });
 

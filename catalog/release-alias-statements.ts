@@ -5,6 +5,7 @@
 // journal and a reindex (which publishes every stored fact) hold the same set.
 
 import type BetterSqlite3 from 'better-sqlite3';
+import { sameIdForms } from './release-id.ts';
 import type { ReleaseRecord } from './types.ts';
 
 // Migration 16 (IF NOT EXISTS: tests re-run older migrations, and this one after them). An alias names one release; no release's own id is an alias (checked when a
@@ -34,7 +35,15 @@ export function prepareReleaseAliases(db: BetterSqlite3.Database): ReleaseAliasS
   const releaseOfAlias = db.prepare<[string], string>('SELECT upc FROM release_aliases WHERE alias = ?').pluck();
   const insert = db.prepare<[string, string]>('INSERT INTO release_aliases (alias, upc) VALUES (?, ?) ON CONFLICT (alias) DO NOTHING');
 
-  const resolve = (id: string): string | null => (isRelease.get(id) !== undefined ? id : (releaseOfAlias.get(id) ?? null));
+  const resolveExact = (id: string): string | null => (isRelease.get(id) !== undefined ? id : (releaseOfAlias.get(id) ?? null));
+  // A UPC-A finds a release known by its EAN-13 spelling, and the other way round.
+  const resolve = (id: string): string | null => {
+    for (const form of sameIdForms(id)) {
+      const release = resolveExact(form);
+      if (release !== null) return release;
+    }
+    return null;
+  };
   return {
     aliasesOf: (upc) => aliasesOf.all(upc),
     resolve,

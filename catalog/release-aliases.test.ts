@@ -41,6 +41,20 @@ function conflictOf(run: () => void): string {
 }
 
 describe('release aliases in the catalog', () => {
+  it('a UPC-A and the EAN-13 spelling with a leading 0 name the same release, both ways', () => {
+    const upcA = '036000291452';
+    const byUpc = fresh();
+    byUpc.publish(onRelease(upcA, undefined));
+    expect(byUpc.resolveRelease(`0${upcA}`)).toBe(upcA);
+    const byEan = fresh();
+    byEan.publish(onRelease(`0${upcA}`, undefined));
+    expect(byEan.resolveRelease(upcA)).toBe(`0${upcA}`);
+    expect(byEan.listTracks({ upc: upcA })?.map((t) => t.upc)).toEqual([`0${upcA}`]);
+    // Not any digits: an EAN-13 that does not start with 0 has no 12-digit spelling.
+    byEan.publish(onRelease(OTHER, undefined, 'GBAYE2600002'));
+    expect(byEan.resolveRelease(OTHER.slice(1))).toBeNull();
+  });
+
   it('a release first known by its GRid is found by the ICPN it was later published with, keeping its id', () => {
     const catalog = fresh();
     catalog.publish(onRelease(GRID, undefined));

@@ -69,6 +69,17 @@ export function upcOf(id: string): string | null {
 }
 
 /**
+ * The spellings of one id: a 12-digit UPC-A is the same GTIN as the 13-digit EAN that adds a
+ * leading 0 (labels and distributors send either), so each finds a release known by the other.
+ * Any other id has one spelling.
+ */
+export function sameIdForms(id: string): string[] {
+  if (/^\d{12}$/.test(id)) return [id, `0${id}`];
+  if (/^0\d{12}$/.test(id)) return [id, id.slice(1)];
+  return [id];
+}
+
+/**
  * How answers name a release: its id, and what it and its other ids (ReleaseRecord.aliases) say:
  * `upc` is the ICPN whichever of them carries it (null when none does), likewise `grid` and
  * `proprietaryId` (the id's own first).

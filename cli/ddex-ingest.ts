@@ -2,7 +2,7 @@
 // itself, or with `--batch` a folder of release folders applied in MessageCreatedDateTime order.
 // Each message is checked whole first (pipeline/ddex-delivery.ts), then applied in order
 // (pipeline/ddex-apply.ts); `--ack DIR` writes one acknowledgement per message (cli/ddex-ack.ts).
-// Takedowns made by the run go to the CDN purge hook once at its end, when one is configured.
+// Takedowns made by the run go to the CDN purge hook once at its end (cli/ddex-cdn-purge.ts).
 
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
@@ -20,7 +20,8 @@ import type { IngestReport } from '../pipeline/ingest.ts';
 import type { PublishLog } from '../pipeline/publish-version.ts';
 import type { AvailabilityLog } from '../pipeline/takedown-records.ts';
 import type { ObjectStore } from '../storage/types.ts';
-import { coverPathsToPurge, type PurgeRequest } from './cdn-purge.ts';
+import type { PurgeRequest } from './cdn-purge.ts';
+import { cdnJson, formatCdn, purgeCdn, purgeRequestOf } from './ddex-cdn-purge.ts';
 import { type AckStatus, acknowledgement, releaseNames, writeAcknowledgement } from './ddex-ack.ts';
 import { formatIngestSummary } from './ingest-view.ts';
 
@@ -93,7 +94,7 @@ export async function runDdexIngest(path: string, options: DdexIngestOptions, de
   if (!options.batch) {
     const file = await findErnMessage(path);
     const { results: [result], purge } = await processMessages([file], options, deps);
-    const cdn = await purgeCdn(deps, purge);
+    const cdn = await purgeCdn(deps.purgeCdn, purge);
     if (options.json && !result!.error) deps.writeJson({ ...resultJson(result!), ...cdnJson(cdn) });
     else if (!options.json && !result!.error) deps.write(formatResult(result!) + formatCdn(cdn));
     // A refused or failed message ends like any failed ingest: `CODE: message`, or its JSON.
@@ -104,53 +105,13 @@ export async function runDdexIngest(path: string, options: DdexIngestOptions, de
   }
   const files = await batchMessages(path);
   const { results, purge } = await processMessages(files, options, deps);
-  const cdn = await purgeCdn(deps, purge);
+  const cdn = await purgeCdn(deps.purgeCdn, purge);
   const ok = results.every((r) => r.status !== 'refused' && r.status !== 'failed');
   if (options.json) deps.writeJson({ ok, messages: results.map(resultJson), ...cdnJson(cdn) });
   else deps.write(`${results.map(formatResult).join('')}${results.length} message(s): ${countBy(results)}\n${formatCdn(cdn)}`);
   // The messages stand; a failed purge is the run's failure (CDN: …), as for `cadence takedown`.
   if (cdn.error) throw cdn.error;
   if (!ok) process.exitCode = 1;
-}
-
-/** The hook's run for the run's takedowns: what it was given, or why it failed; nothing without a hook. */
-interface CdnPurge {
-  purged: PurgeRequest | null;
-  error: CadenceError | null;
-}
-
-async function purgeCdn(deps: DdexIngestDeps, request: PurgeRequest | null): Promise<CdnPurge> {
-  if (!request || !deps.purgeCdn) return { purged: null, error: null };
-  try {
-    await deps.purgeCdn(request);
-    return { purged: request, error: null };
-  } catch (error) {
-    if (!isCadenceError(error)) throw error;
-    return { purged: null, error };
-  }
-}
-
-/** `cdnPurge` only when the hook ran, as `cadence takedown --json` gives `covers` only then. */
-function cdnJson({ purged }: CdnPurge): object {
-  return purged ? { cdnPurge: { isrcs: purged.isrcs, covers: purged.paths } } : {};
-}
-
-function formatCdn({ purged }: CdnPurge): string {
-  if (!purged) return '';
-  const covers = purged.paths.length ? `, and ${purged.paths.length === 1 ? 'the cover' : `${purged.paths.length} covers`} of releases with no track left: ${purged.paths.join(' ')}` : '';
-  return `CDN purged: ${purged.isrcs.length} taken-down track(s)${covers}\n`;
-}
-
-/**
- * What the run took down, for the purge hook, read once every message is applied: the ISRCs, and
- * the covers of releases that are then left with no available track. Null when nothing went down.
- */
-function purgeRequestOf(catalog: Catalog, results: readonly MessageResult[]): PurgeRequest | null {
-  const down = results.filter((result) => result.outcome?.takenDown.length);
-  if (down.length === 0) return null;
-  const isrcs = [...new Set(down.flatMap((result) => result.outcome!.takenDown))].sort();
-  const paths = [...new Set(down.flatMap((result) => coverPathsToPurge(catalog, { isrcs: result.outcome!.takenDown, upc: result.outcome!.upc })))].sort();
-  return { isrcs, paths };
 }
 
 /**
@@ -182,7 +143,7 @@ async function processMessages(files: string[], options: DdexIngestOptions, deps
       const each = await checkMessage(path, options);
       await done(each.load ? await applyChecked(each.result, each.load, deps, targets) : each.result);
     }
-    return deps.purgeCdn ? purgeRequestOf(targets.catalog, results) : null;
+    return deps.purgeCdn ? purgeRequestOf(targets.catalog, results.flatMap((result) => (result.outcome ? [result.outcome] : []))) : null;
   });
   return { results, purge };
 }

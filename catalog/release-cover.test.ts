@@ -66,6 +66,17 @@ describe('release covers in the catalog', () => {
     expect(catalog.releaseStartsAt('012345678905')).toBe('2026-11-01T00:00:00.000Z');
   });
 
+  it("knows when the release's last track's rights end: none while one is open-ended", () => {
+    const { catalog } = fresh();
+    const rights = (endsAt: string | null) => ({ territories: ['WW'], excludedTerritories: [], startsAt: '2026-11-01T00:00:00.000Z', endsAt, tiers: null });
+    expect(catalog.releaseEndsAt('012345678905')).toBeNull();
+    catalog.publish({ ...samplePublish({ isrc: 'GBAYE2600001' }), rights: rights('2027-03-01T00:00:00.000Z') });
+    catalog.publish({ ...samplePublish({ isrc: 'GBAYE2600002', version: 'v2' }), rights: rights('2027-06-01T02:00:00+02:00') });
+    expect(catalog.releaseEndsAt('012345678905')).toBe('2027-06-01T00:00:00.000Z');
+    catalog.publish({ ...samplePublish({ isrc: 'GBAYE2600003', version: 'v3' }), rights: rights(null) });
+    expect(catalog.releaseEndsAt('012345678905')).toBeNull();
+  });
+
   it('refuses a malformed cover before writing anything', () => {
     const { catalog } = fresh();
     expect(() => catalog.publish(withCover(samplePublish(), { sha256: 'not-a-hash', extension: 'jpg' }))).toThrow(/malformed cover/);

@@ -84,6 +84,7 @@ export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => ne
     getRelease: (upc) => guard(`read release ${upc}`, () => reads.getRelease(upc)),
     resolveRelease: (id) => guard(`resolve release ${id}`, () => aliases.resolve(id)),
     releaseStartsAt: (upc) => guard(`read the start of release ${upc}`, () => reads.releaseStartsAt(upc)),
+    releaseEndsAt: (upc) => guard(`read the end of release ${upc}`, () => reads.releaseEndsAt(upc)),
     applyJournalEntry: (entry) => guard(`apply journal entry ${entry.number}`, () => journal.applyJournalEntry(entry)),
     journalPosition: () => guard('read the journal position', () => journal.journalPosition()),
     setJournalPosition: (position) => guard(`set the journal position to ${position.number}`, () => journal.setJournalPosition(position)),

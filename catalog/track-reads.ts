@@ -68,6 +68,7 @@ WHERE m.isrc = ? ORDER BY m.upc <> t.upc, r.release_date, m.upc`;
 export interface TrackReads {
   getRelease(upc: string): ReleaseRecord | null;
   releaseStartsAt(upc: string): string | null;
+  releaseEndsAt(upc: string): string | null;
   currentVersion(isrc: string): string | null;
   getTrack(isrc: string): TrackView | null;
   listCurrent(): Array<{ isrc: string; version: string }>;
@@ -89,6 +90,10 @@ export function prepareTrackReads(db: BetterSqlite3.Database): TrackReads {
   // starts_at is stored as toISOString() (rights-statements.ts), so text order is time order.
   const releaseStartsAt = db.prepare<[string], string | null>(
     'SELECT min(r.starts_at) FROM release_tracks m JOIN track_rights r ON r.isrc = m.isrc WHERE m.upc = ?',
+  ).pluck();
+  // The last end among the release's tracks; none (NULL) while one of them is open-ended.
+  const releaseEndsAt = db.prepare<[string], string | null>(
+    'SELECT CASE WHEN count(*) = count(r.ends_at) THEN max(r.ends_at) END FROM release_tracks m JOIN track_rights r ON r.isrc = m.isrc WHERE m.upc = ?',
   ).pluck();
   const aliases = prepareReleaseAliases(db);
   // Set only when there are some: a release without aliases reads as it did before they were kept.
@@ -142,6 +147,7 @@ export function prepareTrackReads(db: BetterSqlite3.Database): TrackReads {
   return {
     getRelease: db.transaction(getRelease).deferred as (upc: string) => ReleaseRecord | null,
     releaseStartsAt: (upc) => releaseStartsAt.get(upc) ?? null,
+    releaseEndsAt: (upc) => releaseEndsAt.get(upc) ?? null,
     currentVersion: (isrc) => current.get(isrc) ?? null,
     getTrack: (isrc) => getTrack.deferred(isrc),
     listCurrent: () => listCurrent.all(),

@@ -363,6 +363,12 @@ export interface Catalog {
    */
   releaseStartsAt(upc: string): string | null;
   /**
+   * The latest `endsAt` among the rights of the release's tracks (ISO-8601 UTC): when the last of
+   * them stops being streamable, so its cover stops being shown. Null while any of them is
+   * open-ended, and when the release lists no track.
+   */
+  releaseEndsAt(upc: string): string | null;
+  /**
    * Applies the next journal entry and advances the position in one transaction. An entry at or
    * below the position is ignored (false); one that skips a number is a CATALOG error. Entries
    * were checked by their writer, so applying them checks no ownership.

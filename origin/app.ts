@@ -211,8 +211,13 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
 
   // Covers are public (a CDN caches them); the stored original is found from the catalog's facts
   // alone. Before the release's first track may be streamed its artwork is not public either:
-  // the same 404 as no cover, like the metadata of a track before its start (never cached).
+  // the same 404 as no cover, like the metadata of a track before its start (never cached); nor
+  // after its last track's rights end (`shownUntil`, which also caps the answers' cache policy).
   // Once every track of it is taken down, neither: 410, decided from this node's catalog.
+  const coverShownUntil = (upc: string): number => {
+    const endsAt = catalog.releaseEndsAt(upc);
+    return endsAt === null ? Infinity : Date.parse(endsAt);
+  };
   const releaseGate = createReleaseGate({ read: (upc) => catalog.releaseTakedowns(upc), maxAgeMs: config.availabilityMaxAgeMs });
   app.route(
     '/',
@@ -229,6 +234,8 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
         return coverOriginalKey(upc, cover.sha256, cover.extension);
       },
       refuseRelease: (upc) => releaseGate.refuse(upc, now()),
+      shownUntil: coverShownUntil,
+      now,
     }),
   );
 

@@ -10,7 +10,7 @@ import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openCatalog } from '../catalog/open-catalog.ts';
 import { samplePublish } from '../catalog/test-support.ts';
-import type { Catalog } from '../catalog/types.ts';
+import type { Catalog, PublishInput } from '../catalog/types.ts';
 import { makeCover } from '../fixtures/cover-images.ts';
 import { anonymousListeners } from '../listeners/test-support.ts';
 import { FsObjectStore } from '../storage/fs-store.ts';
@@ -121,6 +121,39 @@ describe('covers in the origin', () => {
     expect(before.status).toBe(404);
     expect(before.headers.get('Cache-Control')).toBe('no-store');
     expect((await get(origin(null, () => new Date('2030-06-01T00:00:00Z')), `/v1/releases/${upc}/cover`)).status).toBe(200);
+  });
+
+  it("no cache keeps a cover past the end of the release's last track's rights, and after it the cover is a 404", async () => {
+    const upc = '036000291452';
+    const rights = (isrc: string, endsAt: string | null): PublishInput => {
+      const covered = samplePublish({ isrc, upc, title: 'Overture', version: `v-${isrc}` });
+      return {
+        ...covered,
+        release: { ...covered.release, cover: { sha256, extension: 'png' } },
+        rights: { territories: ['WW'], excludedTerritories: [], startsAt: '2030-01-01T00:00:00Z', endsAt, tiers: null },
+      };
+    };
+    catalog.publish(rights('GBAYE2600003', '2030-06-01T00:00:00Z'));
+    catalog.publish(rights('GBAYE2600004', '2030-06-30T00:00:00Z'));
+    await store.putBytes(coverOriginalKey(upc, sha256, 'png'), await store.getBytes(coverOriginalKey(WITH_COVER, sha256, 'png')));
+    const url = `/v1/releases/${upc}/cover?size=640&v=${sha256.slice(0, 16)}`;
+    const at = (when: string) => get(origin(null, () => new Date(when)), url);
+
+    // A year ahead of the end: the usual immutable policy would outlive it; capped at the last end.
+    const early = await at('2030-06-29T23:00:00Z');
+    expect(early.status).toBe(200);
+    expect(early.headers.get('Cache-Control')).toBe('public, max-age=3600');
+    const unversioned = await get(origin(null, () => new Date('2030-06-29T23:00:00Z')), `/v1/releases/${upc}/cover`);
+    expect(unversioned.headers.get('Cache-Control')).toBe('public, max-age=3600');
+    const after = await at('2030-06-30T00:00:00Z');
+    expect(after.status).toBe(404);
+    expect(after.headers.get('Cache-Control')).toBe('no-store');
+
+    // One open-ended track: the release's artwork has no end, the usual policy again.
+    catalog.publish(rights('GBAYE2600005', null));
+    const open = await at('2030-06-30T00:00:00Z');
+    expect(open.status).toBe(200);
+    expect(open.headers.get('Cache-Control')).toBe('public, max-age=31536000, immutable');
   });
 
   it('404 for a release without a cover and for an unknown release; the track answer says null', async () => {

@@ -21,6 +21,11 @@
 // id, under one ETag and one cache policy. The redirect itself may be cached a day: an id never
 // moves to another release.
 //
+// Rights: before the release's first track starts and after its last track's rights end, the cover
+// is not public (404: `coverKeyOf` answers null before the start, `shownUntil` has passed after the
+// end); no answer's cache policy outlives that end, so a CDN does not keep a cover a year past the
+// licence.
+//
 // Takedowns: once every track of the release is taken down (`refuseRelease`, origin/release-gate.ts,
 // asked under the release's own id after any redirect) the cover is a 410 `release_taken_down`
 // like a track's `taken_down`, cached briefly (`goneCacheControl`) so a restore shows; the CDN's
@@ -35,6 +40,7 @@ import { coverRenditionKey, parseCoverOriginalKey } from '../storage/layout.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import type { ReleaseRefusal } from '../listeners/release-takedown.ts';
 import { ByteCache } from './byte-cache.ts';
+import { cappedCacheControl } from './capped-cache-control.ts';
 import type { OriginLogger } from './types.ts';
 
 export const COVER_SIZES = [160, 320, 640, 1280] as const;
@@ -62,6 +68,12 @@ export interface CoverRouteOptions {
   refuseRelease?: (upc: string) => ReleaseRefusal | null;
   /** Cache-Control of that 410: short, so a restore is seen (nginx never stores it anyway). */
   goneCacheControl?: string;
+  /**
+   * Until when (epoch ms) the release's cover may be shown: the end of its last track's rights, or
+   * Infinity. No cache policy of an answer reaches past it (capped-cache-control.ts).
+   */
+  shownUntil?: (upc: string) => number;
+  now?: () => Date;
   logger?: OriginLogger;
 }
 
@@ -104,6 +116,8 @@ export function createCoverRoute(options: CoverRouteOptions): Hono {
     redirectCacheControl = 'public, max-age=86400',
     refuseRelease = () => null,
     goneCacheControl = 'public, max-age=60',
+    shownUntil = () => Infinity,
+    now = () => new Date(),
     logger,
   } = options;
   const cache = new ByteCache({ maxBytes: cacheBytes, maxEntryBytes: Math.floor(cacheBytes / 4) });
@@ -173,6 +187,8 @@ export function createCoverRoute(options: CoverRouteOptions): Hono {
       return jsonError(c, 503, 'unavailable', 'the catalog is unavailable');
     }
     if (refusal) return jsonError(c, refusal.status, refusal.error, refusal.message, { cacheControl: goneCacheControl, details: refusal.details });
+    const secondsShown = (shownUntil(parsed.upc) - now().getTime()) / 1000;
+    if (secondsShown <= 0) return jsonError(c, 404, 'not_found', `release ${upc} has no cover`);
 
     const renditionKey = coverRenditionKey(originalKey, size);
     let bytes: Uint8Array;
@@ -194,7 +210,8 @@ export function createCoverRoute(options: CoverRouteOptions): Hono {
     }
     const version = c.req.query('v');
     c.header('ETag', etag);
-    c.header('Cache-Control', version !== undefined && version === parsed.sha256.slice(0, VERSION_HEX) ? versionedCacheControl : shortCacheControl);
+    const policy = version !== undefined && version === parsed.sha256.slice(0, VERSION_HEX) ? versionedCacheControl : shortCacheControl;
+    c.header('Cache-Control', cappedCacheControl(policy, secondsShown));
     if (matchesIfNoneMatch(c.req.header('If-None-Match'), etag)) return c.body(null, 304);
     c.header('Content-Type', 'image/jpeg');
     c.header('Content-Length', String(bytes.byteLength));

@@ -2,27 +2,21 @@
 
 import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
-import { pino } from 'pino';
-import type { Catalog } from '../catalog/types.ts';
-import { CadenceError, isCadenceError } from '../errors/cadence-error.ts';
-import { type Delivery, loadDelivery } from '../pipeline/delivery.ts';
+import { isCadenceError } from '../errors/cadence-error.ts';
 import { DEFAULT_GRACE_SECONDS, collectGarbage } from '../pipeline/garbage-collect.ts';
-import { type IngestReport, ingestDelivery, ingestReport } from '../pipeline/ingest.ts';
 import { packageMaster } from '../pipeline/package-master.ts';
-import type { ObjectStore } from '../storage/types.ts';
 import { addAvailabilityCommands } from './availability-commands.ts';
-import { type PurgeRequest, purgeWhenSeen } from './cdn-purge.ts';
 import { addTracksCommands } from './tracks-commands.ts';
 import { type CadenceConfig, readConfig } from './config.ts';
-import { checkIngestTargets } from './ingest-targets.ts';
 import { abortedExitStatus, withInterrupts } from './interrupt.ts';
-import { formatIngestSummary, formatWarnings, ingestErrorJson, ingestView } from './ingest-view.ts';
+import { logger, withStoreAndCatalog, writeJson } from './command-context.ts';
+import { type IngestOptions, runIngest } from './ingest-command.ts';
+import { ingestErrorJson } from './ingest-view.ts';
 import { readListenersConfig } from './listeners-config.ts';
 import { readOriginSettings } from './origin-config.ts';
 import { progressReporter } from './progress.ts';
 import { registerQueueCommands } from './queue-commands.ts';
-import type { PublishLog } from '../pipeline/publish-version.ts';
-import { reindexFollowingJournal, withPublishingJournal } from './journal-setup.ts';
+import { reindexFollowingJournal } from './journal-setup.ts';
 import { packageVersion } from './version.ts';
 import { formatPackageSummary } from './summary.ts';
 
@@ -52,191 +46,6 @@ function duration(value: string): number {
   return Number(match[1]) * { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
 }
 
-/** Cancels the running command on Ctrl-C / SIGTERM so ffmpeg stops and temp files go (cli/interrupt.ts). */
-const withAbort = withInterrupts;
-
-function logger(config: CadenceConfig): pino.Logger {
-  return pino({ level: config.logLevel ?? 'warn' }, pino.destination(2));
-}
-
-/**
- * `fromSnapshot`: a writer whose catalog file does not exist yet starts from the newest snapshot
- * (it catches up with the journal anyway, and replaying every entry from 1 is the slow way there).
- * Not for `reindex`, which rebuilds from the stored versions alone.
- */
-async function withStoreAndCatalog<T>(config: CadenceConfig, run: (store: ObjectStore, catalog: Catalog) => Promise<T>, { fromSnapshot = false } = {}): Promise<T> {
-  return withStore(config, async (store) => {
-    // Loaded on demand: SQLite is not needed by `package`, which starts faster without it.
-    const { openCatalog } = await import('../catalog/open-catalog.ts');
-    if (fromSnapshot) await (await import('../journal/snapshot.ts')).restoreSnapshotIfNew({ store, catalogPath: config.catalogPath });
-    const catalog = openCatalog(config.catalogPath);
-    try {
-      return await run(store, catalog);
-    } finally {
-      catalog.close();
-    }
-  });
-}
-
-/** Object storage alone (a dry run reads the DDEX message log and writes nothing). */
-async function withStore<T>(config: CadenceConfig, run: (store: ObjectStore) => Promise<T>): Promise<T> {
-  // Loaded on demand: the AWS SDK is not needed by `package`.
-  const { openObjectStore } = await import('../storage/open-store.ts');
-  const store = openObjectStore(config.storeUrl, { s3: config.s3, logger: logger(config) });
-  try {
-    return await run(store);
-  } finally {
-    await store.close?.();
-  }
-}
-
-/** The catalog read only, when its file exists and is current; else null (nothing is created or migrated). */
-async function withCatalogIfAny<T>(config: CadenceConfig, run: (catalog: Catalog | null) => Promise<T>): Promise<T> {
-  const { existsSync } = await import('node:fs');
-  const { openCatalog } = await import('../catalog/open-catalog.ts');
-  let catalog: Catalog | null = null;
-  try {
-    if (existsSync(config.catalogPath)) catalog = openCatalog(config.catalogPath, { readonly: true });
-  } catch (error) {
-    // An older schema cannot be read without migrating: the dry run names the release by the message's own id.
-    if (!(isCadenceError(error) && error.code === 'CATALOG')) throw error;
-  }
-  try {
-    return await run(catalog);
-  } finally {
-    catalog?.close();
-  }
-}
-
-function writeJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-}
-
-interface IngestOptions {
-  concurrency?: number;
-  dryRun: boolean;
-  json: boolean;
-  maxDuration: number;
-  detach: boolean;
-  batch: boolean;
-  ack?: string;
-}
-
-async function runIngest(config: CadenceConfig, path: string, options: IngestOptions): Promise<void> {
-  if (options.detach && !config.queue) throw new CadenceError('BAD_INPUT', '--detach needs CADENCE_QUEUE=redis://host:port[/db]: without a queue, ingest runs here');
-  // Validation first, before storage or the catalog is touched: a bad delivery changes nothing.
-  // The store and catalog it would write to are checked too (creating nothing), dry run or not.
-  await checkIngestTargets(config);
-  const { isDdexPath } = await import('../pipeline/ddex-delivery.ts');
-  if (options.batch || (await isDdexPath(path))) return runDdexDelivery(config, path, options);
-  if (options.ack !== undefined) throw new CadenceError('BAD_INPUT', `--ack is for DDEX messages; ${path} is a JSON delivery`);
-  const delivery = await loadDelivery(path, { ffprobePath: config.tools.ffprobePath, maxDurationSeconds: options.maxDuration });
-  if (options.dryRun) {
-    const report = ingestReport(delivery, [], true);
-    printIngestReport(report, delivery, options);
-    return;
-  }
-  let report: IngestReport;
-  if (config.queue) {
-    const queued = await ingestQueued(config, delivery, options);
-    if (!queued) return;
-    report = queued;
-  } else {
-    report = await withStoreAndCatalog(
-      config,
-      (store, catalog) => withPublishingJournal(config, { store, catalog, logger: logger(config) }, (journal) => ingestInProcess(config, { store, catalog, journal }, delivery, options)),
-      { fromSnapshot: true },
-    );
-  }
-  printIngestReport(report, delivery, options);
-  if (report.failed > 0) process.exitCode = 1;
-}
-
-/** The summary (or `--json` document) of a JSON delivery's ingest, with the delivery's warnings. */
-function printIngestReport(report: IngestReport, delivery: Delivery, options: Pick<IngestOptions, 'json'>): void {
-  if (options.json) writeJson({ ok: report.failed === 0, ...report, warnings: delivery.warnings });
-  else process.stdout.write(formatIngestSummary(report) + formatWarnings(delivery.warnings));
-}
-
-/** Through the queue: workers on any machine do the tracks (cli/queued-ingest.ts); null when detached. */
-async function ingestQueued(config: CadenceConfig, delivery: Delivery, options: IngestOptions): Promise<IngestReport | null> {
-  const view = ingestView(process.stderr);
-  try {
-    const { ingestThroughQueue } = await import('./queued-ingest.ts');
-    return await withAbort((signal) => ingestThroughQueue({ config, redis: config.queue!, delivery, detach: options.detach, json: options.json, events: view, signal }));
-  } finally {
-    view.stop();
-  }
-}
-
-/** Where an in-process ingest writes: storage, the catalog, and the publish journal. */
-interface IngestTargets {
-  store: ObjectStore;
-  catalog: Catalog;
-  journal: PublishLog;
-}
-
-async function ingestInProcess(config: CadenceConfig, { store, catalog, journal }: IngestTargets, delivery: Delivery, options: IngestOptions): Promise<IngestReport> {
-  const view = ingestView(process.stderr);
-  try {
-    return await withAbort((signal) =>
-      ingestDelivery({
-        ...config.tools,
-        delivery,
-        store,
-        catalog,
-        journal,
-        concurrency: options.concurrency,
-        maxDurationSeconds: options.maxDuration,
-        signal,
-        logger: logger(config),
-        events: view,
-      }),
-    );
-  } finally {
-    view.stop();
-  }
-}
-
-/** DDEX ERN: a release folder, its message file, or `--batch` a folder of release folders (cli/ddex-ingest.ts). */
-async function runDdexDelivery(config: CadenceConfig, path: string, options: IngestOptions): Promise<void> {
-  // Refused rather than queued: a message is applied in MessageCreatedDateTime order, its TakeDown
-  // deals and its record wait for its tracks, and its acknowledgement tells the outcome, all of
-  // which need this command to follow the jobs. Without --detach the tracks still go to the workers.
-  if (options.detach) {
-    throw new CadenceError(
-      'BAD_INPUT',
-      `--detach is for JSON deliveries: ${path} is DDEX, and a DDEX message is applied in order once its tracks are published (takedowns, its record, the acknowledgement), so this command must follow its jobs; run it without --detach (with CADENCE_QUEUE the tracks are still encoded by the workers)`,
-    );
-  }
-  const { runDdexIngest } = await import('./ddex-ingest.ts');
-  await runDdexIngest(
-    path,
-    { batch: options.batch, dryRun: options.dryRun, json: options.json, ack: options.ack, ffprobePath: config.tools.ffprobePath, maxDurationSeconds: options.maxDuration },
-    {
-      // One journal for the whole run: publishes and DDEX takedowns/restores reach every following node.
-      withTargets: (run) =>
-        withStoreAndCatalog(
-          config,
-          async (store, catalog) => {
-            const { catchUp } = await import('../journal/catch-up.ts');
-            return withPublishingJournal(config, { store, catalog, logger: logger(config) }, (journal) => run({ store, catalog, journal, catchUp: () => catchUp({ store, catalog }) }));
-          },
-          { fromSnapshot: true },
-        ),
-      // A dry run reads the catalog as it is (read only, not caught up: it writes nothing anywhere).
-      withStore: (run) => withStore(config, (store) => withCatalogIfAny(config, (catalog) => run(store, catalog))),
-      ingestRelease: async (targets, delivery) => {
-        if (!config.queue) return ingestInProcess(config, targets, delivery, options);
-        return (await ingestQueued(config, delivery, { ...options, detach: false }))!;
-      },
-      writeJson,
-      write: (text) => process.stdout.write(text),
-      ...(config.purgeCommand ? { purgeCdn: (request: PurgeRequest) => purgeWhenSeen(config.purgeCommand!, request, config) } : {}),
-    },
-  );
-}
-
 export function buildProgram(config: CadenceConfig): Command {
   const program = new Command('cadence')
     .description('HTTP adaptive-streaming audio pipeline and origin')
@@ -255,7 +64,7 @@ export function buildProgram(config: CadenceConfig): Command {
     .action(async (master: string, options: { out: string; force: boolean; maxDuration: number; workers?: number; json: boolean }) => {
       const progress = progressReporter(process.stderr);
       try {
-        const result = await withAbort((signal) =>
+        const result = await withInterrupts((signal) =>
           packageMaster({
             ...config.tools,
             master,

@@ -16,8 +16,7 @@ import { anonymousListeners } from '../listeners/test-support.ts';
 import { FsObjectStore } from '../storage/fs-store.ts';
 import { coverOriginalKey } from '../storage/layout.ts';
 import { type OriginApp, createOriginApp } from './app.ts';
-import { DEFAULT_TOKEN_POLICY, parseSigningKeys } from './signing.ts';
-import type { OriginConfig } from './types.ts';
+import { testOriginConfig } from './test-support.ts';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const WITH_COVER = '012345678905';
@@ -30,16 +29,7 @@ let sha256: string;
 const apps: OriginApp[] = [];
 
 function origin(publicUrl: string | null = null, now?: () => Date): OriginApp {
-  const config: OriginConfig = {
-    publicUrl,
-    signingKeys: parseSigningKeys('k:0123456789abcdef0123456789abcdef'),
-    tokenPolicy: DEFAULT_TOKEN_POLICY,
-    countryHeader: 'cloudfront-viewer-country',
-    defaultCountry: null,
-    manifestMaxAgeSeconds: 300,
-    mediaCacheBytes: 1024 * 1024,
-  };
-  const app = createOriginApp(config, { store, catalog, logger: silent, listeners: anonymousListeners(), ...(now ? { now } : {}) });
+  const app = createOriginApp(testOriginConfig({ publicUrl }), { store, catalog, logger: silent, listeners: anonymousListeners(), ...(now ? { now } : {}) });
   apps.push(app);
   return app;
 }

@@ -17,8 +17,7 @@ import { FsObjectStore } from '../storage/fs-store.ts';
 import { coverOriginalKey } from '../storage/layout.ts';
 import { type OriginApp, createOriginApp } from './app.ts';
 import { coverUrl } from './cover-route.ts';
-import { DEFAULT_TOKEN_POLICY, parseSigningKeys } from './signing.ts';
-import type { OriginConfig } from './types.ts';
+import { testOriginConfig } from './test-support.ts';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const UPC = '012345678905';
@@ -34,17 +33,7 @@ const catalogs: Catalog[] = [];
 const apps: OriginApp[] = [];
 
 function origin(catalog: Catalog): OriginApp {
-  const config: OriginConfig = {
-    publicUrl: null,
-    signingKeys: parseSigningKeys('k:0123456789abcdef0123456789abcdef'),
-    tokenPolicy: DEFAULT_TOKEN_POLICY,
-    countryHeader: 'cloudfront-viewer-country',
-    defaultCountry: null,
-    manifestMaxAgeSeconds: 300,
-    mediaCacheBytes: 1024 * 1024,
-    availabilityMaxAgeMs: MAX_AGE_MS,
-  };
-  const app = createOriginApp(config, { store, catalog, logger: silent, listeners: anonymousListeners(), now: () => new Date(clock) });
+  const app = createOriginApp(testOriginConfig({ availabilityMaxAgeMs: MAX_AGE_MS }), { store, catalog, logger: silent, listeners: anonymousListeners(), now: () => new Date(clock) });
   apps.push(app);
   return app;
 }

@@ -13,8 +13,8 @@ import type { ObjectStore } from '../storage/types.ts';
 import { createOriginApp, type OriginApp } from './app.ts';
 import { failureOf } from './json-answer.ts';
 import { encodeRenditionSet } from './rendition-set.ts';
-import { DEFAULT_TOKEN_POLICY, issueToken, parseSigningKeys, tokenScope } from './signing.ts';
-import type { OriginConfig } from './types.ts';
+import { issueToken, parseSigningKeys, tokenScope } from './signing.ts';
+import { testOriginConfig } from './test-support.ts';
 import { anonymousListeners } from '../listeners/test-support.ts';
 
 // What a client reads when the origin fails: no storage URL, filesystem path, SQL or stack, and
@@ -37,15 +37,7 @@ beforeEach(async () => {
   store = openObjectStore(`file://${join(scratch, 'objects')}`);
   lines = [];
   const log = (entry: object): void => void lines.push(entry as Record<string, unknown>);
-  const config: OriginConfig = {
-    publicUrl: null,
-    signingKeys: KEYS,
-    tokenPolicy: DEFAULT_TOKEN_POLICY,
-    countryHeader: 'cloudfront-viewer-country',
-    defaultCountry: null,
-    manifestMaxAgeSeconds: 300,
-    mediaCacheBytes: 1024 * 1024,
-  };
+  const config = testOriginConfig({ signingKeys: KEYS });
   origin = createOriginApp(config, { store, catalog, logger: { debug: log, info: log, warn: log, error: log }, listeners: anonymousListeners() });
 });
 afterEach(async () => {

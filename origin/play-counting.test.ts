@@ -10,7 +10,7 @@ import { openCatalog } from '../catalog/open-catalog.ts';
 import { samplePublish, withRaw } from '../catalog/test-support.ts';
 import { openObjectStore } from '../storage/open-store.ts';
 import { createOriginApp } from './app.ts';
-import { DEFAULT_TOKEN_POLICY, parseSigningKeys } from './signing.ts';
+import { testOriginConfig } from './test-support.ts';
 import type { OriginConfig, PlaySink } from './types.ts';
 import { anonymousListeners } from '../listeners/test-support.ts';
 
@@ -25,16 +25,7 @@ function origin(config: Partial<OriginConfig> = {}, playSink?: PlaySink) {
   catalog.publish(samplePublish({ isrc: ISRC }));
   let now = Date.parse('2026-12-03T10:00:00Z');
   const app = createOriginApp(
-    {
-      publicUrl: null,
-      signingKeys: parseSigningKeys('k1:0123456789abcdef0123456789abcdef'),
-      tokenPolicy: DEFAULT_TOKEN_POLICY,
-      countryHeader: 'cloudfront-viewer-country',
-      defaultCountry: 'GB',
-      manifestMaxAgeSeconds: 300,
-      mediaCacheBytes: 1 << 20,
-      ...config,
-    },
+    testOriginConfig({ defaultCountry: 'GB', ...config }),
     { store: openObjectStore(`file://${join(dir, 'objects')}`, {}), catalog, logger: pino({ level: 'silent' }), now: () => new Date(now), listeners: anonymousListeners(), playSink },
   );
   const request = async (method: 'GET' | 'HEAD', from: string) => {

@@ -10,7 +10,7 @@ import { openCatalog } from '../catalog/open-catalog.ts';
 import { corruptedCopy, samplePublish } from '../catalog/test-support.ts';
 import { openObjectStore } from '../storage/open-store.ts';
 import { createOriginApp } from './app.ts';
-import { DEFAULT_TOKEN_POLICY, parseSigningKeys } from './signing.ts';
+import { testOriginConfig } from './test-support.ts';
 import { anonymousListeners } from '../listeners/test-support.ts';
 
 let dir: string;
@@ -29,15 +29,7 @@ function catalogFile(): string {
 async function probe(catalogPath: string, storeRoot: string): Promise<{ readyz: Response; healthz: Response; close: () => void }> {
   const catalog = openCatalog(catalogPath);
   const app = createOriginApp(
-    {
-      publicUrl: null,
-      signingKeys: parseSigningKeys('k1:0123456789abcdef0123456789abcdef'),
-      tokenPolicy: DEFAULT_TOKEN_POLICY,
-      countryHeader: 'cloudfront-viewer-country',
-      defaultCountry: null,
-      manifestMaxAgeSeconds: 300,
-      mediaCacheBytes: 1 << 20,
-    },
+    testOriginConfig(),
     { store: openObjectStore(`file://${storeRoot}`, {}), catalog, logger: pino({ level: 'silent' }), listeners: anonymousListeners() },
   );
   const readyz = await app.fetch(new Request('http://origin/readyz'));

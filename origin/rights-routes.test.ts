@@ -11,8 +11,8 @@ import { samplePublish } from '../catalog/test-support.ts';
 import type { Catalog } from '../catalog/types.ts';
 import { openObjectStore } from '../storage/open-store.ts';
 import { type OriginApp, createOriginApp } from './app.ts';
-import { DEFAULT_TOKEN_POLICY, parseSigningKeys } from './signing.ts';
-import type { OriginConfig, PlaybackGrant } from './types.ts';
+import { testOriginConfig } from './test-support.ts';
+import type { PlaybackGrant } from './types.ts';
 import { anonymousListeners } from '../listeners/test-support.ts';
 
 const WINDOWED = 'GBAYE2600001';
@@ -36,16 +36,7 @@ beforeEach(() => {
     ...samplePublish({ isrc: NOT_IN_FRANCE, title: 'Elsewhere', version: '0123456789abcdef0123' }),
     rights: { territories: ['WW'], excludedTerritories: ['FR'], startsAt: '2026-01-01T00:00:00Z', endsAt: null, tiers: null },
   });
-  const config: OriginConfig = {
-    publicUrl: null,
-    signingKeys: parseSigningKeys('k:0123456789abcdef0123456789abcdef'),
-    tokenPolicy: DEFAULT_TOKEN_POLICY,
-    countryHeader: 'cloudfront-viewer-country',
-    trustedProxies: ['10.0.0.0/8'],
-    defaultCountry: null,
-    manifestMaxAgeSeconds: 300,
-    mediaCacheBytes: 1024 * 1024,
-  };
+  const config = testOriginConfig({ trustedProxies: ['10.0.0.0/8'] });
   app = createOriginApp(config, { store: openObjectStore(`file://${join(dir, 'objects')}`), catalog, logger: silent, now: () => clock, listeners: anonymousListeners() });
 });
 afterEach(() => {

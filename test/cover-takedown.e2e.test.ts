@@ -16,11 +16,11 @@ import { ernMessage, sampleRelease } from '../fixtures/ddex-messages.ts';
 import { writeReleaseFolder } from '../fixtures/ddex-releases.ts';
 import { makeDelivery } from '../fixtures/deliveries.ts';
 import { REPO_ROOT, runCadence } from './helpers/cadence-cli.ts';
-import { testAuthEnv } from './helpers/listener-tokens.ts';
 import { type NginxCdn, startNginxCdn } from './helpers/nginx-cdn.ts';
 import { type ServeProcess, startServe } from './helpers/serve-process.ts';
+import { NODE_SIGNING_KEYS, nodeEnv } from './helpers/node-env.ts';
 
-const KEYS = 'node:shared-secret-0123456789abcdef';
+const KEYS = NODE_SIGNING_KEYS;
 const UPC = '012345678905';
 const BOUND_MS = 5000;
 let scratch: string;
@@ -31,13 +31,7 @@ let isrcs: string[] = [];
 let versioned = '';
 const plain = `/v1/releases/${UPC}/cover?size=320`;
 
-const envOf = (catalog: string): NodeJS.ProcessEnv => ({
-  CADENCE_STORE: `file://${join(scratch, 'objects')}`,
-  CADENCE_CATALOG: join(scratch, catalog),
-  CADENCE_SIGNING_KEYS: KEYS,
-  CADENCE_JOURNAL_POLL_MS: '200',
-  ...testAuthEnv(),
-});
+const envOf = (catalog: string): NodeJS.ProcessEnv => nodeEnv(scratch, catalog);
 /** The commands run against the catalog the origin behind the edge serves. */
 const writer = () => envOf('writer.db');
 const withPurge = () => ({ ...writer(), CADENCE_CDN_PURGE_COMMAND: `${join(REPO_ROOT, 'cdn/purge-nginx-cache.sh')} ${cdn!.cacheDir}` });

@@ -17,24 +17,18 @@ import { makeCover } from '../fixtures/cover-images.ts';
 import { deliveryJson, makeDelivery } from '../fixtures/deliveries.ts';
 import { makeMaster } from '../fixtures/masters.ts';
 import { runCadence } from './helpers/cadence-cli.ts';
-import { testAuthEnv } from './helpers/listener-tokens.ts';
 import { startNginxCdn } from './helpers/nginx-cdn.ts';
 import { type ServeProcess, startServe } from './helpers/serve-process.ts';
+import { NODE_SIGNING_KEYS, nodeEnv } from './helpers/node-env.ts';
 
-const KEYS = 'node:shared-secret-0123456789abcdef';
+const KEYS = NODE_SIGNING_KEYS;
 const UPC = '012345678905';
 let scratch: string;
 let node: ServeProcess | undefined;
 let coverSha = '';
 let isrcs: string[] = [];
 
-const envOf = (catalog: string): NodeJS.ProcessEnv => ({
-  CADENCE_STORE: `file://${join(scratch, 'objects')}`,
-  CADENCE_CATALOG: join(scratch, catalog),
-  CADENCE_SIGNING_KEYS: KEYS,
-  CADENCE_JOURNAL_POLL_MS: '200',
-  ...testAuthEnv(),
-});
+const envOf = (catalog: string): NodeJS.ProcessEnv => nodeEnv(scratch, catalog);
 
 async function waitForTrack(url: string, isrc: string, withinMs: number): Promise<Record<string, unknown>> {
   const deadline = Date.now() + withinMs;

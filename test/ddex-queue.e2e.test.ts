@@ -21,11 +21,12 @@ import type { JobView } from '../queue/types.ts';
 import { openObjectStore } from '../storage/open-store.ts';
 import { CLIENT_FFMPEG, runCadence } from './helpers/cadence-cli.ts';
 import { countingFfmpeg } from './helpers/counting-ffmpeg.ts';
-import { authorization, testAuthEnv } from './helpers/listener-tokens.ts';
+import { authorization } from './helpers/listener-tokens.ts';
 import { isRunning, startWorker, waitFor, type WorkerProcess } from './helpers/queue-worker.ts';
 import { startRedis, type TestRedis } from './helpers/redis-server.ts';
 import { storedVersions } from './helpers/published-check.ts';
 import { type ServeProcess, startServe, waitForGrant } from './helpers/serve-process.ts';
+import { nodeEnv } from './helpers/node-env.ts';
 
 const run = promisify(execFile);
 const ALBUM_UPC = '012345678905';
@@ -52,17 +53,12 @@ const ep = spec({ family: '3.8.2', tracks: 2, discs: 2, series: 72, messageId: '
 const allIsrcs = [...album.tracks, ...ep.tracks].map((track) => track.isrc);
 
 function envOf(catalog: string): NodeJS.ProcessEnv {
-  return {
+  return nodeEnv(scratch, catalog, {
     CADENCE_QUEUE: redis.url,
-    CADENCE_STORE: `file://${join(scratch, 'objects')}`,
-    CADENCE_CATALOG: join(scratch, catalog),
-    CADENCE_SIGNING_KEYS: 'node:shared-secret-0123456789abcdef',
-    ...testAuthEnv(),
-    CADENCE_RATE_LIMITS: 'off',
     // The node is nudged over Redis; the poll is only the fallback.
     CADENCE_JOURNAL_POLL_MS: '1000',
     LOG_LEVEL: 'warn',
-  };
+  });
 }
 
 /** `cadence ingest` as the label engineer runs it: its own catalog file, the queue set. */

@@ -15,22 +15,15 @@ import { readJournalEntry } from '../journal/journal-store.ts';
 import { openObjectStore } from '../storage/open-store.ts';
 import { CLIENT_FFMPEG, runCadence } from './helpers/cadence-cli.ts';
 import { grantOn, type ServeProcess, startServe, waitForGrant } from './helpers/serve-process.ts';
-import { authorization, testAuthEnv } from './helpers/listener-tokens.ts';
+import { authorization } from './helpers/listener-tokens.ts';
+import { NODE_SIGNING_KEYS, nodeEnv } from './helpers/node-env.ts';
 
-const KEYS = 'node:shared-secret-0123456789abcdef';
+const KEYS = NODE_SIGNING_KEYS;
 let scratch: string;
 const nodes: ServeProcess[] = [];
 
 function envOf(catalog: string): NodeJS.ProcessEnv {
-  return {
-    CADENCE_STORE: `file://${join(scratch, 'objects')}`,
-    CADENCE_CATALOG: join(scratch, catalog),
-    CADENCE_SIGNING_KEYS: KEYS,
-    CADENCE_JOURNAL_POLL_MS: '200',
-    ...testAuthEnv(),
-    // The test polls grants every 50 ms: the per-listener grant budget would delay them, not the journal.
-    CADENCE_RATE_LIMITS: 'off',
-  };
+  return nodeEnv(scratch, catalog);
 }
 
 beforeAll(async () => {

@@ -17,11 +17,12 @@ import { journalHead, readJournalEntry } from '../journal/journal-store.ts';
 import type { PlaybackGrant } from '../origin/types.ts';
 import { openObjectStore } from '../storage/open-store.ts';
 import { CLIENT_FFMPEG, runCadence } from './helpers/cadence-cli.ts';
-import { accessToken, testAuthEnv } from './helpers/listener-tokens.ts';
+import { accessToken } from './helpers/listener-tokens.ts';
 import { startWorker, type WorkerProcess } from './helpers/queue-worker.ts';
 import { startRedis, type TestRedis } from './helpers/redis-server.ts';
 import { storedVersions } from './helpers/published-check.ts';
 import { grantOn, type ServeProcess, startServe, waitForGrant } from './helpers/serve-process.ts';
+import { nodeEnv } from './helpers/node-env.ts';
 
 let scratch: string;
 let redis: TestRedis;
@@ -42,18 +43,12 @@ afterAll(async () => {
 });
 
 function envOf(catalog: string): NodeJS.ProcessEnv {
-  return {
+  return nodeEnv(scratch, catalog, {
     CADENCE_QUEUE: redis.url,
-    CADENCE_STORE: `file://${join(scratch, 'objects')}`,
-    CADENCE_CATALOG: join(scratch, catalog),
-    CADENCE_SIGNING_KEYS: 'node:shared-secret-0123456789abcdef',
     // Far longer than the 5 s the nodes have: only the nudges over Redis can meet it.
     CADENCE_JOURNAL_POLL_MS: '30000',
-    ...testAuthEnv(),
-    // The test asks for grants many times a second while it waits: not what rate limits are for.
-    CADENCE_RATE_LIMITS: 'off',
     LOG_LEVEL: 'warn',
-  };
+  });
 }
 
 /** Polls until the node grants the track, then fetches its FLAC playlist and the file's first bytes. */

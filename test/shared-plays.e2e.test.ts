@@ -10,9 +10,10 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDelivery } from '../fixtures/deliveries.ts';
 import { runCadence } from './helpers/cadence-cli.ts';
-import { accessToken, authorization, testAuthEnv } from './helpers/listener-tokens.ts';
+import { accessToken, authorization } from './helpers/listener-tokens.ts';
 import { startRedis, type TestRedis } from './helpers/redis-server.ts';
 import { type ServeProcess, startServe } from './helpers/serve-process.ts';
+import { nodeEnv } from './helpers/node-env.ts';
 
 let scratch: string;
 let redis: TestRedis;
@@ -30,16 +31,7 @@ afterAll(async () => {
 });
 
 function envOf(catalog: string, queue = true): NodeJS.ProcessEnv {
-  return {
-    CADENCE_STORE: `file://${join(scratch, 'objects')}`,
-    CADENCE_CATALOG: join(scratch, catalog),
-    CADENCE_SIGNING_KEYS: 'node:shared-secret-0123456789abcdef',
-    CADENCE_JOURNAL_POLL_MS: '200',
-    ...testAuthEnv(),
-    // The test polls grants and searches while it waits: not what rate limits are for.
-    CADENCE_RATE_LIMITS: 'off',
-    ...(queue ? { CADENCE_QUEUE: redis.url } : {}),
-  };
+  return nodeEnv(scratch, catalog, queue ? { CADENCE_QUEUE: redis.url } : {});
 }
 
 async function start(catalog: string, workers: number): Promise<ServeProcess> {

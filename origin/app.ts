@@ -214,11 +214,8 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
   // the same 404 as no cover, like the metadata of a track before its start (never cached); nor
   // after its last track's rights end (`shownUntil`, which also caps the answers' cache policy).
   // Once every track of it is taken down, neither: 410, decided from this node's catalog.
-  const coverShownUntil = (upc: string): number => {
-    const endsAt = catalog.releaseEndsAt(upc);
-    return endsAt === null ? Infinity : Date.parse(endsAt);
-  };
-  const releaseGate = createReleaseGate({ read: (upc) => catalog.releaseTakedowns(upc), maxAgeMs: config.availabilityMaxAgeMs });
+  // Covers are hot: a release's takedowns and rights end are read at most once per availability bound.
+  const releaseGate = createReleaseGate({ read: (upc) => ({ takedowns: catalog.releaseTakedowns(upc), endsAt: catalog.releaseEndsAt(upc) }), maxAgeMs: config.availabilityMaxAgeMs });
   app.route(
     '/',
     createCoverRoute({
@@ -234,7 +231,7 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
         return coverOriginalKey(upc, cover.sha256, cover.extension);
       },
       refuseRelease: (upc) => releaseGate.refuse(upc, now()),
-      shownUntil: coverShownUntil,
+      shownUntil: (upc) => releaseGate.shownUntil(upc, now()),
       now,
     }),
   );

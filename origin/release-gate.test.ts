@@ -14,7 +14,7 @@ let file: ReturnType<typeof tempCatalogPath>;
 let catalog: Catalog;
 let reads: string[];
 /** The origin's read (origin/app.ts), counted. */
-const read = (upc: string) => (reads.push(upc), catalog.releaseTakedowns(upc));
+const read = (upc: string) => (reads.push(upc), { takedowns: catalog.releaseTakedowns(upc), endsAt: catalog.releaseEndsAt(upc) });
 
 beforeEach(() => {
   file = tempCatalogPath();

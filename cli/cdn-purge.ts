@@ -13,6 +13,7 @@ import type { Catalog } from '../catalog/types.ts';
 import { CadenceError } from '../errors/cadence-error.ts';
 import { refuseRelease } from '../listeners/release-takedown.ts';
 import { DEFAULT_AVAILABILITY_MAX_AGE_MS } from '../origin/availability-gate.ts';
+import { coverPath } from '../origin/cover-path.ts';
 
 const run = promisify(execFile);
 
@@ -39,8 +40,6 @@ export async function purgeWhenSeen(command: readonly string[], request: PurgeRe
   await runPurgeHook(command, request);
 }
 
-/** The cover route's path for a release, without a query: every size and version cached under it. */
-export const coverPath = (upc: string): string => `/v1/releases/${upc}/cover`;
 
 /**
  * The cover paths to purge after a takedown of `isrcs` (and of the release `upc`, when the command

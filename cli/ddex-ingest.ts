@@ -23,7 +23,7 @@ import type { ObjectStore } from '../storage/types.ts';
 import type { PurgeRequest } from './cdn-purge.ts';
 import { cdnJson, formatCdn, purgeCdn, purgeRequestOf } from './ddex-cdn-purge.ts';
 import { type AckStatus, acknowledgement, releaseNames, writeAcknowledgement } from './ddex-ack.ts';
-import { formatIngestSummary } from './ingest-view.ts';
+import { formatIngestSummary, formatWarnings } from './ingest-view.ts';
 
 export interface DdexIngestOptions {
   batch: boolean;
@@ -283,8 +283,7 @@ export function formatResult(result: MessageResult): string {
       lines.push(...result.problems.map((p) => `  ${p.code ? `${p.code}: ` : ''}${p.message}`));
     }
   }
-  lines.push(...result.warnings.map((p) => `  warning: ${p.where}: ${p.message}`));
-  return `${lines.join('\n')}\n`;
+  return `${lines.join('\n')}\n${formatWarnings(result.warnings)}`;
 }
 
 function countBy(results: MessageResult[]): string {

@@ -35,17 +35,9 @@ export async function writeSnapshot({ store, catalog }: { store: ObjectStore; ca
   }
 }
 
-function positionOf(path: string): number {
-  const copy = openCatalog(path, { readonly: true });
-  try {
-    return copy.journalPosition().number;
-  } finally {
-    copy.close();
-  }
-}
-
-function migratedPositionOf(path: string): number {
-  const copy = openCatalog(path);
+/** The journal position a catalog file holds; `migrate` opens it read-write to bring its schema current. */
+function positionOf(path: string, { migrate = false } = {}): number {
+  const copy = openCatalog(path, { readonly: !migrate });
   try {
     return copy.journalPosition().number;
   } finally {
@@ -81,7 +73,7 @@ export async function restoreSnapshotIfNew({ store, catalogPath }: { store: Obje
     // The download is this node's own copy: a snapshot an older release wrote is migrated here, and
     // anything that is not a catalog (or one newer code wrote) is refused before it takes the place.
     try {
-      migratedPositionOf(partial);
+      positionOf(partial, { migrate: true });
     } catch (cause) {
       // Name the snapshot, not the scratch file it was downloaded to.
       const why = cause instanceof Error ? cause.message.replaceAll(`catalog ${partial}`, 'it').replaceAll(partial, 'it') : String(cause);

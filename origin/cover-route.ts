@@ -40,6 +40,7 @@ import { coverRenditionKey, parseCoverOriginalKey } from '../storage/layout.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import type { ReleaseRefusal } from '../listeners/release-takedown.ts';
 import { ByteCache } from './byte-cache.ts';
+import { coverPath } from './cover-path.ts';
 import { cappedCacheControl } from './capped-cache-control.ts';
 import type { OriginLogger } from './types.ts';
 
@@ -79,7 +80,7 @@ export interface CoverRouteOptions {
 
 /** The versioned, CDN-immutable URL path of a cover (track and search answers carry this). */
 export function coverUrl(upc: string, sha256: string, size: number = DEFAULT_COVER_SIZE): string {
-  return `/v1/releases/${upc}/cover?size=${size}&v=${sha256.slice(0, VERSION_HEX)}`;
+  return `${coverPath(upc)}?size=${size}&v=${sha256.slice(0, VERSION_HEX)}`;
 }
 
 /**
@@ -176,7 +177,7 @@ export function createCoverRoute(options: CoverRouteOptions): Hono {
     if (parsed.upc !== upc) {
       const query = new URL(c.req.url).search;
       c.header('Cache-Control', redirectCacheControl);
-      return c.redirect(`/v1/releases/${parsed.upc}/cover${query}`, 308);
+      return c.redirect(`${coverPath(parsed.upc)}${query}`, 308);
     }
 
     let refusal: ReleaseRefusal | null;

@@ -3,6 +3,7 @@
 // artwork goes too: the cover route answers 410 and `cadence takedown` purges the cover from the
 // CDN. One track still available keeps the cover. Pure, over Catalog.releaseTakedowns.
 
+import { takedownDetails } from './rights-decision.ts';
 import type { Takedown } from './rights-model.ts';
 
 export interface ReleaseRefusal {
@@ -18,6 +19,5 @@ export function refuseRelease(upc: string, takedowns: ReadonlyArray<Takedown | n
   if (takedowns.length === 0 || takedowns.some((takedown) => takedown === null)) return null;
   // The last takedown is the one that took the release down: its reason and source are the answer's.
   const last = (takedowns as readonly Takedown[]).reduce((latest, takedown) => (Date.parse(takedown.at) > Date.parse(latest.at) ? takedown : latest));
-  const by: Record<string, string> = last.source === 'ddex' ? { source: last.source, messageId: last.messageId } : { source: last.source };
-  return { status: 410, error: 'release_taken_down', message: `release ${upc} was taken down: ${last.reason}`, details: { since: last.at, ...by } };
+  return { status: 410, error: 'release_taken_down', message: `release ${upc} was taken down: ${last.reason}`, details: takedownDetails(last) };
 }

@@ -3,7 +3,7 @@
 // every grant and, for the time-bound part, on every media request.
 
 import type { TrackAvailability } from '../catalog/types.ts';
-import type { TrackRights } from './rights-model.ts';
+import type { Takedown, TrackRights } from './rights-model.ts';
 
 /** Who is asking, and when. */
 export interface ListenerContext {
@@ -52,14 +52,18 @@ export function decidePlayback(isrc: string, availability: TrackAvailability | n
  * The part that holds for every listener and changes with time alone: what media requests under
  * an already issued token are checked against. Null = streamable now.
  */
+/**
+ * A 410's details for a takedown: since when, and who made it — which tells support whether a
+ * label's message or an operator has to lift it.
+ */
+export function takedownDetails(takedown: Takedown): Record<string, string> {
+  return { since: takedown.at, source: takedown.source, ...(takedown.source === 'ddex' ? { messageId: takedown.messageId } : {}) };
+}
+
 export function refuseAtTime(isrc: string, availability: TrackAvailability | null, now: Date): RightsRefusal | null {
   if (!availability || !isStarted(availability.rights, now)) return { status: 404, error: 'not_found', message: `no published track ${isrc}` };
   const { rights, takedown } = availability;
-  if (takedown) {
-    // Who took it down tells support whether a label's message or an operator has to lift it.
-    const by: Record<string, string> = takedown.source === 'ddex' ? { source: takedown.source, messageId: takedown.messageId } : { source: takedown.source };
-    return { status: 410, error: 'taken_down', message: `${isrc} was taken down: ${takedown.reason}`, details: { since: takedown.at, ...by } };
-  }
+  if (takedown) return { status: 410, error: 'taken_down', message: `${isrc} was taken down: ${takedown.reason}`, details: takedownDetails(takedown) };
   if (rights.endsAt !== null && now.getTime() >= Date.parse(rights.endsAt)) {
     return { status: 410, error: 'rights_ended', message: `${isrc} may not be streamed since ${rights.endsAt}`, details: { endsAt: rights.endsAt } };
   }

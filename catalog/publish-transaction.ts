@@ -3,7 +3,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { CadenceError } from '../errors/cadence-error.ts';
 import { prepareOwnership } from './ownership.ts';
-import { prepareReleaseAliases } from './release-alias-statements.ts';
+import type { ReleaseAliasStatements } from './release-alias-statements.ts';
 import { prepareSearchIndex } from './search-index.ts';
 import type { OwnershipClaim, PublishInput, RenditionRecord, VersionRecord } from './types.ts';
 
@@ -66,7 +66,7 @@ export interface PublishStatements {
   ownershipConflict(claim: OwnershipClaim): string | null;
 }
 
-export function preparePublish(db: BetterSqlite3.Database, now: () => Date): PublishStatements {
+export function preparePublish(db: BetterSqlite3.Database, now: () => Date, aliases: ReleaseAliasStatements): PublishStatements {
   const insertLabel = db.prepare<[string]>('INSERT INTO labels (name) VALUES (?) ON CONFLICT (name) DO NOTHING');
   const labelId = db.prepare<[string], number>('SELECT id FROM labels WHERE name = ?').pluck();
   const upsertRelease = db.prepare(UPSERT_RELEASE);
@@ -81,7 +81,6 @@ export function preparePublish(db: BetterSqlite3.Database, now: () => Date): Pub
   const upsertMembership = db.prepare(UPSERT_MEMBERSHIP);
   const adoptTrack = db.prepare(ADOPT_TRACK);
   const ownership = prepareOwnership(db);
-  const aliases = prepareReleaseAliases(db);
   // An id of one release never becomes another's (a DDEX ingest refuses such a message first).
   const ownershipConflict = (claim: OwnershipClaim): string | null => ownership(claim) ?? aliases.aliasConflict(claim.release);
   const insertVersion = db.prepare(INSERT_VERSION);

@@ -33,7 +33,9 @@ export interface SqliteCatalogOptions {
 
 /** Wraps an already opened and migrated connection; closing the catalog closes it. */
 export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => new Date(), searchInMemory = false, writeRetryMs = 15_000 }: SqliteCatalogOptions = {}): Catalog {
-  const publishOnly = preparePublish(db, now);
+  // A release's other ids: prepared once, shared by publishing, reads and lookups.
+  const aliases = prepareReleaseAliases(db);
+  const publishOnly = preparePublish(db, now, aliases);
   const rights = prepareRights(db);
   // The rights are written in the publish's transaction (publishOnly's nests as a savepoint), and
   // with every journal entry applied, which carries them in its input.
@@ -56,13 +58,12 @@ export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => ne
   const search = prepareSearch(db, searchInMemory ? memorySearchDocs(db) : storedSearchDocs(db), () => visibility.hiddenAt(now()));
   const recordPlays = preparePlayCounts(db);
   const playStream = preparePlayStream(db, recordPlays);
-  const reads = prepareTrackReads(db);
+  const reads = prepareTrackReads(db, aliases);
   const jobs = prepareJobs(db, now);
   const membership = prepareMembership(db, now);
   const removeFromRelease = db.transaction((upc: string, isrcs: readonly string[]) => membership.removeFromRelease(upc, isrcs));
   const journal = prepareJournal(db, { publish, rights, membership });
   const details = prepareTrackDetails(db, { availability: rights.availability, jobs: (isrc) => jobs.jobs(isrc) });
-  const aliases = prepareReleaseAliases(db);
   // A release named by any of its ids is the release with that id (an alias never moves to another).
   const releaseNamed = (id: string): string => aliases.resolve(id) ?? id;
   const resolved = (target: TakedownTarget): TakedownTarget => ('upc' in target ? { upc: releaseNamed(target.upc) } : target);
@@ -83,6 +84,7 @@ export function createSqliteCatalog(db: BetterSqlite3.Database, { now = () => ne
     ownershipConflict: (claim) => guard(`check owner of ${claim.track.isrc}`, () => publish.ownershipConflict(claim)),
     getRelease: (upc) => guard(`read release ${upc}`, () => reads.getRelease(upc)),
     resolveRelease: (id) => guard(`resolve release ${id}`, () => aliases.resolve(id)),
+    releaseAliases: (upc) => guard(`read the ids of release ${upc}`, () => aliases.aliasesOf(upc)),
     releaseStartsAt: (upc) => guard(`read the start of release ${upc}`, () => reads.releaseStartsAt(upc)),
     releaseEndsAt: (upc) => guard(`read the end of release ${upc}`, () => reads.releaseEndsAt(upc)),
     applyJournalEntry: (entry) => guard(`apply journal entry ${entry.number}`, () => journal.applyJournalEntry(entry)),

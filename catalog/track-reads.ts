@@ -1,7 +1,7 @@
 // Read queries for tracks and their current versions; rows decoded back into records.
 
 import type BetterSqlite3 from 'better-sqlite3';
-import { prepareReleaseAliases } from './release-alias-statements.ts';
+import type { ReleaseAliasStatements } from './release-alias-statements.ts';
 import type { ReleaseCover, ReleaseMembership, ReleaseRecord, RenditionRecord, TrackView, VersionRecord } from './types.ts';
 
 interface TrackRow {
@@ -75,7 +75,7 @@ export interface TrackReads {
   referencedVersions(): Set<string>;
 }
 
-export function prepareTrackReads(db: BetterSqlite3.Database): TrackReads {
+export function prepareTrackReads(db: BetterSqlite3.Database, aliases: ReleaseAliasStatements): TrackReads {
   const current = db.prepare<[string], string | null>('SELECT current_version FROM tracks WHERE isrc = ?').pluck();
   const track = db.prepare<[string], TrackRow>(TRACK);
   const territories = db.prepare<[string], string>(
@@ -95,7 +95,6 @@ export function prepareTrackReads(db: BetterSqlite3.Database): TrackReads {
   const releaseEndsAt = db.prepare<[string], string | null>(
     'SELECT CASE WHEN count(*) = count(r.ends_at) THEN max(r.ends_at) END FROM release_tracks m JOIN track_rights r ON r.isrc = m.isrc WHERE m.upc = ?',
   ).pluck();
-  const aliases = prepareReleaseAliases(db);
   // Set only when there are some: a release without aliases reads as it did before they were kept.
   const aliasesOf = (upc: string): Pick<ReleaseRecord, 'aliases'> => {
     const found = aliases.aliasesOf(upc);

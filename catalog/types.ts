@@ -357,6 +357,8 @@ export interface Catalog {
    * `listTracks({ upc })`, `setTakedown` and `takedownTargets` take any of a release's ids this way.
    */
   resolveRelease(id: string): string | null;
+  /** A release's other ids (ReleaseRecord.aliases), sorted; none: empty. One statement, no release row. */
+  releaseAliases(upc: string): string[];
   /**
    * The earliest `startsAt` among the rights of the release's tracks (ISO-8601 UTC): when the first
    * of them may be streamed, so its cover may be shown. Null when the release lists no track.

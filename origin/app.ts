@@ -194,7 +194,7 @@ export function createOriginApp(config: OriginConfig, dependencies: OriginDepend
     // also when it is one of its other ids (a release first known by its GRid), read once per release.
     const icpns = new Map<string, string | null>();
     const icpnOf = (id: string): string | null => {
-      if (!icpns.has(id)) icpns.set(id, upcOf(id) ?? releaseIdentity(id, catalog.getRelease(id)?.aliases).upc);
+      if (!icpns.has(id)) icpns.set(id, upcOf(id) ?? releaseIdentity(id, catalog.releaseAliases(id)).upc);
       return icpns.get(id)!;
     };
     const results = found.map(({ coverSha256, ...result }) => ({
